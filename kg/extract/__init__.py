@@ -1,0 +1,177 @@
+"""Extraction: typed mentions, relations and attributes of one parsed document.
+
+The :class:`Extractor` runs, for each document: named mentions (:mod:`.mentions`), references
+(:mod:`.coref`), interview turns and the speakers' organizations, then the relation and
+attribute patterns (:mod:`.relations`, :mod:`.attributes`) over each masked sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..config import Config
+from ..records import AttributeFact, Document, Evidence, Extraction, Fact, Mention
+from .attributes import match_attributes
+from .coref import (
+    Turn,
+    find_descriptions,
+    find_pronouns,
+    find_turns,
+    first_person,
+    resolve_references,
+    salient,
+    topic,
+    turn_at,
+    we_slots,
+)
+from .lexicon import Lexicon, load_lexicon
+from .mentions import Slot, find_named_slots
+from .relations import DocumentContext, MaskedSentence, RelationMatch, mask_sentence, match_relations
+
+__all__ = ["Extractor", "sentence_bounds"]
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence character bounds, also split at line breaks (titles and captions have no period)."""
+    bounds = []
+    for sent in doc.sents:
+        start = sent.start_char
+        for piece in re.split(r"(\n+)", sent.text):
+            if piece.strip() and not piece.startswith("\n"):
+                lead = len(piece) - len(piece.lstrip())
+                bounds.append((start + lead, start + len(piece.rstrip())))
+            start += len(piece)
+    return bounds
+
+
+@dataclass
+class Extractor:
+    """Turns a parsed document into an :class:`~kg.records.Extraction`."""
+
+    lexicon: Lexicon
+
+    @classmethod
+    def from_config(cls, config: Config, nlp: Language | None = None) -> Extractor:
+        return cls(load_lexicon(config.extra_patterns))
+
+    def __call__(self, document: Document, doc: Doc) -> Extraction:
+        text = doc.text
+        lexicon = self.lexicon
+        named = find_named_slots(doc, lexicon)
+        bounds = sentence_bounds(doc)
+        starts = [start for start, _ in bounds]
+        people_and_orgs = [s for s in named if s.type != "Demonym"]
+        references = sorted(
+            [r for r in find_descriptions(doc, named, lexicon) + find_pronouns(doc)
+             if not any(s.start < r.end and r.start < s.end for s in named)],
+            key=lambda s: s.start,
+        )
+        resolved = resolve_references(text, people_and_orgs, references, starts)
+        turns = find_turns(text, named)
+        slots = sorted(named + resolved, key=lambda s: s.start)
+
+        main_topic = topic(named)
+        context = self._context(text, named, turns, main_topic, starts)
+        speaker_patterns = [p for p in lexicon.relations if p.subject == "speaker"]
+        other_patterns = [p for p in lexicon.relations if p.subject != "speaker"]
+
+        # Pass 1: whom each interviewee works for ("chez Proximus, notre gouvernance").
+        matches: list[RelationMatch] = []
+        for start, end in bounds:
+            sentence = mask_sentence(text, start, end, slots)
+            matches += match_relations(doc, sentence, speaker_patterns, lexicon, context)
+        affiliation = _affiliations(matches)
+
+        # Pass 2: every pattern, with "nous"/"notre"/"on" standing for the speaker's company.
+        slots = sorted(slots + we_slots(text, turns, affiliation), key=lambda s: s.start)
+        attribute_matches = []
+        for start, end in bounds:
+            sentence = mask_sentence(text, start, end, slots)
+            matches += match_relations(doc, sentence, other_patterns, lexicon, context)
+            attribute_matches += match_attributes(doc, sentence, lexicon.attributes, lexicon)
+
+        extraction = Extraction(document=document)
+        extraction.mentions = [_mention(document, s) for s in named if s.type != "Demonym"]
+        extraction.facts = _facts(document, _with_roles(matches))
+        extraction.attributes = [
+            AttributeFact(_mention(document, m.subject), m.property, m.value,
+                          _evidence(document, m.sentence, m.confidence, m.pattern.name))
+            for m in attribute_matches
+        ]
+        extraction.aliases = sorted({(alias, s.name) for s in named for alias in s.aliases}
+                                    | {(text[s.start:s.end], s.name) for s in named
+                                       if s.type != "Demonym" and text[s.start:s.end] != s.name})
+        return extraction
+
+    def _context(self, text: str, named: list[Slot], turns: list[Turn], main_topic: Slot | None,
+                 starts: Sequence[int]) -> DocumentContext:
+        def speaker_at(position: int) -> Slot | None:
+            turn = turn_at(turns, position)
+            return Slot(turn.start, turn.start, "Person", turn.speaker, via="speaker") if turn else None
+
+        def person_at(position: int) -> Slot | None:
+            sentence_start = max((s for s in starts if s <= position), default=0)
+            return salient(named, "Person", position, sentence_start)
+
+        def first_person_turn(sentence: MaskedSentence) -> bool:
+            return turn_at(turns, sentence.start) is not None and first_person(sentence.text)
+
+        topic_slot = (Slot(main_topic.start, main_topic.end, main_topic.type, main_topic.name,
+                           via="topic", aliases=main_topic.aliases) if main_topic else None)
+        return DocumentContext(topic_slot, speaker_at, person_at, first_person_turn)
+
+
+def _affiliations(matches: Sequence[RelationMatch]) -> dict[str, str]:
+    """Speaker → the organization they speak for (the one they name most with "chez")."""
+    counts: dict[str, Counter[str]] = {}
+    for match in matches:
+        if match.object is not None and match.modality == "asserted":
+            counts.setdefault(match.subject.name, Counter())[match.object.name] += 1
+    return {speaker: c.most_common(1)[0][0] for speaker, c in counts.items()}
+
+
+def _with_roles(matches: list[RelationMatch]) -> list[RelationMatch]:
+    """A title with no organization ("les CEO X et Y") plus the person's organization, learnt
+    elsewhere in the document, makes the titled relation ("X ceoOf Proximus")."""
+    roles = [m for m in matches if m.object is None]
+    kept = [m for m in matches if m.object is not None]
+    upgraded = []
+    for role in roles:
+        for match in kept:
+            if (match.subject.name == role.subject.name and match.predicate == "worksFor"
+                    and match.modality == "asserted" and match.object is not None):
+                upgraded.append(RelationMatch(
+                    match.subject, role.predicate, match.object, match.pattern,
+                    min(role.confidence, match.confidence) * 0.9, "asserted", match.sentence,
+                ))
+    return kept + upgraded
+
+
+def _mention(document: Document, slot: Slot) -> Mention:
+    entity_type = "Place" if slot.type == "Demonym" else slot.type
+    return Mention(slot.name, entity_type, document.id, slot.start, slot.end, slot.via)  # type: ignore[arg-type]
+
+
+def _evidence(document: Document, sentence: MaskedSentence, confidence: float, rule: str) -> Evidence:
+    return Evidence(document.id, sentence.text, sentence.start, sentence.end, round(confidence, 3), rule)
+
+
+def _facts(document: Document, matches: Sequence[RelationMatch]) -> list[Fact]:
+    """One fact per (subject, predicate, object, modality, sentence), the most confident kept."""
+    best: dict[tuple[str, str, str, str, int], RelationMatch] = {}
+    for match in matches:
+        assert match.object is not None
+        key = (match.subject.name, match.predicate, match.object.name, match.modality, match.sentence.start)
+        if key not in best or match.confidence > best[key].confidence:
+            best[key] = match
+    return [
+        Fact(_mention(document, m.subject), m.predicate, _mention(document, m.object),  # type: ignore[arg-type]
+             _evidence(document, m.sentence, m.confidence, m.pattern.name), m.modality)  # type: ignore[arg-type]
+        for m in best.values()
+    ]

@@ -1,0 +1,86 @@
+"""Numeric attributes: revenue, employees, valuation, founding year, funds raised, investment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from ..records import Quantity
+from .lexicon import AttributePattern, Lexicon
+from .mentions import Slot
+from .modality import modality_of
+from .numbers import find_amounts
+from .relations import MaskedSentence, _verbs_between
+
+__all__ = ["AttributeMatch", "match_attributes"]
+
+_ORG_SLOT = re.compile(r"⟨(\d+):O⟩")
+
+
+@dataclass(frozen=True)
+class AttributeMatch:
+    """One attribute read in a sentence."""
+
+    subject: Slot
+    property: str
+    value: Quantity
+    pattern: AttributePattern
+    confidence: float
+    sentence: MaskedSentence
+
+
+def _quantity(pattern: AttributePattern, match: re.Match[str], masked: str) -> Quantity | None:
+    groups = pattern.regex.groupindex
+    if "year" in groups and match.group("year"):
+        return Quantity(float(match.group("year")), "year")
+    if "amount" not in groups or match.group("amount") is None:
+        return None
+    found = [a for a in find_amounts(masked[match.start("amount") : match.start("amount") + 60]) if a.start == 0]
+    if not found:
+        return None
+    amount = found[0]
+    if pattern.money and not amount.is_money:
+        return None
+    if pattern.money is False:
+        value = amount.quantity.value
+        if amount.is_money or value < 1 or value > 5_000_000 or value != int(value):
+            return None
+    return amount.quantity
+
+
+def _subject(sentence: MaskedSentence, position: int) -> Slot | None:
+    """The organization a number describes: the one whose parenthesis holds it, else the nearest
+    one before it, else the first one after it in the sentence."""
+    before = sentence.masked[:position]
+    inside = re.search(r"⟨(\d+):O⟩\s*\([^()]*$", before)
+    if inside:
+        return sentence.slot(inside.group(1))
+    preceding = list(_ORG_SLOT.finditer(before))
+    if preceding:
+        return sentence.slot(preceding[-1].group(1))
+    following = _ORG_SLOT.search(sentence.masked, position)
+    return sentence.slot(following.group(1)) if following else None
+
+
+def match_attributes(
+    doc: Doc, sentence: MaskedSentence, patterns: Sequence[AttributePattern], lexicon: Lexicon
+) -> Iterator[AttributeMatch]:
+    """Every attribute the patterns read in one masked sentence (asserted ones only)."""
+    for pattern in patterns:
+        for match in pattern.regex.finditer(sentence.masked):
+            quantity = _quantity(pattern, match, sentence.masked)
+            if quantity is None:
+                continue
+            subject = _subject(sentence, match.start())
+            if subject is None:
+                continue
+            clause = sentence.masked[max(0, match.start() - 40) : match.end()]
+            verbs = _verbs_between(doc, sentence.to_original(match.start()), sentence.to_original(match.end()))
+            if modality_of(clause, verbs, lexicon.negation_cues, lexicon.modality_cues) != "asserted":
+                continue
+            indirect = subject.via not in {"name", "initials"}
+            confidence = pattern.confidence * (0.85 if indirect else 1.0)
+            yield AttributeMatch(subject, pattern.property, quantity, pattern, confidence, sentence)

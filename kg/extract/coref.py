@@ -1,0 +1,233 @@
+"""Coreference without a downloaded model: descriptions, pronouns, interview speakers, salience.
+
+French news refers back to a company with a definite description ("le groupe", "l'hébergeur
+roubaisien", "cette pépite"), to a person with "il"/"elle" or "le fondateur", and interviews
+give each answer to a speaker named in capitals or by initials ("G.B."). Each reference becomes a
+:class:`~kg.extract.mentions.Slot` carrying the name it resolves to, so relation patterns treat
+"le groupe" exactly like the company's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc
+
+from ..naming import match_key, org_key
+from .lexicon import Lexicon, _alternation
+from .mentions import Slot
+
+__all__ = [
+    "Turn",
+    "find_descriptions",
+    "find_pronouns",
+    "find_turns",
+    "first_person",
+    "salient",
+    "topic",
+]
+
+_FIRST_PERSON = re.compile(r"(?:^|[\s«\"“(])(?:je|j['’]|moi|nous|notre|nos|on)\b", re.IGNORECASE)
+_WE = re.compile(r"(?<![\w'’-])(?:nous|notre|nos|on)(?![\w'’-])", re.IGNORECASE)
+_IMPERSONAL = re.compile(
+    r"\s*(?:y\b|n['’]y\b|faut|fallait|faudra|s['’]agit|semble|paraît|reste|suffit|importe|"
+    r"est\s+(?:vrai|clair|possible|temps|important|difficile|nécessaire|évident|probable)|"
+    r"n['’]empêche|pleut|était\s+une\s+fois)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A stretch of an interview where ``speaker`` (a person's name) is talking."""
+
+    start: int
+    end: int
+    speaker: str
+
+
+def key_of(slot: Slot) -> str:
+    """Identity key of the entity a slot names."""
+    return org_key(slot.name) if slot.type == "Organization" else match_key(slot.name)
+
+
+def salient(slots: Sequence[Slot], entity_type: str, position: int, sentence_start: int,
+            exclude: set[str] | None = None) -> Slot | None:
+    """The most salient named entity of a type before ``position``: mentions so far, plus a bonus
+    for being mentioned in the current or previous stretch of text (the last 400 characters).
+
+    >>> a = Slot(0, 3, "Organization", "OVH"); b = Slot(500, 506, "Organization", "Medria")
+    >>> salient([a, a, b], "Organization", 600, 590).name
+    'OVH'
+    """
+    scores: dict[str, float] = {}
+    latest: dict[str, Slot] = {}
+    for slot in slots:
+        if slot.type != entity_type or not slot.is_named or slot.start >= position:
+            continue
+        key = key_of(slot)
+        if exclude and key in exclude:
+            continue
+        recency = 1.5 if slot.start >= min(sentence_start, position - 400) else 0.0
+        scores[key] = scores.get(key, 0.0) + 1.0
+        scores[key + "\0recent"] = max(scores.get(key + "\0recent", 0.0), recency)
+        latest[key] = slot
+    if not latest:
+        return None
+    best = max(latest, key=lambda k: (scores[k] + scores[k + "\0recent"], latest[k].start))
+    return latest[best]
+
+
+def topic(slots: Sequence[Slot], entity_type: str = "Organization") -> Slot | None:
+    """The document's most mentioned entity of a type (first mentioned wins a tie)."""
+    counts: dict[str, int] = {}
+    first: dict[str, Slot] = {}
+    for slot in slots:
+        if slot.type == entity_type and slot.is_named:
+            key = key_of(slot)
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, slot)
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: (counts[k], -first[k].start))
+    return first[best]
+
+
+def find_turns(text: str, slots: Sequence[Slot]) -> list[Turn]:
+    """Interview turns: each starts where a person's capitalised name or initials open an answer."""
+    markers = []
+    for slot in slots:
+        if slot.type != "Person":
+            continue
+        raw = text[slot.start : slot.end]
+        opens_answer = re.match(r"\s*[.:]?\s", text[slot.end : slot.end + 3]) is not None
+        is_marker = slot.via == "initials" or (raw.isupper() and " " in raw)
+        before = text[max(0, slot.start - 3) : slot.start]
+        if is_marker and opens_answer and (slot.start == 0 or re.search(r"[.!?»\"”\n]\s*$", before)):
+            markers.append(slot)
+    turns = []
+    for i, marker in enumerate(markers):
+        end = markers[i + 1].start if i + 1 < len(markers) else len(text)
+        turns.append(Turn(marker.end, end, marker.name))
+    return turns
+
+
+def turn_at(turns: Sequence[Turn], position: int) -> Turn | None:
+    """The turn holding a character position, if any."""
+    for turn in turns:
+        if turn.start <= position < turn.end:
+            return turn
+    return None
+
+
+def first_person(sentence: str) -> bool:
+    """Does the sentence speak in the first person?
+
+    >>> first_person("Chez Odoo, on a créé 2.000 emplois."), first_person("Odoo recrute.")
+    (True, False)
+    """
+    return _FIRST_PERSON.search(sentence) is not None
+
+
+def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Definite descriptions that refer back to a named organization or person.
+
+    A description directly followed by a name ("le groupe OVH") or by "de <name>" ("le patron
+    d'Odoo") is not a reference; one that follows a name after a comma is an apposition of it.
+    """
+    text = doc.text
+    found: list[Slot] = []
+    for entity_type, words in (("Organization", lexicon.org_descriptors),
+                               ("Person", lexicon.person_descriptors)):
+        regex = re.compile(
+            r"(?<![\w'’])(?:l['’]\s*|le\s+|la\s+|ce\s+|cet\s+|cette\s+|son\s+|sa\s+|notre\s+)"
+            r"(?:(?:jeune|petite?|grande?|nouve(?:au|l|lle)|célèbre|fameuse?|même)\s+)?"
+            + _alternation(words) + r"(?![\w'’-])",
+            re.IGNORECASE,
+        )
+        for match in regex.finditer(text):
+            start, end = match.span()
+            if any(s.start < end and start < s.end for s in list(slots) + found):
+                continue
+            after = text[end : end + 60]
+            named_next = next((s for s in slots if end <= s.start <= end + 60 and s.type != "Demonym"), None)
+            if named_next is not None:
+                between = text[end : named_next.start]
+                if re.fullmatch(r"[\s\w'’-]{0,40}", between) and not re.search(r"[.,;:]", between):
+                    if entity_type == "Organization" or re.fullmatch(r"\s*(?:de|d['’]|du|des)?\s*", between):
+                        continue
+                if re.fullmatch(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*", between):
+                    continue
+            if re.match(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*⟨", after):
+                continue
+            found.append(Slot(start, end, entity_type, "", via="description"))
+    return found
+
+
+def find_pronouns(doc: Doc) -> list[Slot]:
+    """Subject pronouns "il"/"elle" that may refer to a person or organization."""
+    found = []
+    for token in doc:
+        if token.lower_ not in {"il", "elle"}:
+            continue
+        rest = doc.text[token.idx + len(token.text) : token.idx + len(token.text) + 40]
+        if _IMPERSONAL.match(rest):
+            continue
+        found.append(Slot(token.idx, token.idx + len(token.text), "Person", "", via="pronoun"))
+    return found
+
+
+def resolve_references(
+    text: str,
+    named: Sequence[Slot],
+    references: Sequence[Slot],
+    sentence_starts: Sequence[int],
+) -> list[Slot]:
+    """Give each description or pronoun the name it refers to; drop those that refer to nothing."""
+    resolved: list[Slot] = []
+    for ref in references:
+        sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
+        antecedent: Slot | None
+        if ref.via == "pronoun":
+            antecedent = _pronoun_antecedent(named, resolved, ref, sentence_start, sentence_starts)
+        else:
+            before = text[max(0, ref.start - 4) : ref.start]
+            previous = max((s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None)
+            if (previous is not None and previous.type == ref.type and re.fullmatch(r"\s*,\s*", before)
+                    and text[previous.end : ref.start].strip() == ","):
+                antecedent = previous  # apposition: "Teleperformance, le leader mondial"
+            else:
+                antecedent = salient(named, ref.type, ref.start, sentence_start)
+        if antecedent is not None:
+            resolved.append(replace(ref, type=antecedent.type, name=antecedent.name,
+                                    aliases=antecedent.aliases))
+    return resolved
+
+
+def _pronoun_antecedent(named: Sequence[Slot], resolved: Sequence[Slot], ref: Slot,
+                        sentence_start: int, sentence_starts: Sequence[int]) -> Slot | None:
+    """The subject of the current sentence before the pronoun, else of the previous sentence."""
+    candidates = sorted([*named, *resolved], key=lambda s: s.start)
+    agents = [s for s in candidates if s.type in {"Person", "Organization"} and s.end <= ref.start]
+    same = [s for s in agents if s.start >= sentence_start]
+    if same:
+        return same[0]
+    previous_start = max((s for s in sentence_starts if s < sentence_start), default=None)
+    if previous_start is None:
+        return None
+    previous = [s for s in agents if previous_start <= s.start < sentence_start]
+    return previous[0] if previous else None
+
+
+def we_slots(text: str, turns: Sequence[Turn], affiliation: dict[str, str]) -> list[Slot]:
+    """"nous", "notre", "on" inside a turn, standing for the speaker's organization."""
+    found = []
+    for turn in turns:
+        organization = affiliation.get(turn.speaker)
+        if not organization:
+            continue
+        for match in _WE.finditer(text, turn.start, turn.end):
+            found.append(Slot(match.start(), match.end(), "Organization", organization, via="we"))
+    return found

@@ -1,0 +1,238 @@
+"""The registry of language knowledge: title words, descriptions, demonyms, cues and patterns.
+
+Everything lives in TOML data files (``kg/data/lexicon.toml``, ``kg/data/patterns.toml``); a user
+adds their own with ``kg build --patterns FILE``. This module only loads, merges and compiles.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_FILES = (DATA_DIR / "lexicon.toml", DATA_DIR / "patterns.toml")
+
+# Slot tokens in masked sentences: ⟨index:code⟩.
+SLOT_CODES = {"Person": "P", "Organization": "O", "Place": "L", "Demonym": "D"}
+_SLOT_CLASSES = {"PER": "P", "ORG": "O", "LOC": "L", "DEMONYM": "D", "AGENT": "PO", "ANY": "POLD"}
+
+_FIXED_MACROS = {
+    "DE": r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|d['’]\s*|de\s+)",
+    "ART": r"(?:le\s+|la\s+|les\s+|l['’]\s*|un\s+|une\s+)",
+    "GAP": r"[^⟨⟩.;!?]{0,60}?",
+    "SGAP": r"[^⟨⟩.;!?,]{0,30}?",
+    "YEAR": r"(?P<year>(?:18|19|20)\d{2})\b",
+    "AMOUNT": r"(?P<amount>\d[\d.,\u00a0\u202f ]*|\b[a-zé]+\b)",
+}
+
+
+@dataclass(frozen=True)
+class RelationPattern:
+    """One compiled relation pattern (see the header of ``patterns.toml`` for the keys)."""
+
+    name: str
+    predicate: str
+    regex: re.Pattern[str]
+    confidence: float
+    subject: str | None = None
+    object: str | None = None
+    collect: str | None = None
+    requires: str | None = None
+    object_kind: str | None = None
+    no_verb_between: bool = False
+
+
+@dataclass(frozen=True)
+class AttributePattern:
+    """One compiled attribute pattern."""
+
+    name: str
+    property: str
+    regex: re.Pattern[str]
+    confidence: float
+    money: bool | None = None
+
+
+@dataclass
+class Lexicon:
+    """All language knowledge used by the extractors, merged from the data files."""
+
+    ceo_titles: list[str] = field(default_factory=list)
+    founder_titles: list[str] = field(default_factory=list)
+    job_titles: list[str] = field(default_factory=list)
+    alumnus_titles: list[str] = field(default_factory=list)
+    org_descriptors: list[str] = field(default_factory=list)
+    person_descriptors: list[str] = field(default_factory=list)
+    org_heads: list[str] = field(default_factory=list)
+    school_words: list[str] = field(default_factory=list)
+    negation_cues: list[str] = field(default_factory=list)
+    modality_cues: list[str] = field(default_factory=list)
+    junk_words: set[str] = field(default_factory=set)
+    demonyms: dict[str, str] = field(default_factory=dict)
+    relations: list[RelationPattern] = field(default_factory=list)
+    attributes: list[AttributePattern] = field(default_factory=list)
+
+    def demonym_place(self, word: str) -> str | None:
+        """The place a demonym names, across its inflections.
+
+        >>> default_lexicon().demonym_place("Rennaise"), default_lexicon().demonym_place("vannetais")
+        ('Rennes', 'Vannes')
+        """
+        return _demonym_forms(tuple(sorted(self.demonyms.items()))).get(word.lower())
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation of phrases, longest first, spaces flexible.
+
+    >>> re.fullmatch(_alternation(["PDG", "directeur général"]), "directeur  général") is not None
+    True
+    """
+    parts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    escaped = [r"\s+".join(re.escape(piece) for piece in p.split()) for p in parts]
+    return "(?:" + "|".join(escaped) + ")" if escaped else "(?!)"
+
+
+@lru_cache(maxsize=8)
+def _demonym_forms(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    forms: dict[str, str] = {}
+    for base, place in items:
+        base = base.lower()
+        variants = {base, base + "e", base + "s", base + "es"}
+        if base.endswith(("ien", "éen", "on")):
+            variants |= {base + "ne", base + "nes"}
+        if base.endswith("eau"):
+            variants |= {base[:-3] + "elle", base[:-3] + "elles", base + "x"}
+        if base.endswith("s"):
+            variants |= {base + "e", base + "es"}
+        for variant in variants:
+            forms.setdefault(variant, place)
+    return forms
+
+
+def _macros(lexicon: Lexicon) -> dict[str, str]:
+    macros = dict(_FIXED_MACROS)
+    macros["CEO"] = _alternation(lexicon.ceo_titles)
+    macros["FOUNDER"] = _alternation(lexicon.founder_titles)
+    macros["JOB"] = _alternation(lexicon.job_titles)
+    macros["ALUMNUS"] = _alternation(lexicon.alumnus_titles)
+    macros["HEAD"] = r"(?:(?:le\s+|la\s+|l['’]\s*)?" + _alternation(lexicon.org_heads) + r"\s+)?"
+    return macros
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Z]+)(?::([A-Z]+))?\}")
+
+
+def compile_pattern(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
+    """Expand placeholders and compile.
+
+    >>> rx = compile_pattern("{S:PER} dirige {O:ORG}", {})
+    >>> rx.search("⟨0:P⟩ dirige ⟨1:O⟩").group("s", "o")
+    ('0', '1')
+    """
+
+    def expand(match: re.Match[str]) -> str:
+        name, kind = match.group(1), match.group(2)
+        if name in {"S", "O"}:
+            if kind not in _SLOT_CLASSES:
+                raise InputError(f"unknown slot type {kind!r} in pattern {pattern!r}")
+            group = "s" if name == "S" else "o"
+            return rf"⟨(?P<{group}>\d+):[{_SLOT_CLASSES[kind]}]⟩"
+        if name not in macros:
+            raise InputError(f"unknown placeholder {{{name}}} in pattern {pattern!r}")
+        return macros[name]
+
+    try:
+        return re.compile(_PLACEHOLDER.sub(expand, pattern), re.IGNORECASE)
+    except re.error as error:
+        raise InputError(f"invalid pattern {pattern!r}: {error}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such pattern file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{path}: invalid TOML: {error}") from None
+
+
+def _merge(lexicon: Lexicon, data: dict[str, Any]) -> None:
+    titles = data.get("titles", {})
+    lexicon.ceo_titles += titles.get("ceo", [])
+    lexicon.founder_titles += titles.get("founder", [])
+    lexicon.job_titles += titles.get("job", [])
+    lexicon.alumnus_titles += titles.get("alumnus", [])
+    descriptors = data.get("descriptors", {})
+    lexicon.org_descriptors += descriptors.get("organization", [])
+    lexicon.person_descriptors += descriptors.get("person", [])
+    lexicon.org_heads += descriptors.get("org_heads", [])
+    lexicon.school_words += descriptors.get("school", [])
+    cues = data.get("cues", {})
+    lexicon.negation_cues += cues.get("negation", [])
+    lexicon.modality_cues += cues.get("modality", [])
+    lexicon.junk_words |= set(data.get("junk", {}).get("words", []))
+    lexicon.demonyms.update(data.get("demonyms", {}))
+
+
+def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
+    """Load the packaged data files, then the user's, and compile every pattern."""
+    lexicon = Lexicon()
+    raw_relations: list[dict[str, Any]] = []
+    raw_attributes: list[dict[str, Any]] = []
+    for path in (*DEFAULT_FILES, *map(Path, extra_files)):
+        data = _read_toml(path)
+        _merge(lexicon, data)
+        raw_relations += data.get("relation", [])
+        raw_attributes += data.get("attribute", [])
+    macros = _macros(lexicon)
+    for raw in raw_relations:
+        try:
+            lexicon.relations.append(
+                RelationPattern(
+                    name=raw["name"],
+                    predicate=raw["predicate"],
+                    regex=compile_pattern(raw["pattern"], macros),
+                    confidence=float(raw.get("confidence", 0.7)),
+                    subject=raw.get("subject"),
+                    object=raw.get("object"),
+                    collect=raw.get("collect"),
+                    requires=raw.get("requires"),
+                    object_kind=raw.get("object_kind"),
+                    no_verb_between=bool(raw.get("no_verb_between", False)),
+                )
+            )
+        except KeyError as missing:
+            raise InputError(f"relation pattern {raw.get('name', '?')!r} lacks {missing}") from None
+    for raw in raw_attributes:
+        try:
+            lexicon.attributes.append(
+                AttributePattern(
+                    name=raw["name"],
+                    property=raw["property"],
+                    regex=compile_pattern(raw["pattern"], macros),
+                    confidence=float(raw.get("confidence", 0.7)),
+                    money=raw.get("money"),
+                )
+            )
+        except KeyError as missing:
+            raise InputError(f"attribute pattern {raw.get('name', '?')!r} lacks {missing}") from None
+    return lexicon
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The packaged lexicon, loaded once."""
+    return load_lexicon()

@@ -1,0 +1,292 @@
+"""Named mentions: spaCy's entities, cleaned, retyped and completed by a few French rules.
+
+The NER model gives PER/ORG/LOC/MISC spans with junk in them ("G.B. Je", "Odoo sur les
+applicatifs", "Objectif"); this module trims them, drops junk, retypes what context proves
+("la société X", "X (40 salariés)"), and adds what the model misses: domain-named companies
+("Showroomprivé.com"), acronyms defined in parentheses ("INT (Institut National des Télécoms)"),
+names after an organization head noun ("l'application Doktr"), interview initials ("G.B.").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc, Span
+
+from ..naming import match_key, org_key, strip_elision
+from .lexicon import Lexicon, _alternation
+
+__all__ = ["Slot", "find_named_slots", "initials_of"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A span that refers to an entity: a name, a description, a pronoun, a demonym.
+
+    ``name`` is the entity's name (for a description, the name it was resolved to) and ``via``
+    says how the span refers: ``name``, ``initials``, ``description``, ``pronoun``, ``we``,
+    ``demonym``.
+    """
+
+    start: int
+    end: int
+    type: str
+    name: str
+    via: str = "name"
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> str:
+        return {"Person": "P", "Organization": "O", "Place": "L", "Demonym": "D"}[self.type]
+
+    @property
+    def is_named(self) -> bool:
+        return self.via in {"name", "initials"}
+
+
+_LABELS = {"PER": "Person", "ORG": "Organization", "LOC": "Place", "GPE": "Place"}
+_DOMAIN = re.compile(r"\b[\w-]{2,}\.(?:com|fr|net|io|be|eu|org|co|ai|ch|ca)\b", re.IGNORECASE)
+_ACRONYM_DEF = re.compile(r"\b([A-Z][A-Z&]{1,7})\s*\(\s*([^()]{4,80}?)\s*\)")
+_INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\.\s?-?){2,3})(?=[\s,:;!?)]|$)")
+_CAPS_NAME = re.compile(
+    r"(?<![\w'’-])([A-ZÀ-Ý][A-ZÀ-Ý'’-]+(?:\s+[A-ZÀ-Ý][A-ZÀ-Ý'’-]+){1,2})\s*[.:]\s+(?=[A-ZÀ-Ý«\"“])"
+)
+_LEADING = re.compile(r"^(?:(?:l|d|L|D|qu|Qu)['’]\s*|(?:le|la|les|Le|La|Les)\s+)")
+
+
+def initials_of(name: str) -> str:
+    """Initials of a person's name.
+
+    >>> initials_of("Jean-Guillaume Burlet"), initials_of("Guillaume Boutin")
+    ('JGB', 'GB')
+    """
+    return "".join(part[0].upper() for part in re.split(r"[\s-]+", name) if part[:1].isalpha())
+
+
+def _display(text: str) -> str:
+    """Title-case an all-caps person name: "GUILLAUME BOUTIN" → "Guillaume Boutin"."""
+    if text.isupper() and len(text) > 4 and " " in text:
+        return " ".join(w.capitalize() if w.isalpha() else w.title() for w in text.split())
+    return text
+
+
+_FUNCTION_POS = {"ADP", "CCONJ", "SCONJ", "VERB", "AUX", "PRON", "ADV", "DET"}
+
+
+def _clean_span(span: Span) -> tuple[int, int] | None:
+    """Token bounds of the span without leading determiners and trailing words that are not
+    part of the name ("Odoo sur les applicatifs", "Doktr et maintenant", "OVH chouchoute")."""
+    tokens = list(span)
+    while tokens and (tokens[0].lower_ in {"l'", "l’", "d'", "d’", "le", "la", "les", "qu'", "s'"}
+                      or tokens[0].is_punct):
+        tokens = tokens[1:]
+    for i, token in enumerate(tokens[1:], 1):
+        lower_function = token.pos_ in _FUNCTION_POS and not token.text[:1].isupper()
+        next_is_name = i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()
+        if lower_function and (not next_is_name or span.label_ == "PER"):
+            tokens = tokens[:i]
+            break
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+        tokens = tokens[:-1]
+    # "G.B. Je", "G.B. C'": a speaker's initials followed by the first word of their answer.
+    if (len(tokens) >= 2 and re.fullmatch(r"(?:[A-Z]\.){2,3}", tokens[0].text)
+            and tokens[1].pos_ != "PROPN"):
+        tokens = tokens[:1]
+    if not tokens:
+        return None
+    return tokens[0].i, tokens[-1].i + 1
+
+
+def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
+    text = doc[start:end].text
+    if text in lexicon.junk_words or strip_elision(text) in lexicon.junk_words:
+        return False
+    if len(text) < 2 or not any(c.isalpha() for c in text):
+        return False
+    tokens = doc[start:end]
+    first = tokens[0]
+    # A single capitalised word opening a sentence is a name only if the model calls it a noun
+    # of its own ("Objectif", "Voyez", "Personne" are ordinary words).
+    if len(tokens) == 1 and (first.is_sent_start or doc[start - 1].text in {"\n", "«", "\"", "“"}):
+        return first.pos_ == "PROPN" or first.text.isupper()
+    return any(t.pos_ == "PROPN" or t.text[:1].isupper() for t in tokens)
+
+
+def _overlaps(slots: list[Slot], start: int, end: int) -> bool:
+    return any(s.start < end and start < s.end for s in slots)
+
+
+def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
+    """Named mentions of persons, organizations and places in ``doc``, in text order."""
+    text = doc.text
+    slots: list[Slot] = []
+    misc: list[tuple[int, int]] = []
+    for ent in doc.ents:
+        bounds = _clean_span(ent)
+        if bounds is None or not _looks_like_name(doc, *bounds, lexicon):
+            continue
+        span = doc[bounds[0] : bounds[1]]
+        if ent.label_ == "MISC":
+            misc.append((span.start_char, span.end_char))
+            continue
+        entity_type = _LABELS.get(ent.label_)
+        if entity_type:
+            slots.append(Slot(span.start_char, span.end_char, entity_type, span.text))
+
+    slots = _demonyms(doc, slots, lexicon)
+    slots += _caps_speakers(text, slots)
+    slots += _rule_organizations(doc, slots, lexicon)
+    slots = _promote_misc(doc, slots, misc, lexicon)
+    slots = _fix_persons(slots)
+    slots += _initials(text, slots)
+    slots = [replace(s, name=_display(s.name)) for s in slots]
+    return sorted(slots, key=lambda s: (s.start, -s.end))
+
+
+def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Demonyms name places ("le Rennais Medria", "l'hébergeur roubaisien"), whatever NER said."""
+    found = []
+    for token in doc:
+        place = lexicon.demonym_place(token.text)
+        if place and token.pos_ in {"ADJ", "NOUN", "PROPN"}:
+            start, end = token.idx, token.idx + len(token.text)
+            slots = [s for s in slots if not (s.start < end and start < s.end)]
+            found.append(Slot(start, end, "Demonym", place, via="demonym"))
+    return slots + found
+
+
+def _caps_speakers(text: str, slots: list[Slot]) -> list[Slot]:
+    """Interview speakers written in capitals before their answer: "FABIEN PINCKAERS. Ni l'un…"."""
+    found = []
+    for match in _CAPS_NAME.finditer(text):
+        words = match.group(1).split()
+        if not all(w.isalpha() or "-" in w for w in words) or any(len(w) < 2 for w in words):
+            continue
+        start, end = match.span(1)
+        kept = [s for s in slots if not (s.start < end and start < s.end)]
+        slots[:] = kept
+        found.append(Slot(start, end, "Person", match.group(1)))
+    return found
+
+
+def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Organizations the model misses: domain names, defined acronyms, "la société X"."""
+    text = doc.text
+    found: list[Slot] = []
+    for match in _DOMAIN.finditer(text):
+        start, end = match.span()
+        if not _overlaps(slots + found, start, end):
+            found.append(Slot(start, end, "Organization", match.group()))
+        else:  # the model found part of it: take the whole domain name
+            for i, slot in enumerate(slots):
+                if slot.start <= start < slot.end or start <= slot.start < end:
+                    slots[i] = Slot(min(start, slot.start), max(end, slot.end), "Organization",
+                                    text[min(start, slot.start) : max(end, slot.end)])
+    for match in _ACRONYM_DEF.finditer(text):
+        acronym, expansion = match.group(1), match.group(2)
+        capitals = "".join(w[0] for w in re.findall(r"[A-ZÀ-Ý][\w'’-]*", expansion))
+        if capitals.upper() != acronym.replace("&", ""):
+            continue
+        start, end = match.span(1)
+        slots[:] = [s for s in slots if not (s.start < end and start < s.end)]
+        found.append(Slot(start, end, "Organization", acronym, aliases=(expansion,)))
+        exp_start = match.start(2)
+        slots[:] = [s for s in slots if not (s.start < exp_start + len(expansion) and exp_start < s.end)]
+        found.append(Slot(exp_start, exp_start + len(expansion), "Organization", acronym,
+                          aliases=(expansion,)))
+    # "le Rennais Medria", "Medria (40 salariés, CA : 4 M€)": a name the context calls a company.
+    context = re.compile(
+        r"(?:(?<=⟦D⟧ )|(?<=⟦D⟧\u00a0))([A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2})"
+        r"|([A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2})(?=\s*\(\s*\d[\d.,\s]*"
+        r"(?:salariés|employés|collaborateurs))"
+    )
+    marked = _mark_demonyms(text, slots)
+    for match in context.finditer(marked):
+        group = 1 if match.group(1) else 2
+        start, end = match.span(group)
+        if not _overlaps(slots + found, start, end) and match.group(group) not in lexicon.junk_words:
+            found.append(Slot(start, end, "Organization", match.group(group)))
+    heads = re.compile(
+        r"\b(?:l['’]\s*|la\s+|le\s+|les\s+)" + _alternation(lexicon.org_heads)
+        + r"\s+((?:[A-ZÀ-Ý][\w.&'’-]*)(?:\s+[A-ZÀ-Ý][\w.&'’-]*){0,2})",
+    )
+    for match in heads.finditer(text):
+        start, end = match.span(1)
+        name = match.group(1)
+        if name in lexicon.junk_words or _overlaps(slots + found, start, end):
+            continue
+        found.append(Slot(start, end, "Organization", name))
+    return found
+
+
+def _mark_demonyms(text: str, slots: list[Slot]) -> str:
+    """``text`` with each demonym replaced by a same-length marker ending in ⟦D⟧."""
+    chars = list(text)
+    for slot in slots:
+        if slot.type == "Demonym" and slot.end - slot.start >= 3:
+            width = slot.end - slot.start
+            chars[slot.start : slot.end] = list("·" * (width - 3) + "⟦D⟧")
+    return "".join(chars)
+
+
+def _promote_misc(doc: Doc, slots: list[Slot], misc: list[tuple[int, int]], lexicon: Lexicon) -> list[Slot]:
+    """Keep a MISC span as an organization when the document shows it is one."""
+    text = doc.text
+    org_keys = {org_key(s.name) for s in slots if s.type == "Organization"}
+    head_before = re.compile(r"(?:^|\s)" + _alternation(lexicon.org_heads) + r"\s+$", re.IGNORECASE)
+    for start, end in misc:
+        name = text[start:end]
+        if _overlaps(slots, start, end):
+            continue
+        after = text[end : end + 40]
+        evidence = (
+            org_key(name) in org_keys
+            or head_before.search(text[max(0, start - 30) : start]) is not None
+            or re.match(r"\s*\(\s*\d[\d.,\s]*(?:salariés|employés|collaborateurs)", after) is not None
+        )
+        if evidence:
+            slots.append(Slot(start, end, "Organization", name))
+    return slots
+
+
+def _fix_persons(slots: list[Slot]) -> list[Slot]:
+    """One-word persons: a known person's first or last name, else (a brand) an organization."""
+    full_names = [s.name for s in slots if s.type == "Person" and len(s.name.split()) >= 2]
+    parts: Counter[str] = Counter()
+    owners: dict[str, str] = {}
+    for name in set(full_names):
+        for part in re.split(r"\s+", name):
+            parts[match_key(part)] += 1
+            owners[match_key(part)] = name
+    fixed = []
+    for slot in slots:
+        if slot.type != "Person" or len(slot.name.split()) >= 2:
+            fixed.append(slot)
+            continue
+        if re.fullmatch(r"(?:[A-Z]\.\s?-?){2,3}", slot.name):
+            continue  # initials: _initials() links them to the person they abbreviate
+        key = match_key(slot.name)
+        if parts.get(key) == 1:
+            fixed.append(replace(slot, name=owners[key], via="name"))
+        elif key not in parts:
+            fixed.append(replace(slot, type="Organization"))
+    return fixed
+
+
+def _initials(text: str, slots: list[Slot]) -> list[Slot]:
+    """Interview initials ("G.B.") of a person named elsewhere in the document."""
+    by_initials: dict[str, set[str]] = {}
+    for slot in slots:
+        if slot.type == "Person" and len(slot.name.split()) >= 2:
+            by_initials.setdefault(initials_of(_display(slot.name)), set()).add(_display(slot.name))
+    found = []
+    for match in _INITIALS.finditer(text):
+        letters = re.sub(r"[^A-Z]", "", match.group(1))
+        names = {match_key(n): n for n in by_initials.get(letters, set())}
+        start, end = match.span(1)
+        if len(names) == 1 and not _overlaps(slots, start, end):
+            name = next(iter(names.values()))
+            found.append(Slot(start, end, "Person", name, via="initials", aliases=(match.group(1).strip(),)))
+    return found

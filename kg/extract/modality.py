@@ -1,0 +1,54 @@
+"""Negation and modality: "n'a pas investi", "dément", "pourrait racheter", "va investir".
+
+A fact read in a negated clause is ``negated``; one read in a hedged, future or conditional
+clause is ``planned``. Only ``asserted`` facts become direct triples.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from spacy.tokens import Token
+
+from ..records import Modality
+
+__all__ = ["cue_regex", "modality_of"]
+
+
+@lru_cache(maxsize=16)
+def cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a list of cues; "ne pas" means "ne" then "pas" within three words.
+
+    >>> bool(cue_regex(("ne pas",)).search("il n'a pas investi")), bool(cue_regex(("ne pas",)).search("pas de souci"))
+    (True, False)
+    """
+    parts = []
+    for cue in cues:
+        words = cue.split()
+        if len(words) == 2 and words[0] in {"ne", "n'"}:
+            parts.append(r"\b(?:ne\s+|n['’]\s*)(?:[\w'’-]+\s+){0,3}?" + re.escape(words[1]) + r"\b")
+        else:
+            parts.append(r"(?<![\w-])" + r"\s+".join(map(re.escape, words)) + r"(?![\w-])")
+    return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
+
+
+def modality_of(
+    clause: str, verbs: Sequence[Token], negation_cues: Sequence[str], modality_cues: Sequence[str]
+) -> Modality:
+    """Modality of a fact from its clause text and the verbs in it.
+
+    >>> modality_of("il n'a pas investi dans", [], ["ne pas"], ["pourrait"])
+    'negated'
+    >>> modality_of("pourrait racheter", [], ["ne pas"], ["pourrait"])
+    'planned'
+    """
+    if cue_regex(tuple(negation_cues)).search(clause):
+        return "negated"
+    if cue_regex(tuple(modality_cues)).search(clause):
+        return "planned"
+    for verb in verbs:
+        if "Fut" in verb.morph.get("Tense") or "Cnd" in verb.morph.get("Mood"):
+            return "planned"
+    return "asserted"

@@ -1,0 +1,213 @@
+"""Relation patterns over masked sentences.
+
+Each sentence is rewritten with its entity references replaced by slot tokens
+(``"⟨0:P⟩, CEO du groupe ⟨1:O⟩, a fait le déplacement."``); the patterns of ``patterns.toml``
+are regular expressions over that text, so one pattern covers every name, description or
+pronoun in that position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from .lexicon import Lexicon, RelationPattern, _alternation
+from .mentions import Slot
+from .modality import modality_of
+
+__all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"]
+
+_COORDINATION = re.compile(
+    r"(?:\s*,\s*|\s+et\s+|\s+ainsi\s+qu['’]\s*|\s+ou\s+|\s*,\s*et\s+)"
+    r"(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis)\s+)?"
+    r"(?:(?:avec|à|de|d['’]|par|auprès\s+de|auprès\s+d['’])\s*)?"
+    r"(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?"
+    r"⟨(\d+):([POLD])⟩"
+)
+_CLAUSE_BREAK = re.compile(r"[;:()«»\"“”]|\s[-–—]\s|,\s*(?:mais|tandis|alors|car)\b")
+
+
+@dataclass
+class MaskedSentence:
+    """A sentence with its slots replaced by tokens, and the way back to document offsets."""
+
+    start: int
+    end: int
+    text: str
+    masked: str
+    slots: list[Slot]
+    # (masked_start, original_start, length) for every stretch of copied text
+    _copies: list[tuple[int, int, int]]
+
+    def to_original(self, position: int) -> int:
+        """Document offset of a position in the masked text (slot tokens map to their slot)."""
+        best = self.start
+        for masked_start, original_start, length in self._copies:
+            if masked_start <= position <= masked_start + length:
+                return original_start + (position - masked_start)
+            if masked_start <= position:
+                best = original_start + length
+        return best
+
+    def slot(self, index: str | int) -> Slot:
+        return self.slots[int(index)]
+
+
+def mask_sentence(text: str, start: int, end: int, slots: Sequence[Slot]) -> MaskedSentence:
+    """Mask the slots that lie inside ``text[start:end]`` (overlaps: the earliest, longest wins).
+
+    >>> s = mask_sentence("Anne Roy dirige Lumio.", 0, 22, [Slot(0, 8, "Person", "Anne Roy"),
+    ...                   Slot(16, 21, "Organization", "Lumio")])
+    >>> s.masked
+    '⟨0:P⟩ dirige ⟨1:O⟩.'
+    """
+    inside = sorted((s for s in slots if start <= s.start and s.end <= end), key=lambda s: (s.start, -s.end))
+    kept: list[Slot] = []
+    for slot in inside:
+        if kept and slot.start < kept[-1].end:
+            continue
+        kept.append(slot)
+    pieces: list[str] = []
+    copies: list[tuple[int, int, int]] = []
+    cursor, length = start, 0
+    for index, slot in enumerate(kept):
+        chunk = text[cursor : slot.start]
+        copies.append((length, cursor, len(chunk)))
+        pieces.append(chunk)
+        length += len(chunk)
+        token = f"⟨{index}:{slot.code}⟩"
+        pieces.append(token)
+        length += len(token)
+        cursor = slot.end
+    copies.append((length, cursor, end - cursor))
+    pieces.append(text[cursor:end])
+    return MaskedSentence(start, end, text[start:end], "".join(pieces), kept, copies)
+
+
+@dataclass(frozen=True)
+class RelationMatch:
+    """One relation read in a sentence."""
+
+    subject: Slot
+    predicate: str
+    object: Slot | None  # None: a title with no organization yet ("les CEO X et Y")
+    pattern: RelationPattern
+    confidence: float
+    modality: str
+    sentence: MaskedSentence
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """What a pattern may refer to beyond its own slots."""
+
+    topic: Slot | None
+    speaker_at: Callable[[int], Slot | None]
+    person_at: Callable[[int], Slot | None]
+    first_person_turn: Callable[[MaskedSentence], bool]
+
+
+def _expand_coordination(sentence: MaskedSentence, first: Slot, end: int, codes: str) -> list[tuple[Slot, int]]:
+    """``first`` plus the slots coordinated after it: "avec Belfius, avec Doktr et avec Odoo"."""
+    found = [(first, end)]
+    position = end
+    while True:
+        match = _COORDINATION.match(sentence.masked, position)
+        if not match or match.group(2) not in codes:
+            break
+        found.append((sentence.slot(match.group(1)), match.end()))
+        position = match.end()
+    return found
+
+
+def _is_school(slot: Slot, school_regex: re.Pattern[str]) -> bool:
+    return any(school_regex.search(name) for name in (slot.name, *slot.aliases))
+
+
+def _verbs_between(doc: Doc, start: int, end: int) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return [t for t in span if t.pos_ in {"VERB", "AUX"}] if span is not None else []
+
+
+def _clause_start(masked: str, position: int) -> int:
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, position)]
+    return max(breaks, default=0)
+
+
+def match_relations(
+    doc: Doc, sentence: MaskedSentence, patterns: Sequence[RelationPattern], lexicon: Lexicon,
+    context: DocumentContext,
+) -> Iterator[RelationMatch]:
+    """Every relation the patterns read in one masked sentence."""
+    school = re.compile(r"(?<!\w)" + _alternation(lexicon.school_words) + r"(?!\w)", re.IGNORECASE)
+    for pattern in patterns:
+        if pattern.requires == "first_person" and not context.first_person_turn(sentence):
+            continue
+        for match in pattern.regex.finditer(sentence.masked):
+            groups = pattern.regex.groupindex
+            subjects: list[tuple[Slot, int]] = []
+            objects: list[tuple[Slot, int]] = []
+            if "s" in groups and match.group("s") is not None:
+                subjects = [(sentence.slot(match.group("s")), match.end("s"))]
+            if "o" in groups and match.group("o") is not None:
+                objects = [(sentence.slot(match.group("o")), match.end("o"))]
+            virtual = _virtual_slot(pattern.subject, context, sentence, match.start())
+            if virtual is not None:
+                subjects = [(virtual, match.start())]
+            virtual = _virtual_slot(pattern.object, context, sentence, match.start())
+            if virtual is not None:
+                objects = [(virtual, match.start())]
+            if pattern.collect:
+                wanted = "O" if pattern.predicate != "alumnusOf" else "O"
+                collected = [(s, 0) for s in _slots_after(sentence, match.end(), wanted)]
+                if pattern.collect == "subject":
+                    subjects = collected
+                else:
+                    objects = collected
+            if not subjects or (not objects and pattern.object != "role"):
+                continue
+            # Coordination extends whichever role closes the match.
+            if objects and objects[0][1] == match.end() and "o" in groups:
+                objects = _expand_coordination(sentence, objects[0][0], match.end(), "O" if objects[0][0].code == "O" else objects[0][0].code)
+            elif subjects and subjects[0][1] == match.end() and "s" in groups:
+                subjects = _expand_coordination(sentence, subjects[0][0], match.end(), subjects[0][0].code)
+            clause_from = min(_clause_start(sentence.masked, match.start()), match.start())
+            clause = sentence.masked[max(clause_from, match.start() - 80) : match.end()]
+            verbs = _verbs_between(doc, sentence.to_original(clause_from), sentence.to_original(match.end()))
+            modality = modality_of(clause, verbs, lexicon.negation_cues, lexicon.modality_cues)
+            for subject, _ in subjects:
+                for obj in [o for o, _ in objects] or [None]:
+                    if obj is not None and (obj.name == subject.name and obj.type == subject.type):
+                        continue
+                    if pattern.object_kind == "school" and (obj is None or not _is_school(obj, school)):
+                        continue
+                    if pattern.no_verb_between and obj is not None:
+                        lo, hi = sorted((subject.end, obj.start)) if subject.end <= obj.start else sorted((obj.end, subject.start))
+                        if any(t.pos_ in {"VERB", "AUX"} for t in _tokens(doc, lo, hi)):
+                            continue
+                    indirect = {subject.via, obj.via if obj else "name"} - {"name", "initials", "demonym"}
+                    confidence = pattern.confidence * (0.85 if indirect else 1.0)
+                    yield RelationMatch(subject, pattern.predicate, obj, pattern, confidence, modality, sentence)
+
+
+def _tokens(doc: Doc, start: int, end: int) -> list[Token]:
+    return [t for t in doc if start <= t.idx < end]
+
+
+def _slots_after(sentence: MaskedSentence, position: int, codes: str) -> list[Slot]:
+    return [sentence.slot(m.group(1)) for m in re.finditer(r"⟨(\d+):([POLD])⟩", sentence.masked[position:])
+            if m.group(2) in codes]
+
+
+def _virtual_slot(role: str | None, context: DocumentContext, sentence: MaskedSentence,
+                  position: int) -> Slot | None:
+    if role == "topic":
+        return context.topic
+    if role == "speaker":
+        return context.speaker_at(sentence.start)
+    if role == "topic_person":
+        return context.person_at(sentence.to_original(position))
+    return None

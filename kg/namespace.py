@@ -1,0 +1,130 @@
+"""Typed access to the kg ontology (``ontology/kg.ttl``), in the manner of rdflib's namespaces.
+
+A typo such as ``KG.ceo0f`` raises ``AttributeError``; ``tests/test_namespace.py`` checks that every
+term here is declared in the ontology file and the other way round.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/kg-news/"
+ONTOLOGY_IRI = BASE + "ontology"
+RES = Namespace(BASE + "resource/")
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+
+
+class KG(DefinedNamespace):
+    """Terms of the kg ontology."""
+
+    _fail = True
+    _NS = Namespace(BASE + "ontology#")
+
+    # classes
+    Person: URIRef
+    Organization: URIRef
+    Place: URIRef
+    Agent: URIRef
+    BusinessEvent: URIRef
+    FundingRound: URIRef
+    Acquisition: URIRef
+    # relations and their inverses
+    worksFor: URIRef
+    ceoOf: URIRef
+    hasCEO: URIRef
+    founderOf: URIRef
+    founder: URIRef
+    partnerOf: URIRef
+    investedIn: URIRef
+    acquired: URIRef
+    acquiredBy: URIRef
+    locatedIn: URIRef
+    headquarteredIn: URIRef
+    clientOf: URIRef
+    subsidiaryOf: URIRef
+    alumnusOf: URIRef
+    # attributes
+    revenue: URIRef
+    valuation: URIRef
+    fundsRaised: URIRef
+    investment: URIRef
+    employees: URIRef
+    foundingYear: URIRef
+    # events
+    investor: URIRef
+    acquirer: URIRef
+    target: URIRef
+    amount: URIRef
+    eventDate: URIRef
+    # places
+    countryCode: URIRef
+    # provenance
+    evidence: URIRef
+    startChar: URIRef
+    endChar: URIRef
+    confidence: URIRef
+    extractionRule: URIRef
+    modality: URIRef
+    contentHash: URIRef
+    sourceFile: URIRef
+
+
+RELATIONS: tuple[str, ...] = (
+    "ceoOf",
+    "founderOf",
+    "partnerOf",
+    "investedIn",
+    "acquired",
+    "headquarteredIn",
+    "locatedIn",
+    "worksFor",
+    "clientOf",
+    "subsidiaryOf",
+    "alumnusOf",
+)
+SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"partnerOf"})
+MONEY_ATTRIBUTES: frozenset[str] = frozenset({"revenue", "valuation", "fundsRaised", "investment"})
+ATTRIBUTES: tuple[str, ...] = (
+    "revenue",
+    "employees",
+    "valuation",
+    "foundingYear",
+    "fundsRaised",
+    "investment",
+)
+
+
+def kg_term(name: str) -> URIRef:
+    """The IRI of a kg term by name; an undeclared name raises ``AttributeError``.
+
+    >>> kg_term("ceoOf") == KG.ceoOf
+    True
+    """
+    term: URIRef = getattr(KG, name)
+    return term
+
+
+def ontology_files() -> list[Path]:
+    """The Turtle files that make up the ontology (``kg.ttl`` first)."""
+    main = ONTOLOGY_DIR / "kg.ttl"
+    others = sorted(p for p in ONTOLOGY_DIR.glob("*.ttl") if p.name not in {"kg.ttl", "shapes.ttl"})
+    return [main, *others]
+
+# Which entity types each relation links (subject types, object types); facts that break these
+# after entity resolution are dropped. Mirrors the domains and ranges of ontology/kg.ttl.
+SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "ceoOf": (frozenset({"Person"}), frozenset({"Organization"})),
+    "founderOf": (frozenset({"Person"}), frozenset({"Organization"})),
+    "worksFor": (frozenset({"Person"}), frozenset({"Organization"})),
+    "alumnusOf": (frozenset({"Person"}), frozenset({"Organization"})),
+    "partnerOf": (frozenset({"Organization"}), frozenset({"Organization"})),
+    "investedIn": (frozenset({"Person", "Organization"}), frozenset({"Organization"})),
+    "acquired": (frozenset({"Organization"}), frozenset({"Organization"})),
+    "clientOf": (frozenset({"Organization"}), frozenset({"Organization"})),
+    "subsidiaryOf": (frozenset({"Organization"}), frozenset({"Organization"})),
+    "headquarteredIn": (frozenset({"Organization"}), frozenset({"Place"})),
+    "locatedIn": (frozenset({"Organization"}), frozenset({"Place"})),
+}

