@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import networkx as nx
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
@@ -26,6 +27,7 @@ from rdflib.namespace import PROV, SDO, SKOS
 from rdflib.term import Node
 
 from .errors import KgError
+from .graph.rdf import load_graph
 from .namespace import ATTRIBUTES, KG, RELATIONS, RES
 from .naming import match_key
 
@@ -38,7 +40,9 @@ __all__ = [
     "format_path",
     "format_stats",
     "graph_stats",
+    "path_report",
     "rdf_to_networkx",
+    "stats_report",
 ]
 
 ENTITY_TYPES = ("Person", "Organization", "Place")
@@ -365,3 +369,17 @@ def format_path(hops: Iterable[FactHop]) -> str:
             source = f" ({hop.sources.replace('|', ', ')})" if hop.sources else ""
             lines.append(f"   « {hop.evidence} »{source}")
     return "\n".join(lines) if lines else "(same entity)"
+
+
+def stats_report(graph_path: str | Path, top: int = 10) -> str:
+    """``kg stats``: the report of :func:`format_stats` for a graph file."""
+    return format_stats(graph_stats(rdf_to_networkx(load_graph(graph_path)), top=top))
+
+
+def path_report(graph_path: str | Path, source: str, target: str) -> str:
+    """``kg path``: the chain of facts between two entities of a graph file."""
+    view = rdf_to_networkx(load_graph(graph_path))
+    hops = fact_path(view, source, target)
+    start, end = (view.nodes[find_entity(view, name)]["label"] for name in (source, target))
+    plural = "s" if len(hops) != 1 else ""
+    return f"{start} … {end}: {len(hops)} fact{plural}\n" + format_path(hops)

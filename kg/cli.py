@@ -173,6 +173,80 @@ def view_cmd(
     typer.echo(f"wrote view: {write_view(graph, out, title=title)}")
 
 
+@app.command("serve")
+def serve_cmd(
+    graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 7878,
+    timeout: Annotated[float, typer.Option(help="Seconds a query may run.")] = 10.0,
+    limit: Annotated[int, typer.Option(help="Most rows (or triples) in one answer.")] = 10_000,
+    workers: Annotated[int, typer.Option(help="Queries run in parallel.")] = 2,
+) -> None:
+    """Serve a read-only SPARQL endpoint (/sparql), the graph view (/) and a query page (/query)."""
+    from .serve import ServerConfig, serve
+
+    config = ServerConfig(timeout=timeout, limit=limit, workers=workers)
+    serve(graph, host, port, config=config, log=_echo_err)
+
+
+@app.command("push")
+def push_cmd(
+    graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
+    endpoint: Annotated[
+        str, typer.Option(help="Graph Store Protocol URL, e.g. http://localhost:7878/store.")
+    ],
+    graph_iri: Annotated[
+        Optional[str], typer.Option("--graph", help="Named graph IRI (default: the default graph).")
+    ] = None,
+    append: Annotated[bool, typer.Option(help="Add to the graph (POST), not replace it.")] = False,
+) -> None:
+    """Upload a graph to a triple store (Oxigraph, Fuseki, GraphDB) by the Graph Store Protocol."""
+    from .push import push
+
+    result = push(graph, endpoint, graph_iri, append=append)
+    typer.echo(f"{result.method} {result.triples} triples to {result.url}: HTTP {result.status}")
+
+
+@app.command("export")
+def export_cmd(
+    graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="ttl, nt, nq, trig, jsonld, graphml, gexf or csv.")
+    ],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Output file (a folder for csv).")
+    ] = None,
+) -> None:
+    """Write a graph as RDF (ttl, nt, nq, trig, jsonld), GraphML, GEXF or CSV (nodes, edges)."""
+    from .export import export
+
+    for path in export(graph, fmt, out):
+        typer.echo(f"wrote {path}")
+
+
+@app.command("stats")
+def stats_cmd(
+    graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
+    top: Annotated[int, typer.Option(help="How many entities to rank.")] = 10,
+) -> None:
+    """Counts by type and relation, top entities by degree and PageRank, connected components."""
+    from .analytics import stats_report
+
+    typer.echo(stats_report(graph, top=top))
+
+
+@app.command("path")
+def path_cmd(
+    graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
+    source: Annotated[str, typer.Argument(help="Entity name (label or alias, any case/accents).")],
+    target: Annotated[str, typer.Argument(help="Entity name (label or alias, any case/accents).")],
+) -> None:
+    """The shortest chain of facts between two entities, each with its evidence sentence."""
+    from .analytics import path_report
+
+    typer.echo(path_report(graph, source, target))
+
+
 def main() -> None:
     """Entry point of the ``kg`` console script."""
     try:

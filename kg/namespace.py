@@ -113,6 +113,7 @@ def ontology_files() -> list[Path]:
     others = sorted(p for p in ONTOLOGY_DIR.glob("*.ttl") if p.name not in {"kg.ttl", "shapes.ttl"})
     return [main, *others]
 
+
 # Which entity types each relation links (subject types, object types); facts that break these
 # after entity resolution are dropped. Mirrors the domains and ranges of ontology/kg.ttl.
 SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {

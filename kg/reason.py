@@ -51,7 +51,10 @@ def inferred(graph: Graph, *, ontology: Graph | None = None) -> Graph:
     aliases = _external_aliases(graph)
     # Only facts about the graph's own nodes: the closure also re-derives the vocabularies'
     # axioms (``wdt:P159 rdfs:domain ...``), which are not facts of this graph.
-    instances = {s for s in graph.subjects() if isinstance(s, URIRef)} - known
+    nodes = {s for s in graph.subjects()} | {
+        o for p, o in graph.predicate_objects() if p != RDF.type
+    }
+    instances = {n for n in nodes if isinstance(n, URIRef)} - known - aliases
     result = bind_prefixes(Graph())
     result.bind("wdt", "http://www.wikidata.org/prop/direct/")
     result.bind("org", "http://www.w3.org/ns/org#")

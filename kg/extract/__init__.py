@@ -38,14 +38,23 @@ __all__ = ["Extractor", "sentence_bounds"]
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """Sentence character bounds, also split at line breaks (titles and captions have no period)."""
-    bounds = []
+    """Sentence character bounds, split at line breaks (titles and captions have no period) and
+    rejoined where the parser cut before a lowercase continuation ("… par mois ; et l'éditeur")."""
+    bounds: list[tuple[int, int]] = []
+    text = doc.text
     for sent in doc.sents:
         start = sent.start_char
         for piece in re.split(r"(\n+)", sent.text):
             if piece.strip() and not piece.startswith("\n"):
                 lead = len(piece) - len(piece.lstrip())
-                bounds.append((start + lead, start + len(piece.rstrip())))
+                begin, end = start + lead, start + len(piece.rstrip())
+                continues = (bounds and text[begin:begin + 1].islower()
+                             and "\n" not in text[bounds[-1][1]:begin]
+                             and not re.search(r"[.!?…]\W*$", text[bounds[-1][0]:bounds[-1][1]]))
+                if continues:
+                    bounds[-1] = (bounds[-1][0], end)
+                else:
+                    bounds.append((begin, end))
             start += len(piece)
     return bounds
 

@@ -11,9 +11,8 @@ from spacy.tokens import Doc
 from ..records import Quantity
 from .lexicon import AttributePattern, Lexicon
 from .mentions import Slot
-from .modality import modality_of
 from .numbers import find_amounts
-from .relations import MaskedSentence, _verbs_between
+from .relations import _DIRECTNESS, MaskedSentence, clause_modality
 
 __all__ = ["AttributeMatch", "match_attributes"]
 
@@ -77,10 +76,7 @@ def match_attributes(
             subject = _subject(sentence, match.start())
             if subject is None:
                 continue
-            clause = sentence.masked[max(0, match.start() - 40) : match.end()]
-            verbs = _verbs_between(doc, sentence.to_original(match.start()), sentence.to_original(match.end()))
-            if modality_of(clause, verbs, lexicon.negation_cues, lexicon.modality_cues) != "asserted":
+            if clause_modality(doc, sentence, match.start(), match.end(), lexicon) != "asserted":
                 continue
-            indirect = subject.via not in {"name", "initials"}
-            confidence = pattern.confidence * (0.85 if indirect else 1.0)
+            confidence = pattern.confidence * _DIRECTNESS[subject.via]
             yield AttributeMatch(subject, pattern.property, quantity, pattern, confidence, sentence)

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 _FIRST_PERSON = re.compile(r"(?:^|[\s«\"“(])(?:je|j['’]|moi|nous|notre|nos|on)\b", re.IGNORECASE)
-_WE = re.compile(r"(?<![\w'’-])(?:nous|notre|nos|on)(?![\w'’-])", re.IGNORECASE)
+_WE = re.compile(r"(?<![\w-])(?:nous|notre|nos|on)(?![\w'’-])", re.IGNORECASE)
 _IMPERSONAL = re.compile(
     r"\s*(?:y\b|n['’]y\b|faut|fallait|faudra|s['’]agit|semble|paraît|reste|suffit|importe|"
     r"est\s+(?:vrai|clair|possible|temps|important|difficile|nécessaire|évident|probable)|"
@@ -76,7 +76,14 @@ def salient(slots: Sequence[Slot], entity_type: str, position: int, sentence_sta
         latest[key] = slot
     if not latest:
         return None
-    best = max(latest, key=lambda k: (scores[k] + scores[k + "\0recent"], latest[k].start))
+    # The document's overall focus counts too: a company named throughout outweighs a name
+    # dropped once in the previous sentence.
+    totals: dict[str, int] = {}
+    for slot in slots:
+        if slot.type == entity_type and slot.is_named:
+            totals[key_of(slot)] = totals.get(key_of(slot), 0) + 1
+    best = max(latest, key=lambda k: (scores[k] + scores[k + "\0recent"] + min(2.0, 0.25 * totals[k]),
+                                      latest[k].start))
     return latest[best]
 
 
@@ -151,19 +158,25 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
             start, end = match.span()
             if any(s.start < end and start < s.end for s in list(slots) + found):
                 continue
-            after = text[end : end + 60]
-            named_next = next((s for s in slots if end <= s.start <= end + 60 and s.type != "Demonym"), None)
-            if named_next is not None:
-                between = text[end : named_next.start]
-                if re.fullmatch(r"[\s\w'’-]{0,40}", between) and not re.search(r"[.,;:]", between):
-                    if entity_type == "Organization" or re.fullmatch(r"\s*(?:de|d['’]|du|des)?\s*", between):
-                        continue
-                if re.fullmatch(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*", between):
-                    continue
-            if re.match(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*⟨", after):
+            if _heads_a_name(doc, slots, end, entity_type):
                 continue
             found.append(Slot(start, end, entity_type, "", via="description"))
     return found
+
+
+def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -> bool:
+    """Is the description the head of a name that follows it ("le groupe OVH", "l'éditeur
+    vannetais d'applis mobiles Urbans", "le patron d'Odoo") rather than a reference back?"""
+    following = next((s for s in slots if end <= s.start <= end + 80 and s.type != "Demonym"), None)
+    if following is None:
+        return False
+    between = re.sub(r"(?<=\d)[.,](?=\d)", "", doc.text[end : following.start])
+    if re.fullmatch(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*", between):
+        return True
+    if entity_type != "Organization" or re.search(r"[.,;:!?()«»]", between):
+        return False
+    span = doc.char_span(end, following.start, alignment_mode="expand")
+    return span is None or not any(t.pos_ in {"VERB", "AUX"} for t in span)
 
 
 def find_pronouns(doc: Doc) -> list[Slot]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .numbers import AMOUNT_REGEX
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,7 +35,7 @@ _FIXED_MACROS = {
     "GAP": r"[^⟨⟩.;!?]{0,60}?",
     "SGAP": r"[^⟨⟩.;!?,]{0,30}?",
     "YEAR": r"(?P<year>(?:18|19|20)\d{2})\b",
-    "AMOUNT": r"(?P<amount>\d[\d.,\u00a0\u202f ]*|\b[a-zé]+\b)",
+    "AMOUNT": rf"(?P<amount>{AMOUNT_REGEX})",
 }
 
 
@@ -52,6 +53,7 @@ class RelationPattern:
     requires: str | None = None
     object_kind: str | None = None
     no_verb_between: bool = False
+    tense: bool = True
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,7 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
                     requires=raw.get("requires"),
                     object_kind=raw.get("object_kind"),
                     no_verb_between=bool(raw.get("no_verb_between", False)),
+                    tense=bool(raw.get("tense", True)),
                 )
             )
         except KeyError as missing:

@@ -27,6 +27,11 @@ _COORDINATION = re.compile(
     r"(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?"
     r"⟨(\d+):([POLD])⟩"
 )
+# How much a fact is trusted, by how its subject and object were read.
+_DIRECTNESS = {
+    "name": 1.0, "initials": 1.0, "demonym": 1.0, "speaker": 0.95, "we": 0.9,
+    "description": 0.85, "pronoun": 0.85, "topic": 0.85,
+}
 _CLAUSE_BREAK = re.compile(r"[;:()«»\"“”]|\s[-–—]\s|,\s*(?:mais|tandis|alors|car)\b")
 
 
@@ -137,6 +142,19 @@ def _clause_start(masked: str, position: int) -> int:
     return max(breaks, default=0)
 
 
+def clause_modality(doc: Doc, sentence: MaskedSentence, start: int, end: int, lexicon: Lexicon,
+                    tense: bool = True) -> str:
+    """Modality of what ``masked[start:end]`` states: negation is read in the match and just
+    before it; hedges ("des rumeurs évoquent", "pourrait") back to the start of the clause; with
+    ``tense``, a future or conditional verb makes the statement planned."""
+    clause_from = max(_clause_start(sentence.masked, start), start - 80)
+    negation_from = max(clause_from, start - 25)
+    verbs = _verbs_between(doc, sentence.to_original(clause_from), sentence.to_original(end)) if tense else []
+    if modality_of(sentence.masked[negation_from:end], [], lexicon.negation_cues, []) == "negated":
+        return "negated"
+    return modality_of(sentence.masked[clause_from:end], verbs, [], lexicon.modality_cues)
+
+
 def match_relations(
     doc: Doc, sentence: MaskedSentence, patterns: Sequence[RelationPattern], lexicon: Lexicon,
     context: DocumentContext,
@@ -151,9 +169,9 @@ def match_relations(
             subjects: list[tuple[Slot, int]] = []
             objects: list[tuple[Slot, int]] = []
             if "s" in groups and match.group("s") is not None:
-                subjects = [(sentence.slot(match.group("s")), match.end("s"))]
+                subjects = [(sentence.slot(match.group("s")), _token_end(sentence, match.end("s")))]
             if "o" in groups and match.group("o") is not None:
-                objects = [(sentence.slot(match.group("o")), match.end("o"))]
+                objects = [(sentence.slot(match.group("o")), _token_end(sentence, match.end("o")))]
             virtual = _virtual_slot(pattern.subject, context, sentence, match.start())
             if virtual is not None:
                 subjects = [(virtual, match.start())]
@@ -171,13 +189,10 @@ def match_relations(
                 continue
             # Coordination extends whichever role closes the match.
             if objects and objects[0][1] == match.end() and "o" in groups:
-                objects = _expand_coordination(sentence, objects[0][0], match.end(), "O" if objects[0][0].code == "O" else objects[0][0].code)
+                objects = _expand_coordination(sentence, objects[0][0], match.end(), objects[0][0].code)
             elif subjects and subjects[0][1] == match.end() and "s" in groups:
                 subjects = _expand_coordination(sentence, subjects[0][0], match.end(), subjects[0][0].code)
-            clause_from = min(_clause_start(sentence.masked, match.start()), match.start())
-            clause = sentence.masked[max(clause_from, match.start() - 80) : match.end()]
-            verbs = _verbs_between(doc, sentence.to_original(clause_from), sentence.to_original(match.end()))
-            modality = modality_of(clause, verbs, lexicon.negation_cues, lexicon.modality_cues)
+            modality = clause_modality(doc, sentence, match.start(), match.end(), lexicon, pattern.tense)
             for subject, _ in subjects:
                 for obj in [o for o, _ in objects] or [None]:
                     if obj is not None and (obj.name == subject.name and obj.type == subject.type):
@@ -188,9 +203,13 @@ def match_relations(
                         lo, hi = sorted((subject.end, obj.start)) if subject.end <= obj.start else sorted((obj.end, subject.start))
                         if any(t.pos_ in {"VERB", "AUX"} for t in _tokens(doc, lo, hi)):
                             continue
-                    indirect = {subject.via, obj.via if obj else "name"} - {"name", "initials", "demonym"}
-                    confidence = pattern.confidence * (0.85 if indirect else 1.0)
+                    confidence = pattern.confidence * _DIRECTNESS[subject.via] * _DIRECTNESS[obj.via if obj else "name"]
                     yield RelationMatch(subject, pattern.predicate, obj, pattern, confidence, modality, sentence)
+
+
+def _token_end(sentence: MaskedSentence, position: int) -> int:
+    """End of the slot token whose index ends at ``position`` ("⟨12:O⟩")."""
+    return sentence.masked.index("⟩", position) + 1
 
 
 def _tokens(doc: Doc, start: int, end: int) -> list[Token]:

@@ -204,7 +204,8 @@ def resolve_place(
     options = options or LinkOptions()
     gazetteer = gazetteer or load_gazetteer(options.min_population)
     country = gazetteer.country(name)
-    if country is not None:
+    if country is not None or _is_code(name.strip()):
+        # An acronym ("LON", "SNCF") is no city name, even if some city has it as an alias.
         return country
     candidates = gazetteer.city_candidates(name)
     if len(candidates) <= 1:
@@ -292,7 +293,7 @@ def _plain_match(names: list[str], gazetteer: Gazetteer) -> GeoPlace | None:
         country = gazetteer.country(name)
         if country is not None:
             return country
-        candidates = gazetteer.city_candidates(name)
+        candidates = [] if _is_code(name.strip()) else gazetteer.city_candidates(name)
         if len(candidates) == 1:
             return candidates[0]
     return None

@@ -24,6 +24,7 @@ def force_layout(
     sample: int = 256,
     seed: int = 0,
     scale: float = 1.0,
+    gravity: float = 3.0,
 ) -> np.ndarray:
     """Positions of ``n`` nodes linked by ``edges`` (index pairs), as an ``(n, 2)`` array.
 
@@ -57,6 +58,8 @@ def force_layout(
         pull = d * (np.sqrt(np.einsum("ij,ij->i", d, d)) / k)[:, None]
         np.add.at(disp, src, -pull)
         np.add.at(disp, dst, pull)
+        # Gravity: without it, nodes with no edge drift off and the fitted view shrinks to a dot.
+        disp -= gravity * pos
         length = np.maximum(np.sqrt(np.einsum("ij,ij->i", disp, disp)), 1e-12)
         pos += disp * (np.minimum(length, temperature) / length)[:, None]
         temperature -= cooling
