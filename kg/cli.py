@@ -163,11 +163,13 @@ def reason_cmd(
 def view_cmd(
     graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default: GRAPH.html).")
+        Optional[Path], typer.Option("--out", "-o", help="HTML file (default: GRAPH.html).")
     ] = None,
-    title: Annotated[Optional[str], typer.Option(help="Page title (default: the graph's file name).")] = None,
+    title: Annotated[
+        Optional[str], typer.Option(help="Page title (default: the graph's file name).")
+    ] = None,
 ) -> None:
-    """Write the interactive, self-contained HTML view of a graph (opens offline in a browser)."""
+    """Write the interactive, self-contained HTML view of a graph (opens offline)."""
     from .viz import write_view
 
     typer.echo(f"wrote view: {write_view(graph, out, title=title)}")

@@ -18,7 +18,7 @@ from rdflib.namespace import SDO, SKOS
 
 from .errors import InputError, UsageError
 from .graph.rdf import load_graph
-from .naming import match_key
+from .naming import match_key, strip_accents
 from .namespace import ATTRIBUTES, RELATIONS
 
 __all__ = ["EvalReport", "evaluate", "format_report"]
@@ -146,8 +146,15 @@ def _number(literal: Literal) -> float | None:
         return None
 
 
-def _in_text(label_key: str, text_key: str) -> bool:
-    return bool(label_key) and f" {label_key} " in f" {text_key} "
+def _spaced_key(text: str) -> str:
+    """Like :func:`match_key` but punctuation becomes a space, so "d'Arthur" still holds "arthur"."""
+    return " ".join(re.sub(r"[^\w\s]", " ", strip_accents(text).lower()).split())
+
+
+def _in_text(label: str, text_keys: tuple[str, str]) -> bool:
+    """Does a label occur in a document (as whole words, either way of dropping punctuation)?"""
+    return any(key and f" {key} " in f" {text} " for key, text in
+               ((match_key(label), text_keys[0]), (_spaced_key(label), text_keys[1])))
 
 
 def _load_gold(path: Path) -> dict[str, Any]:
@@ -183,11 +190,13 @@ def evaluate(graph: Graph | str | Path, gold_paths: list[Path], *, texts_dir: Pa
         text_path = _texts_dir(gold_path, texts_dir) / gold["document"]
         if not text_path.is_file():
             raise InputError(f"{text_path}: gold document text not found (use --seeds)")
-        _score_document(view, gold, match_key(text_path.read_text(encoding="utf-8")), report)
+        text = text_path.read_text(encoding="utf-8")
+        _score_document(view, gold, (match_key(text), _spaced_key(text)), report)
     return report
 
 
-def _score_document(view: _GraphView, gold: dict[str, Any], text_key: str, report: EvalReport) -> None:
+def _score_document(view: _GraphView, gold: dict[str, Any], text_keys: tuple[str, str],
+                    report: EvalReport) -> None:
     gold_entities = {e["id"]: e for e in gold.get("entities", [])}
     name_index: dict[str, set[str]] = defaultdict(set)
     for entity in gold_entities.values():
@@ -195,7 +204,7 @@ def _score_document(view: _GraphView, gold: dict[str, Any], text_key: str, repor
             name_index[match_key(name)].add(entity["id"])
 
     in_scope = {node for node, labels in view.labels.items()
-                if any(_in_text(match_key(label), text_key) for label in labels)}
+                if any(_in_text(label, text_keys) for label in labels)}
     matched: dict[URIRef, set[str]] = {
         node: set().union(*(name_index.get(match_key(label), set()) for label in view.labels[node]))
         for node in in_scope

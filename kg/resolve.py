@@ -69,6 +69,9 @@ def resolve(extractions: Iterable[Extraction], threshold: float = 0.0) -> Knowle
         for mention in extraction.mentions:
             registry.add(mention)
         by_name = {m.text: m for m in extraction.mentions}
+        for fact in extraction.facts:
+            by_name.setdefault(fact.subject.text, fact.subject)
+            by_name.setdefault(fact.object.text, fact.object)
         for alias, name in extraction.aliases:
             if name in by_name:
                 aliases[registry.resolve(by_name[name])].add(alias)

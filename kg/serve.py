@@ -68,9 +68,9 @@ _RESULT_TYPES = {
     "application/json": "json",
     "application/sparql-results+xml": "xml",
     "application/xml": "xml",
-    "text/xml": "xml",
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
+    "text/xml": "xml",
 }
 _GRAPH_TYPES = {
     "text/turtle": "turtle",
@@ -435,23 +435,24 @@ class KgServer(ThreadingHTTPServer):
         """The graph view, rendered once on first request."""
         with self._view_lock:
             if self._view is None:
-                from rdflib import Dataset, Graph
+                from rdflib import Graph
 
                 from .graph.rdf import bind_prefixes
                 from .viz import render_html
 
-                dataset = Dataset()
-                dataset.parse(self.data_path, format="nquads")
-                graph = bind_prefixes(Graph())
-                for s, p, o, _ in dataset.quads():
-                    graph.add((s, p, o))
+                quads = ox.parse(path=str(self.data_path), format=ox.RdfFormat.N_QUADS)
+                triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+                data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+                graph = bind_prefixes(Graph()).parse(data=data, format="nt")
                 self._view = render_html(graph, title=self.graph_path.name).encode("utf-8")
             return self._view
 
     def server_close(self) -> None:
         super().server_close()
-        self.pool.close()
-        self._tmp.cleanup()
+        # Also called by the base class when binding fails, before the pool exists.
+        if hasattr(self, "pool"):
+            self.pool.close()
+            self._tmp.cleanup()
 
 
 class _Handler(BaseHTTPRequestHandler):

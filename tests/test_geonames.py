@@ -95,3 +95,18 @@ def test_existing_link_is_kept() -> None:
 def test_only_places_are_linked(linked: Graph) -> None:
     linked_nodes = set(linked.subjects(OWL.sameAs, None))
     assert linked_nodes <= set(linked.subjects(RDF.type, KG.Place))
+
+
+@pytest.mark.parametrize(
+    ("name", "context", "expected"),
+    [
+        ("Gravelines", (), 3014816),  # under the floor but unique, in France
+        ("Gravelines", ("US",), None),  # unique, but not where the article is
+        ("Lino", (), None),  # an alias of Reno (US): too weak alone
+    ],
+)
+def test_small_places_and_weak_aliases(
+    name: str, context: tuple[str, ...], expected: int | None
+) -> None:
+    found = resolve_place(name, context)
+    assert (found.geonameid if found else None) == expected

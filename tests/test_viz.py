@@ -59,12 +59,19 @@ def viz_kb() -> KnowledgeBase:
     )
     xss_text = f"La société {XSS} a racheté Odoo. {XSS_SCRIPT}"
     ovh = Document("ovh", "seeds/ovh.txt", "OVH World Tour à Rennes", ovh_text, date="2016-07-01")
-    odoo = Document("odoo", "seeds/odoo.txt", "Odoo, la licorne belge", odoo_text,
-                    url="https://example.org/odoo")
+    odoo = Document(
+        "odoo",
+        "seeds/odoo.txt",
+        "Odoo, la licorne belge",
+        odoo_text,
+        url="https://example.org/odoo",
+    )
     xss = Document("xss", "seeds/xss.txt", f"Titre {XSS}", xss_text, url="javascript:alert(1)")
 
     def entity(kind: EntityType, entity_id: str, label: str, *aliases: str) -> Entity:
-        return Entity(entity_id, kind, label, aliases=set(aliases), documents=set(), mention_count=1)
+        return Entity(
+            entity_id, kind, label, aliases=set(aliases), documents=set(), mention_count=1
+        )
 
     entities = [
         entity("Person", "person/laurent-allard", "Laurent Allard"),
@@ -77,27 +84,61 @@ def viz_kb() -> KnowledgeBase:
     ]
     relations = [
         Relation("person/laurent-allard", "ceoOf", "org/ovh", [_evidence(ovh, CEO_SENTENCE, 0.92)]),
-        Relation("org/ovh", "headquarteredIn", "place/roubaix",
-                 [_evidence(ovh, "Basé à Roubaix", 0.6)]),
-        Relation("person/fabien-pinckaers", "founderOf", "org/odoo",
-                 [_evidence(odoo, "Fabien Pinckaers a fondé Odoo à Grand-Rosière.", 0.85)]),
-        Relation("org/odoo", "headquarteredIn", "place/grand-rosiere",
-                 [_evidence(odoo, "Fabien Pinckaers a fondé Odoo à Grand-Rosière.", 0.7)]),
-        Relation("org/odoo", "partnerOf", "org/ovh",
-                 [_evidence(odoo, "Odoo s'associe à OVH pour l'hébergement.", 0.8)]),
-        Relation("org/xss", "acquired", "org/odoo",
-                 [_evidence(xss, f"La société {XSS} a racheté Odoo.", 0.5),
-                  _evidence(xss, XSS_SCRIPT, 0.4)]),
-        Relation("org/ovh", "acquired", "org/odoo",
-                 [_evidence(ovh, "OVH n'a pas racheté Odoo.", 0.7)], modality="negated"),
+        Relation(
+            "org/ovh", "headquarteredIn", "place/roubaix", [_evidence(ovh, "Basé à Roubaix", 0.6)]
+        ),
+        Relation(
+            "person/fabien-pinckaers",
+            "founderOf",
+            "org/odoo",
+            [_evidence(odoo, "Fabien Pinckaers a fondé Odoo à Grand-Rosière.", 0.85)],
+        ),
+        Relation(
+            "org/odoo",
+            "headquarteredIn",
+            "place/grand-rosiere",
+            [_evidence(odoo, "Fabien Pinckaers a fondé Odoo à Grand-Rosière.", 0.7)],
+        ),
+        Relation(
+            "org/odoo",
+            "partnerOf",
+            "org/ovh",
+            [_evidence(odoo, "Odoo s'associe à OVH pour l'hébergement.", 0.8)],
+        ),
+        Relation(
+            "org/xss",
+            "acquired",
+            "org/odoo",
+            [
+                _evidence(xss, f"La société {XSS} a racheté Odoo.", 0.5),
+                _evidence(xss, XSS_SCRIPT, 0.4),
+            ],
+        ),
+        Relation(
+            "org/ovh",
+            "acquired",
+            "org/odoo",
+            [_evidence(ovh, "OVH n'a pas racheté Odoo.", 0.7)],
+            modality="negated",
+        ),
     ]
     attributes = [
-        Attribute("org/ovh", "revenue", Quantity(250_000_000.0, "EUR"),
-                  [_evidence(ovh, "Basé à Roubaix", 0.8)]),
-        Attribute("org/ovh", "employees", Quantity(2500.0), [_evidence(ovh, "Basé à Roubaix", 0.8)]),
+        Attribute(
+            "org/ovh",
+            "revenue",
+            Quantity(250_000_000.0, "EUR"),
+            [_evidence(ovh, "Basé à Roubaix", 0.8)],
+        ),
+        Attribute(
+            "org/ovh", "employees", Quantity(2500.0), [_evidence(ovh, "Basé à Roubaix", 0.8)]
+        ),
         Attribute("org/ovh", "foundingYear", Quantity(1999.0), []),
-        Attribute("org/odoo", "valuation", Quantity(3_000_000_000.0, "EUR"),
-                  [_evidence(odoo, "Odoo est valorisé 3 milliards d'euros.", 0.9)]),
+        Attribute(
+            "org/odoo",
+            "valuation",
+            Quantity(3_000_000_000.0, "EUR"),
+            [_evidence(odoo, "Odoo est valorisé 3 milliards d'euros.", 0.9)],
+        ),
     ]
     return KnowledgeBase(
         documents=[ovh, odoo, xss],
@@ -135,7 +176,9 @@ def node(data: dict, entity_id: str) -> dict:
 
 def edge(data: dict, subject: str, relation: str, obj: str) -> dict:
     ends = {str(entity_iri(subject)), str(entity_iri(obj))}
-    return next(e for e in data["edges"] if e["relation"] == relation and {e["from"], e["to"]} == ends)
+    return next(
+        e for e in data["edges"] if e["relation"] == relation and {e["from"], e["to"]} == ends
+    )
 
 
 # ------------------------------------------------------------------ formatting
@@ -161,8 +204,13 @@ def test_format_money(value: object, currency: str | None, expected: str) -> Non
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0, "0"), (999, "999"), (2500, f"2{THIN_SPACE}500"), (1_234_567, f"1{THIN_SPACE}234{THIN_SPACE}567"),
-     (-4200, f"-4{THIN_SPACE}200")],
+    [
+        (0, "0"),
+        (999, "999"),
+        (2500, f"2{THIN_SPACE}500"),
+        (1_234_567, f"1{THIN_SPACE}234{THIN_SPACE}567"),
+        (-4200, f"-4{THIN_SPACE}200"),
+    ],
 )
 def test_format_count(value: int, expected: str) -> None:
     assert format_count(value) == expected
@@ -201,7 +249,9 @@ def test_attributes_are_formatted_in_french(data: dict) -> None:
     assert ovh["revenue"]["confidence"] == 0.8
     assert ovh["revenue"]["evidence"][0]["sentence"] == "Basé à Roubaix"
     assert [a["property"] for a in node(data, "org/ovh")["attributes"]] == [
-        "revenue", "employees", "foundingYear",
+        "revenue",
+        "employees",
+        "foundingYear",
     ]
     odoo = {a["property"]: a["value"] for a in node(data, "org/odoo")["attributes"]}
     assert odoo == {"valuation": "3 Md€"}
@@ -268,7 +318,11 @@ def test_types_and_relations_listed_in_registry_order(data: dict) -> None:
     assert [t["id"] for t in data["types"]] == ["Person", "Organization", "Place"]
     assert [t["label"] for t in data["types"]] == ["Personne", "Organisation", "Lieu"]
     assert [r["id"] for r in data["relations"]] == [
-        "ceoOf", "founderOf", "partnerOf", "acquired", "headquarteredIn",
+        "ceoOf",
+        "founderOf",
+        "partnerOf",
+        "acquired",
+        "headquarteredIn",
     ]
 
 
@@ -293,8 +347,13 @@ def test_foreign_vocabulary_graph_renders() -> None:
     graph.add((ex.acme, RDF.type, FOAF.Organization))
     graph.add((ex.alice, ex.worksAt, ex.acme))
     data = view_data(graph, ontology=Graph())
-    assert [(n["label"], n["type"]) for n in data["nodes"]] == [("acme", "Organization"), ("Alice", "Person")]
-    assert [(e["relation"], e["directed"]) for e in data["edges"]] == [("http://example.org/worksAt", True)]
+    assert [(n["label"], n["type"]) for n in data["nodes"]] == [
+        ("acme", "Organization"),
+        ("Alice", "Person"),
+    ]
+    assert [(e["relation"], e["directed"]) for e in data["edges"]] == [
+        ("http://example.org/worksAt", True)
+    ]
     assert [r["label"] for r in data["relations"]] == ["worksAt"]
 
 
@@ -427,7 +486,10 @@ def test_force_layout_is_seeded_and_keeps_neighbours_close() -> None:
     first = force_layout(200, edges, seed=3)
     assert (first == force_layout(200, edges, seed=3)).all()
     neighbour = sum(float(((first[i] - first[i + 1]) ** 2).sum()) ** 0.5 for i in range(199)) / 199
-    far = sum(float(((first[i] - first[(i + 100) % 200]) ** 2).sum()) ** 0.5 for i in range(200)) / 200
+    far = (
+        sum(float(((first[i] - first[(i + 100) % 200]) ** 2).sum()) ** 0.5 for i in range(200))
+        / 200
+    )
     assert neighbour < far / 3
 
 

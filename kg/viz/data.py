@@ -18,7 +18,14 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, ORG, OWL, PROV, SDO, SKOS, XSD
 from rdflib.term import Node
 
-from ..namespace import ATTRIBUTES, KG, MONEY_ATTRIBUTES, RELATIONS, SYMMETRIC_RELATIONS, ontology_files
+from ..namespace import (
+    ATTRIBUTES,
+    KG,
+    MONEY_ATTRIBUTES,
+    RELATIONS,
+    SYMMETRIC_RELATIONS,
+    ontology_files,
+)
 from .format import format_count, format_decimal, format_money
 
 __all__ = ["TYPE_STYLES", "TypeStyle", "ontology_graph", "view_data"]
@@ -137,14 +144,23 @@ def view_data(graph: Graph, *, ontology: Graph | None = None) -> dict[str, Any]:
         type_count[node_type] += 1
     return {
         "types": [
-            {"id": key, "label": vocab.type_label(key), "color": style.color,
-             "shape": style.shape, "count": type_count[key]}
+            {
+                "id": key,
+                "label": vocab.type_label(key),
+                "color": style.color,
+                "shape": style.shape,
+                "count": type_count[key],
+            }
             for key, style in TYPE_STYLES.items()
             if type_count[key]
         ],
         "relations": [
-            {"id": key, "label": vocab.relation_label(key),
-             "directed": vocab.is_directed(key), "count": relation_count[key]}
+            {
+                "id": key,
+                "label": vocab.relation_label(key),
+                "directed": vocab.is_directed(key),
+                "count": relation_count[key],
+            }
             for key in relation_keys
         ],
         "nodes": nodes,
@@ -207,7 +223,9 @@ def _best_literal(values: Iterable[Node]) -> str | None:
     >>> _best_literal([Literal("CEO of", lang="en"), Literal("PDG de", lang="fr")])
     'PDG de'
     """
-    literals = sorted((v for v in values if isinstance(v, Literal)), key=lambda v: (str(v), v.language or ""))
+    literals = sorted(
+        (v for v in values if isinstance(v, Literal)), key=lambda v: (str(v), v.language or "")
+    )
     for wanted in ("fr", None):
         for literal in literals:
             if (literal.language or None) == wanted:
@@ -231,16 +249,22 @@ def _entity_types(graph: Graph) -> dict[Node, str]:
     for klass, key in TYPE_CLASSES.items():
         for node in graph.subjects(RDF.type, klass):
             # A resource typed twice keeps the first type in registry order.
-            if node not in types or list(TYPE_STYLES).index(key) < list(TYPE_STYLES).index(types[node]):
+            if node not in types or list(TYPE_STYLES).index(key) < list(TYPE_STYLES).index(
+                types[node]
+            ):
                 types[node] = key
-    for predicate in _ENTITY_PREDICATES:
-        for subject, obj in graph.subject_objects(predicate):
+    for linking in _ENTITY_PREDICATES:
+        for subject, obj in graph.subject_objects(linking):
             for node in (subject, obj):
                 if isinstance(node, (URIRef, BNode)):
                     types.setdefault(node, "Other")
     if not types:
         for subject, predicate, obj in graph:
-            if predicate not in _NOT_EDGES and isinstance(obj, URIRef) and isinstance(subject, URIRef):
+            if (
+                predicate not in _NOT_EDGES
+                and isinstance(obj, URIRef)
+                and isinstance(subject, URIRef)
+            ):
                 types.setdefault(subject, "Other")
                 types.setdefault(obj, "Other")
     return types
@@ -287,7 +311,7 @@ def _as_float(value: Node | None) -> float | None:
 
 
 class _Sources:
-    """Articles that evidence cites, numbered in IRI order so that evidence refers to them by index."""
+    """Articles that evidence cites, numbered in IRI order; evidence refers to them by index."""
 
     def __init__(self, graph: Graph) -> None:
         self._graph = graph
@@ -364,8 +388,13 @@ def _edges(
         edge = found.get(key)
         if edge is None:
             edge = found[key] = {
-                "_from": start, "_to": end, "from": str(start), "to": str(end),
-                "relation": key_name, "directed": directed, "asserted": asserted,
+                "_from": start,
+                "_to": end,
+                "from": str(start),
+                "to": str(end),
+                "relation": key_name,
+                "directed": directed,
+                "asserted": asserted,
                 "_statements": [],
             }
         edge["asserted"] = edge["asserted"] or asserted
@@ -379,12 +408,16 @@ def _edges(
                 )
     # Statements read but not asserted (negated, planned) are kept for the panels only.
     for (subject, predicate, obj), rows in statements.items():
-        if subject in types and obj in types and isinstance(predicate, URIRef):
-            if (subject, predicate, obj) not in graph:
-                edge = add(subject, predicate, obj, False)
-                edge["_statements"].extend(rows)
-                if not edge["asserted"]:
-                    edge["modality"] = sorted({r.modality for r in rows})[0]
+        if (
+            subject in types
+            and obj in types
+            and isinstance(predicate, URIRef)
+            and (subject, predicate, obj) not in graph
+        ):
+            edge = add(subject, predicate, obj, False)
+            edge["_statements"].extend(rows)
+            if not edge["asserted"]:
+                edge["modality"] = sorted({r.modality for r in rows})[0]
 
     edges = []
     for key in sorted(found, key=lambda k: (str(k[0]), k[1], str(k[2]))):
@@ -415,7 +448,11 @@ def _node(
     sources: _Sources,
 ) -> dict[str, Any]:
     label = next(
-        (found for found in (_best_literal(graph.objects(node, p)) for p in _LABELS) if found is not None),
+        (
+            found
+            for found in (_best_literal(graph.objects(node, p)) for p in _LABELS)
+            if found is not None
+        ),
         _local_name(node),
     )
     aliases = sorted({str(a) for a in graph.objects(node, SKOS.altLabel)} - {label})
@@ -450,7 +487,11 @@ def _attributes(
     """Numeric facts (amounts formatted in French) and other literal properties of an entity."""
     rows = []
     for predicate, value in graph.predicate_objects(node):
-        if predicate in _NOT_ATTRIBUTES or predicate == RDF.type or not isinstance(predicate, URIRef):
+        if (
+            predicate in _NOT_ATTRIBUTES
+            or predicate == RDF.type
+            or not isinstance(predicate, URIRef)
+        ):
             continue
         text = _attribute_text(graph, predicate, value)
         if text is None:

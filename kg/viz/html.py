@@ -3,7 +3,8 @@
 The page is our template (``template.html``, ``app.css``, ``app.js`` in this package) with
 vis-network's script and stylesheet inlined from the installed pyvis package, and the data of
 :func:`~kg.viz.data.view_data` embedded as JSON. Nothing is fetched from a network: a
-Content-Security-Policy allows only the page's own inline scripts (by hash), styles and data: images.
+Content-Security-Policy allows only the page's own inline scripts (by hash), its styles and
+``data:`` images.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import html
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,14 @@ from ..io import write_text_atomic
 from .data import view_data
 from .layout import force_layout
 
-__all__ = ["LAYOUT_THRESHOLD", "render_html", "render_page", "script_json", "vis_assets", "write_view"]
+__all__ = [
+    "LAYOUT_THRESHOLD",
+    "render_html",
+    "render_page",
+    "script_json",
+    "vis_assets",
+    "write_view",
+]
 
 # Above this many nodes, positions are computed in Python and the browser's physics starts off.
 LAYOUT_THRESHOLD = 1000
@@ -47,7 +55,9 @@ def render_html(graph: Graph, title: str = "kg") -> str:
     return render_page(view_data(graph), title=title)
 
 
-def write_view(graph_path: str | Path, out: str | Path | None = None, *, title: str | None = None) -> Path:
+def write_view(
+    graph_path: str | Path, out: str | Path | None = None, *, title: str | None = None
+) -> Path:
     """Render an RDF file (any format :func:`~kg.graph.rdf.load_graph` reads) to an HTML file.
 
     ``out`` defaults to the graph's path with ``.html``; ``title`` to the graph's file name.
@@ -60,7 +70,9 @@ def write_view(graph_path: str | Path, out: str | Path | None = None, *, title: 
     return target
 
 
-def render_page(data: dict[str, Any], *, title: str = "kg", layout_threshold: int = LAYOUT_THRESHOLD) -> str:
+def render_page(
+    data: dict[str, Any], *, title: str = "kg", layout_threshold: int = LAYOUT_THRESHOLD
+) -> str:
     """Fill the template with already extracted view data (see :func:`~kg.viz.data.view_data`)."""
     if len(data["nodes"]) > layout_threshold:
         data = with_layout(data)
@@ -92,7 +104,7 @@ def with_layout(data: dict[str, Any], *, seed: int = 0) -> dict[str, Any]:
     positions = force_layout(len(index), pairs, seed=seed, scale=_LAYOUT_SCALE)
     nodes = [
         {**node, "x": int(round(float(x))), "y": int(round(float(y)))}
-        for node, (x, y) in zip(data["nodes"], positions)
+        for node, (x, y) in zip(data["nodes"], positions, strict=True)
     ]
     return {**data, "nodes": nodes, "layout": {"fixed": True}}
 
@@ -135,7 +147,7 @@ def _check_embeddable(text: str, element: str) -> None:
         raise ValueError(f"asset cannot be inlined: it contains '</{element}'")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 

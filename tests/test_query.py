@@ -1,0 +1,293 @@
+"""Tests for kg.query: named queries, parameters bound safely, result formats, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from kb_samples import SOFTWARE, sample_kb, sentence
+from rdflib import Graph, Literal, URIRef
+
+from kg.errors import GraphParseError, InputError, UsageError
+from kg.graph.rdf import to_rdf
+from kg.query import (
+    answer_query,
+    bind_values,
+    format_results,
+    get_named_query,
+    is_update,
+    list_queries,
+    load_store,
+    named_queries,
+    parse_params,
+    read_query,
+    resolve_params,
+    run_query,
+    serialize_results,
+)
+from kg.records import Document, Entity, Relation
+
+
+def _kb():
+    """The sample KB plus an asserted partnership and an accented name."""
+    kb = sample_kb()
+    doc = Document("deal", "seeds/deal.txt", "Accord", "Showroomprivé s'allie à OVH.")
+    kb.documents.append(doc)
+    kb.entities["org/showroomprive"] = Entity(
+        "org/showroomprive", "Organization", "Showroomprivé", documents={"deal"}
+    )
+    kb.relations.append(
+        Relation("org/showroomprive", "partnerOf", "org/ovh", [sentence(doc, "Showroomprivé")])
+    )
+    return kb
+
+
+@pytest.fixture(scope="module")
+def graph_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("query") / "graph.ttl"
+    to_rdf(_kb(), software=SOFTWARE).serialize(path, format="turtle")
+    return path
+
+
+def _named(graph_file: Path, name: str, **params: str):
+    store = load_store(graph_file)
+    query = get_named_query(name)
+    return run_query(store, query.text, bindings=resolve_params(store, query, params))
+
+
+def _column(result, var: str) -> list[str]:
+    index = result.vars.index(var)
+    return [str(row[index]) for row in result.rows]
+
+
+REQUIRED = {"entity-facts": {"entity": "OVH"}, "document-entities": {"doc": "ovh.txt"}}
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_every_named_query_runs(graph_file, name):
+    query = get_named_query(name)
+    assert query.description, f"{name}.rq needs a first comment line"
+    result = _named(graph_file, name, **REQUIRED.get(name, {}))
+    assert result.kind == "select"
+    assert result.vars
+
+
+def test_brief_named_queries_exist():
+    names = set(named_queries())
+    wanted = {"ceos", "founders", "partnerships", "investments", "document-entities", "facts"}
+    assert wanted <= names
+
+
+def test_ceos_lists_the_ceo_with_evidence(graph_file):
+    result = _named(graph_file, "ceos")
+    assert _column(result, "ceo") == ["Laurent Allard"]
+    assert _column(result, "organization") == ["OVH"]
+    assert "CEO du groupe OVH" in _column(result, "evidence")[0]
+
+
+def test_param_matches_labels_ignoring_case_and_accents(graph_file):
+    result = _named(graph_file, "partnerships", org="SHOWROOMPRIVE")
+    assert _column(result, "partnerName") == ["OVH"]
+    # the symmetric relation is found from the other side too
+    result = _named(graph_file, "partnerships", org="groupe ovh")  # an alias
+    assert _column(result, "partnerName") == ["Showroomprivé"]
+
+
+def test_param_restricts_results(graph_file):
+    assert _named(graph_file, "ceos", org="OVH").rows
+    assert not _named(graph_file, "ceos", org="Qonto").rows
+
+
+def test_investments_carry_the_amount_of_the_same_sentence(graph_file):
+    result = _named(graph_file, "investments", target="OVH")
+    assert sorted(_column(result, "investorName")) == ["KKR", "TCV"]
+    assert {float(a) for a in _column(result, "amount")} == {250_000_000.0}
+    assert set(_column(result, "currency")) == {"EUR"}
+
+
+def test_document_entities_and_facts_by_document(graph_file):
+    names = _column(_named(graph_file, "document-entities", doc="qonto"), "name")
+    assert "Qonto" in names and "Alexandre Prot" in names and "Laurent Allard" not in names
+    facts = _named(graph_file, "facts", doc="ovh.txt")
+    assert set(_column(facts, "source")) == {"ovh.txt"}
+    assert "ceoOf" in _column(facts, "relation")
+
+
+def test_negated_and_planned_statements_are_listed_apart(graph_file):
+    result = _named(graph_file, "negated")
+    assert _column(result, "modality") == ["planned"]
+    assert "partnerOf" not in _column(_named(graph_file, "facts", doc="qonto"), "relation")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"org": "Odoo"}, "no organization named 'Odoo'"),
+        ({"org": "Laurent Allard"}, "no organization named"),  # wrong type
+        ({"nope": "x"}, "has no parameter 'nope'"),
+    ],
+)
+def test_bad_params_are_usage_errors(graph_file, params, message):
+    with pytest.raises(UsageError, match=message):
+        _named(graph_file, "ceos", **params)
+
+
+def test_required_param_is_checked(graph_file):
+    with pytest.raises(UsageError, match="needs --param entity="):
+        _named(graph_file, "entity-facts")
+
+
+def test_values_cannot_change_the_query(graph_file):
+    nasty = 'x" } ?s ?p ?o . } #'
+    result = run_query(graph_file, "SELECT ?q WHERE { ?s a ?t } LIMIT 1", bindings={"q": nasty})
+    assert result.rows == [(Literal(nasty),)]
+
+
+def test_bind_values_targets_the_where_clause_not_the_template():
+    query = 'CONSTRUCT { ?o <http://e/p> "{" } WHERE { # {\n ?o ?p "}" }'
+    bound = bind_values(query, {"o": URIRef("http://e/a")})
+    assert bound.index("VALUES ?o") > bound.index("WHERE")
+    ox.Store().query(bound)  # still valid SPARQL
+    with pytest.raises(UsageError, match="no variable"):
+        bind_values(query, {"missing": Literal("x")})
+    with pytest.raises(UsageError, match="not a valid IRI"):
+        bind_values(query, {"o": URIRef("http://e/a> } <x")})
+
+
+@pytest.mark.parametrize(
+    ("text", "update"),
+    [
+        ("INSERT DATA { <a> <b> <c> }", True),
+        ("prefix x: <http://x/>\n# comment\ndelete where { ?s ?p ?o }", True),
+        ("BASE <http://x/> LOAD <http://example.org/g>", True),
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("# INSERT\nASK {}", False),
+    ],
+)
+def test_is_update(text, update):
+    assert is_update(text) is update
+
+
+def test_updates_are_refused(graph_file):
+    with pytest.raises(UsageError, match="read-only"):
+        run_query(graph_file, "DELETE WHERE { ?s ?p ?o }")
+
+
+def test_read_query_takes_exactly_one_source(tmp_path):
+    with pytest.raises(UsageError):
+        read_query(None, None)
+    with pytest.raises(UsageError):
+        read_query("ASK {}", tmp_path / "q.rq")
+    path = tmp_path / "q.rq"
+    path.write_text("ASK {}", encoding="utf-8")
+    assert read_query(None, path) == "ASK {}"
+    assert "kg:ceoOf" in read_query(None, None, "ceos")
+
+
+def test_parse_params():
+    assert parse_params(["org=Odoo", "x = y"]) == {"org": "Odoo", "x": "y"}
+    with pytest.raises(UsageError):
+        parse_params(["org"])
+
+
+def test_ask_construct_and_select_kinds(graph_file):
+    assert run_query(graph_file, "ASK { ?s ?p ?o }").boolean is True
+    constructed = run_query(
+        graph_file,
+        "PREFIX kg: <https://w3id.org/kg-news/ontology#> CONSTRUCT WHERE { ?p kg:ceoOf ?o }",
+    )
+    assert constructed.kind == "graph" and len(constructed.graph) == 1
+    limited = run_query(graph_file, "SELECT * WHERE { ?s ?p ?o }", limit=3)
+    assert len(limited.rows) == 3 and limited.truncated
+
+
+def test_rdflib_graph_and_trig_sources_answer_alike(graph_file, tmp_path):
+    graph = Graph().parse(graph_file)
+    trig = tmp_path / "graph.trig"
+    from kg.graph.serialize import serialize
+
+    trig.write_bytes(serialize(graph, "trig"))
+    counts = {
+        str(source): run_query(source, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").rows[0][0]
+        for source in (graph_file, trig)
+    }
+    counts["rdflib"] = run_query(graph, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").rows[0][0]
+    assert len(set(map(int, counts.values()))) == 1
+
+
+@pytest.mark.parametrize(
+    "fmt", [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.TSV]
+)
+def test_result_serialisations_are_valid_sparql_results(graph_file, fmt):
+    name = {ox.QueryResultsFormat.JSON: "json", ox.QueryResultsFormat.XML: "xml"}.get(fmt, "tsv")
+    result = _named(graph_file, "ceos")
+    data, _ = serialize_results(result, name)
+    parsed = list(ox.parse_query_results(data, format=fmt))
+    assert len(parsed) == 1
+    assert parsed[0]["ceo"] == ox.Literal("Laurent Allard", language="fr")
+    assert parsed[0]["confidence"].datatype.value.endswith("#decimal")
+
+
+def test_csv_and_table(graph_file):
+    result = _named(graph_file, "ceos")
+    rows = list(csv.reader(io.StringIO(format_results(result, "csv"))))
+    assert rows[0] == ["ceo", "organization", "confidence", "evidence"]
+    assert rows[1][:2] == ["Laurent Allard", "OVH"]
+    table = format_results(result, "table").splitlines()
+    assert table[0].split() == ["ceo", "organization", "confidence", "evidence"]
+    assert table[2].startswith("Laurent Allard  OVH")
+    assert table[-1] == "(1 row)"
+    assert json.loads(format_results(run_query(graph_file, "ASK {}"), "json"))["boolean"] is True
+    with pytest.raises(UsageError):
+        format_results(result, "yaml")
+
+
+def test_corrupt_graph_gives_line_number(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix x: <http://x/> .\nx:a x:b x:c .\nx:a x:b .\n", encoding="utf-8")
+    with pytest.raises(GraphParseError, match="line 3"):
+        run_query(bad, "ASK {}")
+    with pytest.raises(InputError, match="no such graph"):
+        run_query(tmp_path / "missing.ttl", "ASK {}")
+
+
+def test_invalid_sparql_is_a_usage_error(graph_file):
+    with pytest.raises(UsageError, match="invalid SPARQL"):
+        run_query(graph_file, "SELECT ?x WHERE {")
+
+
+def test_list_queries_shows_names_and_descriptions():
+    listing = list_queries()
+    assert "ceos" in listing and "[org=<Organization>]" in listing
+    assert "doc=<Document>" in listing
+
+
+def test_answer_query_end_to_end(graph_file):
+    text = answer_query(graph_file, name="ceos", params=["org=ovh"], fmt="csv")
+    assert text.splitlines()[1].startswith("Laurent Allard,OVH")
+
+
+def _kg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_query(graph_file, tmp_path):
+    listed = _kg("query", "--list")
+    assert listed.returncode == 0 and "partnerships" in listed.stdout
+    named = _kg("query", str(graph_file), "--name", "ceos", "--param", "org=OVH")
+    assert named.returncode == 0 and "Laurent Allard" in named.stdout
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://a> <http://b> .\n", encoding="utf-8")
+    failed = _kg("query", str(bad), "ASK {}")
+    assert failed.returncode != 0
+    assert failed.stderr.count("\n") == 1 and "line 1" in failed.stderr
+    unknown = _kg("query", str(graph_file), "--name", "ceos", "--param", "org=Nobody")
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
