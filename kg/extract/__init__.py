@@ -49,9 +49,10 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
             if piece.strip() and not piece.startswith("\n"):
                 lead = len(piece) - len(piece.lstrip())
                 begin, end = start + lead, start + len(piece.rstrip())
-                continues = (bounds and text[begin:begin + 1].islower()
-                             and "\n" not in text[bounds[-1][1]:begin]
-                             and not re.search(r"[.!?…]\W*$", text[bounds[-1][0]:bounds[-1][1]]))
+                # The parser sometimes cuts where no sentence ends ("La start" | "-up a été…",
+                # "… par mois ;" | "et l'éditeur…"): a real sentence ends with . ! ? or a line.
+                continues = (bounds and "\n" not in text[bounds[-1][1]:begin]
+                             and not re.search(r"[.!?…][\s»\"”’)\]]*$", text[bounds[-1][0]:bounds[-1][1]]))
                 if continues:
                     bounds[-1] = (bounds[-1][0], end)
                 else:

@@ -86,6 +86,7 @@ class Lexicon:
     junk_words: set[str] = field(default_factory=set)
     demonyms: dict[str, str] = field(default_factory=dict)
     region_demonyms: dict[str, str] = field(default_factory=dict)
+    typing: dict[str, list[str]] = field(default_factory=dict)
     relations: list[RelationPattern] = field(default_factory=list)
     attributes: list[AttributePattern] = field(default_factory=list)
 
@@ -136,7 +137,8 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
     macros["FOUNDER"] = _alternation(lexicon.founder_titles)
     macros["JOB"] = _alternation(lexicon.job_titles)
     macros["ALUMNUS"] = _alternation(lexicon.alumnus_titles)
-    macros["HEAD"] = r"(?:(?:le\s+|la\s+|l['’]\s*)?" + _alternation(lexicon.org_heads) + r"\s+)?"
+    macros["HEADNOUN"] = _alternation(lexicon.org_heads)
+    macros["HEAD"] = r"(?:(?:le\s+|la\s+|l['’]\s*)?" + macros["HEADNOUN"] + r"\s+)?"
     return macros
 
 
@@ -195,6 +197,8 @@ def _merge(lexicon: Lexicon, data: dict[str, Any]) -> None:
     lexicon.junk_words |= set(data.get("junk", {}).get("words", []))
     lexicon.demonyms.update(data.get("demonyms", {}))
     lexicon.region_demonyms.update(data.get("region_demonyms", {}))
+    for name, fragments in data.get("typing", {}).items():
+        lexicon.typing.setdefault(name, []).extend(fragments)
 
 
 def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
@@ -241,6 +245,14 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
         except KeyError as missing:
             raise InputError(f"attribute pattern {raw.get('name', '?')!r} lacks {missing}") from None
     return lexicon
+
+
+def typing_regex(lexicon: Lexicon, name: str) -> re.Pattern[str]:
+    """One compiled regex for a list of typing cues (``[typing]`` in lexicon.toml)."""
+    macros = _macros(lexicon)
+    macros["TITLE"] = _alternation(lexicon.ceo_titles + lexicon.founder_titles + lexicon.job_titles)
+    fragments = [_PLACEHOLDER.sub(lambda m: macros[m.group(1)], f) for f in lexicon.typing.get(name, [])]
+    return re.compile("|".join(f"(?:{f})" for f in fragments) or "(?!)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span
 
 from ..naming import match_key, org_key, strip_elision
-from .lexicon import Lexicon, _alternation
+from .lexicon import Lexicon, _alternation, typing_regex
 
 __all__ = ["Slot", "find_named_slots", "initials_of"]
 
@@ -92,9 +92,10 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
             break
     while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
         tokens = tokens[:-1]
-    # "G.B. Je", "G.B. C'": a speaker's initials followed by the first word of their answer.
-    if (len(tokens) >= 2 and re.fullmatch(r"(?:[A-Z]\.){2,3}", tokens[0].text)
-            and tokens[1].pos_ != "PROPN"):
+    # "G.B. Je", "M.O. Chez Datavia": a speaker's initials followed by their answer. A real name
+    # that starts with initials ("J.C. Chandor") has no further capitalised word after its surname.
+    if len(tokens) >= 2 and re.fullmatch(r"(?:[A-Z]\.){2,3}", tokens[0].text) and (
+            tokens[1].pos_ != "PROPN" or len(tokens) > 2):
         tokens = tokens[:1]
     if not tokens:
         return None
@@ -141,6 +142,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _caps_speakers(text, slots)
     slots += _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
+    slots = _retype_by_context(doc, slots, lexicon)
     slots = _fix_persons(slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
@@ -212,6 +214,11 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         start, end = match.span(group)
         if not _overlaps(slots + found, start, end) and match.group(group) not in lexicon.junk_words:
             found.append(Slot(start, end, "Organization", match.group(group)))
+    # "chez Datavia": a company (or a shop) named after "chez".
+    for match in re.finditer(r"(?<![\w'’])[Cc]hez\s+([A-ZÀ-Ý][\w.&'’-]*(?:[ \u00a0][A-ZÀ-Ý][\w.&'’-]*){0,2})", text):
+        start, end = match.span(1)
+        if match.group(1) not in lexicon.junk_words and not _overlaps(slots + found, start, end):
+            found.append(Slot(start, end, "Organization", match.group(1)))
     # "la société Nexolia", and in bylines "par Magazine En-Contact".
     heads = re.compile(
         r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+)(?i:" + _alternation(lexicon.org_heads) + r")"
@@ -238,23 +245,53 @@ def _mark_demonyms(text: str, slots: list[Slot]) -> str:
 
 
 def _promote_misc(doc: Doc, slots: list[Slot], misc: list[tuple[int, int]], lexicon: Lexicon) -> list[Slot]:
-    """Keep a MISC span as an organization when the document shows it is one."""
+    """Keep a MISC span as an organization when the document shows it is one: the same name
+    is an organization elsewhere, or an organization cue surrounds it ("PDG de X", "X rachète")."""
     text = doc.text
     org_keys = {org_key(s.name) for s in slots if s.type == "Organization"}
-    head_before = re.compile(r"(?:^|\s)" + _alternation(lexicon.org_heads) + r"\s+$", re.IGNORECASE)
     for start, end in misc:
         name = text[start:end]
         if _overlaps(slots, start, end):
             continue
-        after = text[end : end + 40]
-        evidence = (
-            org_key(name) in org_keys
-            or head_before.search(text[max(0, start - 30) : start]) is not None
-            or re.match(r"\s*\(\s*\d[\d.,\s]*(?:salariés|employés|collaborateurs)", after) is not None
-        )
-        if evidence:
+        if org_key(name) in org_keys or _organization_cue(text, start, end, lexicon) > 0:
             slots.append(Slot(start, end, "Organization", name))
     return slots
+
+
+def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
+    """+1 when the words around a name say it is an organization, -1 a place, 0 neither."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, max(0, start - 1))) + 1
+    before = text[max(line_start, start - 80) : start]
+    after = text[end : end + 60]
+    if (typing_regex(lexicon, "organization_before").search(before)
+            or typing_regex(lexicon, "organization_after").search(after)):
+        return 1
+    if typing_regex(lexicon, "place_before").search(before):
+        return -1
+    return 0
+
+
+def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Places and persons the context shows to be companies ("PDG de Lumina", "Nexolia rachète
+    …", "auprès de Serena Ventures").
+
+    Cues are counted per name over the document, so one "à Lumina" does not undo three
+    "PDG de Lumina"; a name needs more organization cues than place cues to change type. A
+    person's name ending in a company word ("Ventures", "Capital") is a company.
+    """
+    suffix = re.compile(r"(?:^|\s)" + _alternation(lexicon.typing.get("organization_suffixes", [])) + r"$",
+                        re.IGNORECASE)
+    votes: Counter[str] = Counter()
+    for slot in slots:
+        if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):
+            votes[match_key(slot.name)] += _organization_cue(doc.text, slot.start, slot.end, lexicon)
+    retyped = []
+    for slot in slots:
+        key = match_key(slot.name)
+        to_org = (slot.type == "Place" and votes[key] > 0) or (
+            slot.type == "Person" and (suffix.search(slot.name) is not None or votes[key] > 1))
+        retyped.append(replace(slot, type="Organization") if to_org else slot)
+    return retyped
 
 
 def _fix_persons(slots: list[Slot]) -> list[Slot]:

@@ -484,7 +484,9 @@
     showNode(id);
     network.redraw();
     network.selectNodes([id], false);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: { duration: 300, easingFunction: "easeInOutQuad" } });
+    // Animating means redrawing every frame, which a large graph cannot afford.
+    var animation = large ? false : { duration: 300, easingFunction: "easeInOutQuad" };
+    network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: animation });
     view.focused = id;
     return true;
   }
