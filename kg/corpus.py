@@ -263,6 +263,15 @@ def _money(millions: float) -> str:
     return f"{value} million{'s' if millions >= 2 else ''} d'euros"
 
 
+def de(name: str) -> str:
+    """``de`` before a name, elided before a vowel.
+
+    >>> de("Nexolia"), de("Axocom"), de("Élan")
+    ('de Nexolia', "d'Axocom", "d'Élan")
+    """
+    return f"d'{name}" if _key(name[:1]) in set("aeiouy") else f"de {name}"
+
+
 def _key(name: str) -> str:
     """A gold id: lower-case ASCII words joined by ``_``.
 
@@ -296,7 +305,7 @@ def _acquisition(d: _Draft, c: Company) -> str:
     o, t = d.org(c.name), d.org(target.name)
     lead = d.pick(
         f"{c.name} rachète {target.name}, spécialiste de {target.sector}.",
-        f"{c.name} a finalisé le rachat de {target.name}.",
+        f"{c.name} a finalisé le rachat {de(target.name)}.",
         f"Le groupe {c.name} met la main sur {target.name}.",
         f"{target.name} a été rachetée par {c.name} pour un montant non communiqué.",
     )
@@ -324,9 +333,9 @@ def _client(d: _Draft, c: Company) -> str:
     supplier = company(_partner_index(c.index, "supplier"))
     o, s = d.org(c.name), d.org(supplier.name)
     lead = d.pick(
-        f"{c.name} a choisi la plateforme de {supplier.name} pour gérer ses données.",
+        f"{c.name} a choisi la plateforme {de(supplier.name)} pour gérer ses données.",
         f"{supplier.name} compte désormais {c.name} parmi ses clients.",
-        f"{c.name} est devenue cliente de {supplier.name}.",
+        f"{c.name} est devenue cliente {de(supplier.name)}.",
     )
     d.fact(o, "clientOf", s, d.say(lead), "explicit")
     return f"{c.name} mise sur {supplier.name}"
@@ -336,8 +345,8 @@ def _appointment(d: _Draft, c: Company) -> str:
     p, o = d.person(c.ceo), d.org(c.name)
     title = d.rng.choice(CEO_TITLES[c.ceo.gender][1:2])
     lead = d.pick(
-        f"{c.ceo.name} a été {c.ceo.agree('nommé')} {title} de {c.name}.",
-        f"{c.ceo.name} prend la tête de {c.name}.",
+        f"{c.ceo.name} a été {c.ceo.agree('nommé')} {title} {de(c.name)}.",
+        f"{c.ceo.name} prend la tête {de(c.name)}.",
     )
     d.fact(p, "ceoOf", o, d.say(lead), "explicit")
     return f"{c.name} : {c.ceo.name} aux commandes"
@@ -358,16 +367,18 @@ def _profile(d: _Draft, c: Company, story: Story) -> None:
     ))
     tier = "inferred" if sentence.startswith(descriptor) else "explicit"
     d.fact(founder, "founderOf", o, sentence, tier)
-    if "basée" in sentence:
+    if "asée" in sentence:
         d.fact(o, "headquarteredIn", city, sentence, tier)
+    else:  # "fondé … à Lyon" says where it was born, most likely where it still is
+        d.acceptable.append({"subject": o, "predicate": "headquarteredIn", "object": city})
     d.attribute(o, "foundingYear", c.founded, "year")
     if story is not _appointment:
         ceo = d.person(c.ceo)
         title = d.rng.choice(CEO_TITLES[c.ceo.gender])
         sentence = d.say(d.pick(
-            f"« Nous voulons doubler de taille d'ici trois ans », explique {c.ceo.name}, {title} de {c.name}.",
+            f"« Nous voulons doubler de taille d'ici trois ans », explique {c.ceo.name}, {title} {de(c.name)}.",
             f"{c.name} est dirigée depuis {c.founded + 3} par {c.ceo.name}.",
-            f"{'La directrice générale' if c.ceo.gender == 'F' else 'Le directeur général'} de {c.name}, {c.ceo.name}, vise désormais l'international.",
+            f"{'La directrice générale' if c.ceo.gender == 'F' else 'Le directeur général'} {de(c.name)}, {c.ceo.name}, vise désormais l'international.",
         ))
         d.fact(ceo, "ceoOf", o, sentence, "explicit")
     sentence = d.say(d.pick(
@@ -385,7 +396,7 @@ def _color(d: _Draft, c: Company) -> None:
     if d.rng.random() < 0.5:
         cfo = d.person(c.cfo)
         title = d.rng.choice(JOB_TITLES[c.cfo.gender])
-        sentence = d.say(f"{c.cfo.name}, {title} de {c.name}, précise que la croissance reste rentable.")
+        sentence = d.say(f"{c.cfo.name}, {title} {de(c.name)}, précise que la croissance reste rentable.")
         d.fact(cfo, "worksFor", o, sentence, "explicit")
     if d.rng.random() < 0.3:
         school, names = c.school
@@ -397,7 +408,7 @@ def _color(d: _Draft, c: Company) -> None:
         r = d.org(rival.name)
         d.say(d.pick(
             f"Contrairement aux rumeurs, {c.name} n'a pas racheté {rival.name}.",
-            f"{c.name} dément tout rachat de {rival.name}.",
+            f"{c.name} dément tout rachat {de(rival.name)}.",
         ))
         d.trap(o, "acquired", r, "negated")
     if d.rng.random() < 0.3:
@@ -422,7 +433,7 @@ def article(index: int, seed: int = 0) -> Article:
     _profile(d, c, story)
     _color(d, c)
     name = f"gen-{index:06d}.txt"
-    text = title + "\n" + " ".join(d.sentences) + "\n"
+    text = title + "\n\n" + " ".join(d.sentences) + "\n"
     gold = {
         "document": name,
         "entities": list(d.entities.values()),

@@ -21,3 +21,28 @@ class InputError(KgError):
 
 class GraphParseError(InputError):
     """A graph file that is not valid RDF; the message names the file and, when known, the line."""
+
+
+def describe_parse_error(error: Exception) -> str:
+    """One line saying where and why a parser failed, from the error types RDF parsers raise.
+
+    Knows rdflib's Turtle/N3 ``BadSyntax`` (0-based ``lines``, ``_why``), ``json.JSONDecodeError``
+    and SAX errors (RDF/XML); anything else gives its message on one line.
+
+    >>> import json
+    >>> try:
+    ...     json.loads('{\\n  "a": 1,\\n  oops\\n}')
+    ... except ValueError as error:
+    ...     describe_parse_error(error)
+    'line 3: Expecting property name enclosed in double quotes'
+    """
+    line: int | None = None
+    why = ""
+    if hasattr(error, "lines") and hasattr(error, "_why"):  # rdflib.plugins.parsers.notation3
+        line, why = int(error.lines) + 1, str(error._why)
+    elif hasattr(error, "lineno") and hasattr(error, "msg"):  # json.JSONDecodeError
+        line, why = int(error.lineno), str(error.msg)
+    elif hasattr(error, "getLineNumber") and hasattr(error, "getMessage"):  # SAXParseException
+        line, why = int(error.getLineNumber()), str(error.getMessage())
+    why = " ".join((why or str(error) or type(error).__name__).split())
+    return f"line {line}: {why}" if line is not None else why[:300]

@@ -200,9 +200,11 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-# Encodings tried, after UTF-8, for text saved by older French tools; charset-normalizer picks
-# the one that reads most like language and rejects bytes that read like none.
-LEGACY_ENCODINGS: tuple[str, ...] = ("cp1252", "iso8859_15", "latin_1")
+# Tried in order after UTF-8: what Windows and older French tools save. cp1252 reads every
+# latin-1 text the same way, bar the C1 control range that never occurs in real text.
+# (charset-normalizer's guess is poor on short French text — it takes cp1252 for mac_latin2 —
+# so it only comes in when none of these fits.)
+LEGACY_ENCODINGS: tuple[str, ...] = ("cp1252",)
 
 # A well-formed UTF-8 multi-byte sequence: bytes that fail UTF-8 yet hold these mix encodings.
 _UTF8_SEQUENCE = re.compile(
@@ -262,11 +264,16 @@ def _decode(data: bytes) -> str:
             raise Unreadable(
                 f"undecodable bytes: invalid UTF-8 at byte {error.start} in otherwise UTF-8 text"
             ) from None
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
     from charset_normalizer import from_bytes
 
-    match = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    match = from_bytes(data).best()
     if match is None:
-        raise Unreadable("undecodable bytes: neither UTF-8 nor a Western European encoding")
+        raise Unreadable("undecodable bytes: no text encoding fits")
     return str(match)
 
 

@@ -83,6 +83,16 @@ def org_key(name: str) -> str:
     return " ".join(words) or key
 
 
+def strip_legal_words(name: str) -> str:
+    """A company name without its legal or group words, case kept.
+
+    >>> strip_legal_words("groupe Altaris"), strip_legal_words("Varenne Group SA")
+    ('Altaris', 'Varenne')
+    """
+    words = [w for w in strip_elision(name).split() if match_key(w) not in _LEGAL_WORDS]
+    return " ".join(words)
+
+
 _TYPE_SEGMENT = {"Person": "person", "Organization": "org", "Place": "place"}
 
 

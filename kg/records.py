@@ -8,6 +8,7 @@ which ``graph`` turns into RDF and NetworkX.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
@@ -143,7 +144,7 @@ class Attribute:
     value: Quantity
     evidence: list[Evidence] = field(default_factory=list)
 
-    @property
+    @builtins.property  # the field "property" shadows the builtin inside this class
     def confidence(self) -> float:
         return max((e.confidence for e in self.evidence), default=0.0)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from .naming import entity_id, match_key, org_key
+from .naming import entity_id, match_key, org_key, strip_legal_words
 from .namespace import SIGNATURES, SYMMETRIC_RELATIONS
 from .records import Attribute, Entity, Evidence, Extraction, KnowledgeBase, Mention, Relation
 
@@ -84,7 +84,10 @@ def resolve(extractions: Iterable[Extraction], threshold: float = 0.0) -> Knowle
         if ident not in kb.entities:
             forms = registry.forms.get((entity_type, key)) or Counter({mention.text: 1})
             label = max(forms, key=lambda f: (forms[f], *_label_score(f)))
-            kb.entities[ident] = Entity(ident, entity_type, label, set(forms) | aliases[(entity_type, key)])  # type: ignore[arg-type]
+            names = set(forms) | aliases[(entity_type, key)]
+            if entity_type == "Organization":  # "groupe Altaris" is also found as "Altaris"
+                names |= {short for short in map(strip_legal_words, forms) if short}
+            kb.entities[ident] = Entity(ident, entity_type, label, names)  # type: ignore[arg-type]
             kb.entities[ident].documents |= registry.documents.get((entity_type, key), set())
             kb.entities[ident].mention_count = sum(forms.values())
         kb.entities[ident].documents.add(mention.doc_id)

@@ -325,10 +325,11 @@ select.addEventListener("change", () => {
   document.getElementById("description").textContent = example.params.length
     ? "Parameters (bind them with VALUES): " + example.params.join(", ") : "";
 });
-function cell(term) {
-  if (!term) return "";
-  const lang = term["xml:lang"] ? "@" + term["xml:lang"] : "";
-  return term.type === "uri" ? term.value : term.value + lang;
+function fill(td, term) {
+  if (!term) return;
+  td.textContent = term.value;
+  // Language and datatype in the tooltip keep the table readable.
+  td.title = term["xml:lang"] ? "@" + term["xml:lang"] : (term.datatype || term.type);
 }
 function show(data) {
   const results = document.getElementById("results");
@@ -349,7 +350,7 @@ function show(data) {
   }
   for (const binding of data.results.bindings) {
     const row = table.insertRow();
-    for (const name of data.head.vars) row.insertCell().textContent = cell(binding[name]);
+    for (const name of data.head.vars) fill(row.insertCell(), binding[name]);
   }
   results.appendChild(table);
   document.getElementById("status").textContent = data.results.bindings.length + " rows";
@@ -371,6 +372,13 @@ document.getElementById("run").addEventListener("click", async () => {
 });
 </script></body></html>
 """
+
+
+# The page may only run its own inline code and talk to this server.
+QUERY_PAGE_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'"
+)
 
 
 def query_page(title: str) -> str:
@@ -486,7 +494,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, self.server.view(), "text/html; charset=utf-8")
         elif url.path == "/query":
             page = query_page(self.server.graph_path.name).encode("utf-8")
-            self._send(HTTPStatus.OK, page, "text/html; charset=utf-8")
+            csp = {"Content-Security-Policy": QUERY_PAGE_CSP}
+            self._send(HTTPStatus.OK, page, "text/html; charset=utf-8", csp)
         elif url.path == "/sparql":
             self._sparql(parse_qs(url.query, keep_blank_values=True))
         else:

@@ -186,6 +186,15 @@ def test_cp1252_example() -> None:
     assert decode_text("Société générale, 250 M€".encode("cp1252")) == "Société générale, 250 M€"
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_whole_seed_articles_in_legacy_encodings(encoding: str) -> None:
+    # Real articles, not just a phrase: detectors that guess from letter statistics stumble here.
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    for path in sorted(seeds.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert decode_text(text.encode(encoding)) == text.replace("\r\n", "\n")
+
+
 def test_windows_line_ends_are_normalised() -> None:
     assert decode_text(b"Un.\r\nDeux.\rTrois.") == "Un.\nDeux.\nTrois."
 

@@ -111,6 +111,12 @@ def test_investments_carry_the_amount_of_the_same_sentence(graph_file):
     assert set(_column(result, "currency")) == {"EUR"}
 
 
+def test_funding_rounds_group_the_investors_of_one_sentence(graph_file):
+    result = _named(graph_file, "funding-rounds", target="ovh")
+    assert sorted(_column(result, "investors")[0].split(", ")) == ["KKR", "TCV"]
+    assert float(_column(result, "amount")[0]) == 250_000_000
+
+
 def test_document_entities_and_facts_by_document(graph_file):
     names = _column(_named(graph_file, "document-entities", doc="qonto"), "name")
     assert "Qonto" in names and "Alexandre Prot" in names and "Laurent Allard" not in names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -268,3 +269,37 @@ def test_corrupt_graph_and_busy_port(tmp_path, server):
     port = server.server_address[1]
     with pytest.raises(KgError, match="cannot listen"):
         make_server(server.graph_path, "127.0.0.1", port)
+
+
+def test_query_page_runs_an_example_in_chromium(server):
+    """The query page in headless Chromium: pick the 'ceos' example, run it, read the table."""
+    chromium = Path(os.environ.get("KG_CHROMIUM", "/usr/bin/chromium"))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or not chromium.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("the browser test must run in CI (Chromium and Playwright)")
+        pytest.skip("Chromium or Playwright missing")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        page = browser.new_page()
+        errors: list[str] = []
+        foreign: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "request", lambda r: None if r.url.startswith(server.url) else foreign.append(r.url)
+        )
+        page.goto(server.url + "query")
+        page.select_option("#examples", "ceos")
+        assert "kg:ceoOf" in page.input_value("#query")
+        page.click("#run")
+        page.wait_for_selector("#results table td", timeout=30_000)
+        cells = page.locator("#results table td").all_inner_texts()
+        browser.close()
+    assert "Laurent Allard" in cells and "OVH" in cells
+    assert errors == [] and foreign == []

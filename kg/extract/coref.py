@@ -117,7 +117,7 @@ def find_turns(text: str, slots: Sequence[Slot]) -> list[Turn]:
     turns = []
     for i, marker in enumerate(markers):
         end = markers[i + 1].start if i + 1 < len(markers) else len(text)
-        turns.append(Turn(marker.end, end, marker.name))
+        turns.append(Turn(marker.start, end, marker.name))
     return turns
 
 

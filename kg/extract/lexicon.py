@@ -138,7 +138,13 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
     macros["JOB"] = _alternation(lexicon.job_titles)
     macros["ALUMNUS"] = _alternation(lexicon.alumnus_titles)
     macros["HEADNOUN"] = _alternation(lexicon.org_heads)
-    macros["HEAD"] = r"(?:(?:le\s+|la\s+|l['’]\s*)?" + macros["HEADNOUN"] + r"\s+)?"
+    macros["DESCRIPTOR"] = _alternation(lexicon.org_descriptors)
+    # An optional article and head noun phrase before a name: "la ", "le groupe ",
+    # "l'éditeur suisse ", "du logisticien anversois ".
+    macros["HEAD"] = (
+        r"(?:(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:(?:" + macros["HEADNOUN"] + "|" + macros["DESCRIPTOR"]
+        + r"|[a-zà-ÿ][\w-]*(?:ien|ier|eur|iste|ant|aire|ique))(?:\s+(?:[a-zà-ÿ][\w-]*|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
+    )
     return macros
 
 

@@ -142,6 +142,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _caps_speakers(text, slots)
     slots += _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
+    slots += _unlabelled_organizations(doc, slots, lexicon)
     slots = _retype_by_context(doc, slots, lexicon)
     slots = _fix_persons(slots)
     slots += _initials(text, slots)
@@ -221,7 +222,8 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
             found.append(Slot(start, end, "Organization", match.group(1)))
     # "la société Nexolia", and in bylines "par Magazine En-Contact".
     heads = re.compile(
-        r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+)(?i:" + _alternation(lexicon.org_heads) + r")"
+        r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+|du\s+|au\s+|d['’]\s*|un\s+|une\s+)(?i:"
+        + _alternation(lexicon.org_heads + lexicon.org_descriptors) + r")"
         r"|(?<![\w'’])(?=[A-ZÀ-Ý])(?i:" + _alternation(lexicon.org_heads) + r"))"
         + r"[ \u00a0]+((?:[A-ZÀ-Ý][\w.&'’-]*)(?:[ \u00a0]+[A-ZÀ-Ý][\w.&'’-]*){0,2})",
     )
@@ -256,6 +258,31 @@ def _promote_misc(doc: Doc, slots: list[Slot], misc: list[tuple[int, int]], lexi
         if org_key(name) in org_keys or _organization_cue(text, start, end, lexicon) > 0:
             slots.append(Slot(start, end, "Organization", name))
     return slots
+
+
+def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Proper nouns the model left unlabelled but whose context says "company" ("Verdalis, basé
+    à Lyon, emploie …", "Fintrade a son siège social à Genève")."""
+    found: list[Slot] = []
+    i = 0
+    tokens = list(doc)
+    while i < len(tokens):
+        token = tokens[i]
+        if token.pos_ != "PROPN" or not token.text[:1].isupper() or token.ent_type_:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and tokens[j + 1].pos_ == "PROPN" and tokens[j + 1].text[:1].isupper() \
+                and not tokens[j + 1].ent_type_ and tokens[j + 1].idx == tokens[j].idx + len(tokens[j].text) + 1:
+            j += 1
+        start, end = token.idx, tokens[j].idx + len(tokens[j].text)
+        name = doc.text[start:end]
+        if (name not in lexicon.junk_words and not _overlaps(slots + found, start, end)
+                and _looks_like_name(doc, i, j + 1, lexicon)
+                and _organization_cue(doc.text, start, end, lexicon) > 0):
+            found.append(Slot(start, end, "Organization", name))
+        i = j + 1
+    return found
 
 
 def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:

@@ -1,0 +1,140 @@
+"""User mistakes at the command line: one line on stderr, a meaningful exit code, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph
+from rdflib.namespace import SDO
+
+from kg.errors import GraphParseError, describe_parse_error
+from kg.graph.rdf import load_graph
+from kg.naming import document_iri
+
+REPO = Path(__file__).resolve().parent.parent
+GOLD = sorted((REPO / "eval" / "gold").glob("*.json"))
+
+CORRUPT_TURTLE = """@prefix kg: <https://w3id.org/kg-news/ontology#> .
+<https://w3id.org/kg-news/resource/org/ovh> a kg:Organization .
+<https://w3id.org/kg-news/resource/org/ovh> kg:label "pas fermé .
+"""
+
+
+def kg(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("kg: error: ")
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["build", "nonexistent/"], 2, ["nonexistent: no such file or folder"]),
+        (["build", "nonexistent.txt", "-o", "out"], 2, ["no such file or folder"]),
+        (["build"], 2, ["Missing argument"]),
+        (["build", "--bogus", "x"], 2, ["No such option: --bogus"]),
+        (["build", "x", "--max-size", "-1"], 2, ["--max-size"]),
+        (["query"], 2, ["Missing argument"]),
+        (["frobnicate"], 2, ["No such command"]),
+    ],
+)
+def test_wrong_usage(tmp_path: Path, args: list[str], code: int, words: list[str]) -> None:
+    assert_one_line_error(kg(*args, cwd=tmp_path), code, *words)
+    assert not (tmp_path / "out").exists()
+
+
+def test_folder_without_documents(tmp_path: Path) -> None:
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "notes.csv").write_text("pas,un,article\n")
+    result = kg("build", "news", "-o", "out", cwd=tmp_path)
+    assert_one_line_error(result, 1, "no documents to read in news")
+    assert not (tmp_path / "out").exists()
+
+
+def _corrupt_args(command: str, graph: str) -> list[str]:
+    extra = {
+        "query": ["SELECT * WHERE { ?s ?p ?o }"],
+        "eval": [str(GOLD[0])] if GOLD else [],
+        "view": ["-o", "view.html"],
+        "validate": [],
+    }
+    return [command, graph, *extra[command]]
+
+
+@pytest.mark.parametrize("command", ["query", "eval", "view", "validate"])
+def test_corrupt_graph_names_the_line(tmp_path: Path, command: str) -> None:
+    (tmp_path / "graph.ttl").write_text(CORRUPT_TURTLE, encoding="utf-8")
+    result = kg(*_corrupt_args(command, "graph.ttl"), cwd=tmp_path)
+    assert_one_line_error(result, 1, "graph.ttl", "line 3")
+    assert not (tmp_path / "view.html").exists()
+
+
+@pytest.mark.parametrize("command", ["query", "eval", "view", "validate"])
+def test_missing_graph_file(tmp_path: Path, command: str) -> None:
+    result = kg(*_corrupt_args(command, "absent.ttl"), cwd=tmp_path)
+    assert result.returncode in (1, 2)
+    assert_one_line_error(result, result.returncode, "absent.ttl")
+
+
+def test_load_graph_error_has_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "graph.ttl"
+    path.write_text(CORRUPT_TURTLE, encoding="utf-8")
+    with pytest.raises(GraphParseError, match="line 3") as caught:
+        load_graph(path)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "expected"),
+    [
+        (CORRUPT_TURTLE, "turtle", "line 3: newline found in string literal"),
+        ("@prefix : <http://e/> .\n\n:a :b :c :d .\n", "turtle", "line 3: expected '.'"),
+        (
+            '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            "\n<rdf:Description>\n</rdf:RDF>",
+            "xml",
+            "line 4: mismatched tag",
+        ),
+    ],
+)
+def test_describe_parse_error(data: str, fmt: str, expected: str) -> None:
+    with pytest.raises(Exception) as caught:
+        Graph().parse(data=data, format=fmt)
+    assert describe_parse_error(caught.value).startswith(expected)
+
+
+def test_describe_json_error() -> None:
+    with pytest.raises(ValueError) as caught:
+        json.loads('{"a":\n\n}')
+    assert describe_parse_error(caught.value) == "line 3: Expecting value"
+
+
+def test_build_from_standard_input(tmp_path: Path) -> None:
+    article = "Octave Klaba est le fondateur d'OVH, l'hébergeur basé à Roubaix.\n"
+    result = kg("build", "-", "-o", "out", "--strict", cwd=tmp_path, stdin=article)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "documents: 1" in result.stdout
+    graph = Graph().parse(tmp_path / "out" / "graph.ttl", format="turtle")
+    assert (document_iri("stdin"), RDF.type, SDO.NewsArticle) in graph
