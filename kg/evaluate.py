@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import SDO, SKOS
+from rdflib.namespace import SKOS
 
 from .errors import InputError, UsageError
 from .graph.rdf import load_graph
-from .naming import match_key, strip_accents
 from .namespace import ATTRIBUTES, RELATIONS
+from .naming import match_key, strip_accents
 
 __all__ = ["EvalReport", "evaluate", "format_report"]
 
@@ -27,7 +27,7 @@ _TYPES = {"Person", "Organization", "Place"}
 _VALUE_PROPERTIES = {"value", "amount"}
 
 
-def local_name(iri: URIRef | str) -> str:
+def local_name(iri: object) -> str:
     """Local name of an IRI.
 
     >>> local_name("https://w3id.org/kg-news/ontology#ceoOf"), local_name("https://schema.org/value")
@@ -58,8 +58,12 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float]:
-        return {**asdict(self), "precision": round(self.precision, 4), "recall": round(self.recall, 4),
-                "f1": round(self.f1, 4)}
+        return {
+            **asdict(self),
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass
@@ -84,10 +88,14 @@ class EvalReport:
             "overall": self.overall.as_dict(),
             "per_relation": {k: v.as_dict() for k, v in sorted(self.per_relation.items())},
             "tiers": {k: v.as_dict() for k, v in sorted(self.tiers.items())},
-            "entities": {"precision": round(self.entities.precision, 4),
-                         "recall": round(self.entity_recall.recall, 4),
-                         "nodes_right": self.entities.found, "nodes_wrong": self.entities.wrong,
-                         "required_found": self.entity_recall.found, "required": self.entity_recall.gold},
+            "entities": {
+                "precision": round(self.entities.precision, 4),
+                "recall": round(self.entity_recall.recall, 4),
+                "nodes_right": self.entities.found,
+                "nodes_wrong": self.entities.wrong,
+                "required_found": self.entity_recall.found,
+                "required": self.entity_recall.gold,
+            },
             "attributes": self.attributes.as_dict(),
             "traps": self.traps,
             "missed": self.missed,
@@ -102,7 +110,7 @@ class EvalReport:
 class _GraphView:
     types: dict[URIRef, str]
     labels: dict[URIRef, set[str]]
-    relations: list[tuple[URIRef, str, URIRef]]
+    relations: list[tuple[Any, str, Any]]
     values: dict[tuple[URIRef, str], list[float]]
 
 
@@ -141,7 +149,11 @@ def _read_graph(graph: Graph) -> _GraphView:
 
 def _number(literal: Literal) -> float | None:
     try:
-        return float(str(literal)[:4]) if str(literal.datatype).endswith("gYear") else float(str(literal))
+        return (
+            float(str(literal)[:4])
+            if str(literal.datatype).endswith("gYear")
+            else float(str(literal))
+        )
     except ValueError:
         return None
 
@@ -153,8 +165,10 @@ def _spaced_key(text: str) -> str:
 
 def _in_text(label: str, text_keys: tuple[str, str]) -> bool:
     """Does a label occur in a document (as whole words, either way of dropping punctuation)?"""
-    return any(key and f" {key} " in f" {text} " for key, text in
-               ((match_key(label), text_keys[0]), (_spaced_key(label), text_keys[1])))
+    return any(
+        key and f" {key} " in f" {text} "
+        for key, text in ((match_key(label), text_keys[0]), (_spaced_key(label), text_keys[1]))
+    )
 
 
 def _load_gold(path: Path) -> dict[str, Any]:
@@ -169,13 +183,19 @@ def _load_gold(path: Path) -> dict[str, Any]:
 def _texts_dir(gold_path: Path, texts_dir: Path | None) -> Path:
     if texts_dir is not None:
         return texts_dir
-    for candidate in (gold_path.parent.parent.parent / "seeds", gold_path.parent.parent / "seeds", Path("seeds")):
+    for candidate in (
+        gold_path.parent.parent.parent / "seeds",
+        gold_path.parent.parent / "seeds",
+        Path("seeds"),
+    ):
         if candidate.is_dir():
             return candidate
     raise UsageError("cannot find the gold documents' texts: pass --seeds FOLDER")
 
 
-def evaluate(graph: Graph | str | Path, gold_paths: list[Path], *, texts_dir: Path | None = None) -> EvalReport:
+def evaluate(
+    graph: Graph | str | Path, gold_paths: list[Path], *, texts_dir: Path | None = None
+) -> EvalReport:
     """Score ``graph`` against every gold file; counts add up over the files."""
     if not gold_paths:
         raise UsageError("give at least one gold file")
@@ -195,16 +215,20 @@ def evaluate(graph: Graph | str | Path, gold_paths: list[Path], *, texts_dir: Pa
     return report
 
 
-def _score_document(view: _GraphView, gold: dict[str, Any], text_keys: tuple[str, str],
-                    report: EvalReport) -> None:
+def _score_document(
+    view: _GraphView, gold: dict[str, Any], text_keys: tuple[str, str], report: EvalReport
+) -> None:
     gold_entities = {e["id"]: e for e in gold.get("entities", [])}
     name_index: dict[str, set[str]] = defaultdict(set)
     for entity in gold_entities.values():
         for name in entity["names"]:
             name_index[match_key(name)].add(entity["id"])
 
-    in_scope = {node for node, labels in view.labels.items()
-                if any(_in_text(label, text_keys) for label in labels)}
+    in_scope = {
+        node
+        for node, labels in view.labels.items()
+        if any(_in_text(label, text_keys) for label in labels)
+    }
     matched: dict[URIRef, set[str]] = {
         node: set().union(*(name_index.get(match_key(label), set()) for label in view.labels[node]))
         for node in in_scope
@@ -213,8 +237,11 @@ def _score_document(view: _GraphView, gold: dict[str, Any], text_keys: tuple[str
     # Entities.
     found_entities: set[str] = set()
     for node in sorted(in_scope):
-        ok = [g for g in matched[node]
-              if gold_entities[g]["type"] == view.types[node] or gold_entities[g].get("any_type")]
+        ok = [
+            g
+            for g in matched[node]
+            if gold_entities[g]["type"] == view.types[node] or gold_entities[g].get("any_type")
+        ]
         if ok:
             report.entities.found += 1
             found_entities.update(ok)
@@ -223,8 +250,11 @@ def _score_document(view: _GraphView, gold: dict[str, Any], text_keys: tuple[str
             label = sorted(view.labels[node])[0]
             report.entity_errors.append(f"{gold['document']}: {label} ({view.types[node]})")
     required = [e for e in gold_entities.values() if not e.get("optional")]
-    report.entities_missed += [f"{gold['document']}: {e['names'][0]} ({e['type']})"
-                               for e in required if e["id"] not in found_entities]
+    report.entities_missed += [
+        f"{gold['document']}: {e['names'][0]} ({e['type']})"
+        for e in required
+        if e["id"] not in found_entities
+    ]
     report.entity_recall.found += sum(1 for e in required if e["id"] in found_entities)
     report.entity_recall.gold += len(required)
 
@@ -232,8 +262,12 @@ def _score_document(view: _GraphView, gold: dict[str, Any], text_keys: tuple[str
     def key(s: str, p: str, o: str) -> tuple[str, str, str]:
         return (min(s, o), p, max(s, o)) if p == "partnerOf" else (s, p, o)
 
-    gold_relations = {key(r["subject"], r["predicate"], r["object"]): r for r in gold.get("relations", [])}
-    acceptable = {key(r["subject"], r["predicate"], r["object"]) for r in gold.get("acceptable", [])}
+    gold_relations = {
+        key(r["subject"], r["predicate"], r["object"]): r for r in gold.get("relations", [])
+    }
+    acceptable = {
+        key(r["subject"], r["predicate"], r["object"]) for r in gold.get("acceptable", [])
+    }
     traps = {key(r["subject"], r["predicate"], r["object"]): r for r in gold.get("traps", [])}
     found: set[tuple[str, str, str]] = set()
     for s, p, o in sorted(view.relations):
@@ -246,11 +280,18 @@ def _score_document(view: _GraphView, gold: dict[str, Any], text_keys: tuple[str
             continue
         if candidates & acceptable:
             continue
-        if p == "worksFor" and any(key(gs, q, go) in gold_relations or key(gs, q, go) in acceptable
-                                   for gs in matched[s] for go in matched[o] for q in ("ceoOf", "founderOf")):
+        if p == "worksFor" and any(
+            key(gs, q, go) in gold_relations or key(gs, q, go) in acceptable
+            for gs in matched[s]
+            for go in matched[o]
+            for q in ("ceoOf", "founderOf")
+        ):
             continue
-        if p == "locatedIn" and any(key(gs, "headquarteredIn", go) in gold_relations
-                                    for gs in matched[s] for go in matched[o]):
+        if p == "locatedIn" and any(
+            key(gs, "headquarteredIn", go) in gold_relations
+            for gs in matched[s]
+            for go in matched[o]
+        ):
             continue
         description = f"{gold['document']}: {_label(view, s)} {p} {_label(view, o)}"
         report.per_relation.setdefault(p, Score()).wrong += 1
@@ -269,7 +310,9 @@ def _score_document(view: _GraphView, gold: dict[str, Any], text_keys: tuple[str
             report.tiers[tier].found += 1
             report.overall.found += 1
         else:
-            report.missed.append(f"{gold['document']}: {relation['subject']} {predicate} {relation['object']} [{tier}]")
+            report.missed.append(
+                f"{gold['document']}: {relation['subject']} {predicate} {relation['object']} [{tier}]"
+            )
 
     # Attributes.
     for attribute in gold.get("attributes", []):
@@ -305,20 +348,33 @@ def format_report(report: EvalReport, fmt: str = "text") -> str:
     lines = [f"{'relation':<16} {'P':>7} {'R':>7} {'F1':>7} {'found':>6} {'wrong':>6} {'gold':>5}"]
     for name, score in sorted(report.per_relation.items()):
         if score.gold or score.wrong or score.found:
-            lines.append(f"{name:<16} {_pct(score.precision)} {_pct(score.recall)} {_pct(score.f1)} "
-                         f"{score.found:>6} {score.wrong:>6} {score.gold:>5}")
+            lines.append(
+                f"{name:<16} {_pct(score.precision)} {_pct(score.recall)} {_pct(score.f1)} "
+                f"{score.found:>6} {score.wrong:>6} {score.gold:>5}"
+            )
     o = report.overall
-    lines.append(f"{'overall':<16} {_pct(o.precision)} {_pct(o.recall)} {_pct(o.f1)} {o.found:>6} {o.wrong:>6} {o.gold:>5}")
+    lines.append(
+        f"{'overall':<16} {_pct(o.precision)} {_pct(o.recall)} {_pct(o.f1)} {o.found:>6} {o.wrong:>6} {o.gold:>5}"
+    )
     lines.append("")
     for tier, score in sorted(report.tiers.items()):
         lines.append(f"recall {tier:<9} {_pct(score.recall)}  ({score.found}/{score.gold})")
-    lines.append(f"entities         precision {_pct(report.entities.precision)}  recall {_pct(entity_recall.recall)}"
-                 f"  ({entity_recall.found}/{entity_recall.gold} required found, {report.entities.wrong} wrong)")
-    lines.append(f"attributes       recall {_pct(report.attributes.recall)}  ({report.attributes.found}/{report.attributes.gold})")
+    lines.append(
+        f"entities         precision {_pct(report.entities.precision)}  recall {_pct(entity_recall.recall)}"
+        f"  ({entity_recall.found}/{entity_recall.gold} required found, {report.entities.wrong} wrong)"
+    )
+    lines.append(
+        f"attributes       recall {_pct(report.attributes.recall)}  ({report.attributes.found}/{report.attributes.gold})"
+    )
     lines.append(f"traps produced   {len(report.traps)}")
-    for title, items in (("traps", report.traps), ("missed relations", report.missed),
-                         ("wrong relations", report.wrong), ("wrong entities", report.entity_errors),
-                         ("missed entities", report.entities_missed), ("missed attributes", report.attributes_missed)):
+    for title, items in (
+        ("traps", report.traps),
+        ("missed relations", report.missed),
+        ("wrong relations", report.wrong),
+        ("wrong entities", report.entity_errors),
+        ("missed entities", report.entities_missed),
+        ("missed attributes", report.attributes_missed),
+    ):
         if items:
             lines.append(f"\n{title}:")
             lines += [f"  - {item}" for item in items]

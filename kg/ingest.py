@@ -33,11 +33,14 @@ __all__ = [
     "BOILERPLATE_LINES",
     "COMMENT_SECTION_STARTS",
     "DEFAULT_MAX_BYTES",
+    "LEGACY_ENCODINGS",
     "READERS",
     "SUFFIXES",
+    "Article",
     "IngestOptions",
     "Skip",
     "Unreadable",
+    "binary_kind",
     "decode_text",
     "extract_article",
     "load_documents",
@@ -635,7 +638,7 @@ class _Input:
     doc_id: str
 
 
-def find_inputs(
+def _find_inputs(
     paths: Iterable[str | Path],
     options: IngestOptions,
     on_skip: Callable[[Skip], None],
@@ -758,7 +761,7 @@ def load_documents(
     """
     options = options or IngestOptions()
     report = on_skip or _log_skip
-    inputs = find_inputs(list(paths), options, report)
+    inputs = _find_inputs(list(paths), options, report)
     return _read_inputs(inputs, options, report)
 
 

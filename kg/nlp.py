@@ -13,13 +13,16 @@ from .errors import KgError
 from .records import Document
 
 DEFAULT_MODEL = "fr_core_news_md"
+# Components whose output kg never reads (no ``lemma_`` anywhere in kg/extract): not loaded, so
+# not run. A name the pipeline lacks is ignored by spaCy.
+UNUSED_COMPONENTS: tuple[str, ...] = ("lemmatizer",)
 
 
 @lru_cache(maxsize=4)
 def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
     """Load an installed spaCy pipeline (never downloads); cached so each process loads it once."""
     try:
-        return spacy.load(model)
+        return spacy.load(model, exclude=list(UNUSED_COMPONENTS))
     except OSError:
         raise KgError(
             f"spaCy model {model!r} is not installed; install kg with pip so its dependency "
@@ -37,5 +40,7 @@ def parse(
 ) -> Iterator[tuple[Document, Doc]]:
     """Parse documents in batches, yielding each with its spaCy ``Doc``."""
     stream = ((document.text, document) for document in documents)
-    for doc, document in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for doc, document in nlp.pipe(
+        stream, as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
         yield document, doc

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from .naming import entity_id, match_key, org_key, strip_legal_words
 from .namespace import SIGNATURES, SYMMETRIC_RELATIONS
+from .naming import entity_id, match_key, org_key, strip_legal_words
 from .records import Attribute, Entity, Evidence, Extraction, KnowledgeBase, Mention, Relation
 
 __all__ = ["name_key", "resolve"]
@@ -79,7 +79,9 @@ def resolve(extractions: Iterable[Extraction], threshold: float = 0.0) -> Knowle
     kb = KnowledgeBase(documents=[e.document for e in extractions])
 
     def entity_for(mention: Mention) -> str:
-        entity_type, key = registry.resolve(Mention(mention.text, mention.type, mention.doc_id, 0, 0))
+        entity_type, key = registry.resolve(
+            Mention(mention.text, mention.type, mention.doc_id, 0, 0)
+        )
         ident = entity_id(entity_type, key)
         if ident not in kb.entities:
             forms = registry.forms.get((entity_type, key)) or Counter({mention.text: 1})
@@ -103,7 +105,9 @@ def resolve(extractions: Iterable[Extraction], threshold: float = 0.0) -> Knowle
             if fact.evidence.confidence < threshold:
                 continue
             subject, obj = entity_for(fact.subject), entity_for(fact.object)
-            if subject == obj or not _fits(fact.predicate, kb.entities[subject].type, kb.entities[obj].type):
+            if subject == obj or not _fits(
+                fact.predicate, kb.entities[subject].type, kb.entities[obj].type
+            ):
                 continue
             if fact.predicate in SYMMETRIC_RELATIONS:
                 subject, obj = sorted((subject, obj))
@@ -127,7 +131,10 @@ def resolve(extractions: Iterable[Extraction], threshold: float = 0.0) -> Knowle
             units[key] = attribute.value
     kb.attributes = [
         Attribute(s, p, units[(s, p, v, u)], sorted(set(ev), key=lambda e: (e.doc_id, e.start)))  # type: ignore[arg-type]
-        for (s, p, v, u), ev in sorted(attributes.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or ""))
+        for (s, p, v, u), ev in sorted(
+            attributes.items(),
+            key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or ""),
+        )
     ]
     kb.entities = dict(sorted(kb.entities.items()))
     return kb

@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from ..config import Config
 from ..naming import match_key
 from ..records import AttributeFact, Document, Evidence, Extraction, Fact, Mention
-from .attributes import match_attributes
+from .attributes import AttributeMatch, match_attributes
 from .coref import (
     Turn,
     find_descriptions,
@@ -33,7 +33,13 @@ from .coref import (
 )
 from .lexicon import Lexicon, load_lexicon
 from .mentions import Slot, find_named_slots
-from .relations import DocumentContext, MaskedSentence, RelationMatch, mask_sentence, match_relations
+from .relations import (
+    DocumentContext,
+    MaskedSentence,
+    RelationMatch,
+    mask_sentence,
+    match_relations,
+)
 
 __all__ = ["Extractor", "sentence_bounds"]
 
@@ -51,8 +57,11 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
                 begin, end = start + lead, start + len(piece.rstrip())
                 # The parser sometimes cuts where no sentence ends ("La start" | "-up a été…",
                 # "… par mois ;" | "et l'éditeur…"): a real sentence ends with . ! ? or a line.
-                continues = (bounds and "\n" not in text[bounds[-1][1]:begin]
-                             and not re.search(r"[.!?…][\s»\"”’)\]]*$", text[bounds[-1][0]:bounds[-1][1]]))
+                continues = (
+                    bounds
+                    and "\n" not in text[bounds[-1][1] : begin]
+                    and not re.search(r"[.!?…][\s»\"”’)\]]*$", text[bounds[-1][0] : bounds[-1][1]])
+                )
                 if continues:
                     bounds[-1] = (bounds[-1][0], end)
                 else:
@@ -79,8 +88,11 @@ class Extractor:
         starts = [start for start, _ in bounds]
         people_and_orgs = [s for s in named if s.type != "Demonym"]
         references = sorted(
-            [r for r in find_descriptions(doc, named, lexicon) + find_pronouns(doc)
-             if not any(s.start < r.end and r.start < s.end for s in named)],
+            [
+                r
+                for r in find_descriptions(doc, named, lexicon) + find_pronouns(doc)
+                if not any(s.start < r.end and r.start < s.end for s in named)
+            ],
             key=lambda s: s.start,
         )
         resolved = resolve_references(text, people_and_orgs, references, starts)
@@ -101,7 +113,7 @@ class Extractor:
 
         # Pass 2: every pattern, with "nous"/"notre"/"on" standing for the speaker's company.
         slots = sorted(slots + we_slots(text, turns, affiliation), key=lambda s: s.start)
-        attribute_matches = []
+        attribute_matches: list[AttributeMatch] = []
         for start, end in bounds:
             sentence = mask_sentence(text, start, end, slots)
             matches += match_relations(doc, sentence, other_patterns, lexicon, context)
@@ -113,27 +125,53 @@ class Extractor:
         # deux clients bretons") is still a place of the document.
         named_keys = {match_key(m.text) for m in extraction.mentions}
         for slot in named:
-            if (slot.type == "Demonym" and match_key(slot.name) not in named_keys
-                    and re.search(rf"(?<!\w){re.escape(slot.name)}(?!\w)", text)):
+            if (
+                slot.type == "Demonym"
+                and match_key(slot.name) not in named_keys
+                and re.search(rf"(?<!\w){re.escape(slot.name)}(?!\w)", text)
+            ):
                 extraction.mentions.append(_mention(document, slot))
                 named_keys.add(match_key(slot.name))
         extraction.facts = _facts(document, _with_roles(matches))
         extraction.attributes = [
-            AttributeFact(_mention(document, m.subject), m.property, m.value,
-                          _evidence(document, m.sentence, m.confidence, m.pattern.name))
+            AttributeFact(
+                _mention(document, m.subject),
+                m.property,
+                m.value,
+                _evidence(document, m.sentence, m.confidence, m.pattern.name),
+            )
             for m in attribute_matches
         ]
-        extraction.aliases = sorted({(alias, s.name) for s in slots for alias in s.aliases
-                                     if s.via in {"name", "initials", "demonym", "region-demonym"}}
-                                    | {(text[s.start:s.end], s.name) for s in named
-                                       if s.type != "Demonym" and text[s.start:s.end] != s.name})
+        extraction.aliases = sorted(
+            {
+                (alias, s.name)
+                for s in slots
+                for alias in s.aliases
+                if s.via in {"name", "initials", "demonym", "region-demonym"}
+            }
+            | {
+                (text[s.start : s.end], s.name)
+                for s in named
+                if s.type != "Demonym" and text[s.start : s.end] != s.name
+            }
+        )
         return extraction
 
-    def _context(self, text: str, named: list[Slot], turns: list[Turn], main_topic: Slot | None,
-                 starts: Sequence[int]) -> DocumentContext:
+    def _context(
+        self,
+        text: str,
+        named: list[Slot],
+        turns: list[Turn],
+        main_topic: Slot | None,
+        starts: Sequence[int],
+    ) -> DocumentContext:
         def speaker_at(position: int) -> Slot | None:
             turn = turn_at(turns, position)
-            return Slot(turn.start, turn.start, "Person", turn.speaker, via="speaker") if turn else None
+            return (
+                Slot(turn.start, turn.start, "Person", turn.speaker, via="speaker")
+                if turn
+                else None
+            )
 
         def person_at(position: int) -> Slot | None:
             sentence_start = max((s for s in starts if s <= position), default=0)
@@ -142,8 +180,18 @@ class Extractor:
         def first_person_turn(sentence: MaskedSentence) -> bool:
             return turn_at(turns, sentence.start) is not None and first_person(sentence.text)
 
-        topic_slot = (Slot(main_topic.start, main_topic.end, main_topic.type, main_topic.name,
-                           via="topic", aliases=main_topic.aliases) if main_topic else None)
+        topic_slot = (
+            Slot(
+                main_topic.start,
+                main_topic.end,
+                main_topic.type,
+                main_topic.name,
+                via="topic",
+                aliases=main_topic.aliases,
+            )
+            if main_topic
+            else None
+        )
         return DocumentContext(topic_slot, speaker_at, person_at, first_person_turn)
 
 
@@ -164,12 +212,23 @@ def _with_roles(matches: list[RelationMatch]) -> list[RelationMatch]:
     upgraded = []
     for role in roles:
         for match in kept:
-            if (match.subject.name == role.subject.name and match.predicate == "worksFor"
-                    and match.modality == "asserted" and match.object is not None):
-                upgraded.append(RelationMatch(
-                    match.subject, role.predicate, match.object, match.pattern,
-                    min(role.confidence, match.confidence) * 0.9, "asserted", match.sentence,
-                ))
+            if (
+                match.subject.name == role.subject.name
+                and match.predicate == "worksFor"
+                and match.modality == "asserted"
+                and match.object is not None
+            ):
+                upgraded.append(
+                    RelationMatch(
+                        match.subject,
+                        role.predicate,
+                        match.object,
+                        match.pattern,
+                        min(role.confidence, match.confidence) * 0.9,
+                        "asserted",
+                        match.sentence,
+                    )
+                )
     return kept + upgraded
 
 
@@ -178,8 +237,12 @@ def _mention(document: Document, slot: Slot) -> Mention:
     return Mention(slot.name, entity_type, document.id, slot.start, slot.end, slot.via)  # type: ignore[arg-type]
 
 
-def _evidence(document: Document, sentence: MaskedSentence, confidence: float, rule: str) -> Evidence:
-    return Evidence(document.id, sentence.text, sentence.start, sentence.end, round(confidence, 3), rule)
+def _evidence(
+    document: Document, sentence: MaskedSentence, confidence: float, rule: str
+) -> Evidence:
+    return Evidence(
+        document.id, sentence.text, sentence.start, sentence.end, round(confidence, 3), rule
+    )
 
 
 def _facts(document: Document, matches: Sequence[RelationMatch]) -> list[Fact]:
@@ -187,11 +250,23 @@ def _facts(document: Document, matches: Sequence[RelationMatch]) -> list[Fact]:
     best: dict[tuple[str, str, str, str, int], RelationMatch] = {}
     for match in matches:
         assert match.object is not None
-        key = (match.subject.name, match.predicate, match.object.name, match.modality, match.sentence.start)
+        key = (
+            match.subject.name,
+            match.predicate,
+            match.object.name,
+            match.modality,
+            match.sentence.start,
+        )
         if key not in best or match.confidence > best[key].confidence:
             best[key] = match
     return [
-        Fact(_mention(document, m.subject), m.predicate, _mention(document, m.object),  # type: ignore[arg-type]
-             _evidence(document, m.sentence, m.confidence, m.pattern.name), m.modality)  # type: ignore[arg-type]
+        Fact(
+            _mention(document, m.subject),
+            m.predicate,
+            _mention(document, m.object),
+            _evidence(document, m.sentence, m.confidence, m.pattern.name),
+            m.modality,
+        )
         for m in best.values()
+        if m.object is not None
     ]

@@ -37,7 +37,11 @@ def _quantity(pattern: AttributePattern, match: re.Match[str], masked: str) -> Q
         return Quantity(float(match.group("year")), "year")
     if "amount" not in groups or match.group("amount") is None:
         return None
-    found = [a for a in find_amounts(masked[match.start("amount") : match.start("amount") + 60]) if a.start == 0]
+    found = [
+        a
+        for a in find_amounts(masked[match.start("amount") : match.start("amount") + 60])
+        if a.start == 0
+    ]
     if not found:
         return None
     amount = found[0]

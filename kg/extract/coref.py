@@ -53,8 +53,13 @@ def key_of(slot: Slot) -> str:
     return org_key(slot.name) if slot.type == "Organization" else match_key(slot.name)
 
 
-def salient(slots: Sequence[Slot], entity_type: str, position: int, sentence_start: int,
-            exclude: set[str] | None = None) -> Slot | None:
+def salient(
+    slots: Sequence[Slot],
+    entity_type: str,
+    position: int,
+    sentence_start: int,
+    exclude: set[str] | None = None,
+) -> Slot | None:
     """The most salient named entity of a type before ``position``: mentions so far, plus a bonus
     for being mentioned in the current or previous stretch of text (the last 400 characters).
 
@@ -82,8 +87,13 @@ def salient(slots: Sequence[Slot], entity_type: str, position: int, sentence_sta
     for slot in slots:
         if slot.type == entity_type and slot.is_named:
             totals[key_of(slot)] = totals.get(key_of(slot), 0) + 1
-    best = max(latest, key=lambda k: (scores[k] + scores[k + "\0recent"] + min(2.0, 0.25 * totals[k]),
-                                      latest[k].start))
+    best = max(
+        latest,
+        key=lambda k: (
+            scores[k] + scores[k + "\0recent"] + min(2.0, 0.25 * totals[k]),
+            latest[k].start,
+        ),
+    )
     return latest[best]
 
 
@@ -112,7 +122,11 @@ def find_turns(text: str, slots: Sequence[Slot]) -> list[Turn]:
         opens_answer = re.match(r"\s*[.:]?\s", text[slot.end : slot.end + 3]) is not None
         is_marker = slot.via == "initials" or (raw.isupper() and " " in raw)
         before = text[max(0, slot.start - 3) : slot.start]
-        if is_marker and opens_answer and (slot.start == 0 or re.search(r"[.!?»\"”\n]\s*$", before)):
+        if (
+            is_marker
+            and opens_answer
+            and (slot.start == 0 or re.search(r"[.!?»\"”\n]\s*$", before))
+        ):
             markers.append(slot)
     turns = []
     for i, marker in enumerate(markers):
@@ -146,12 +160,15 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
     """
     text = doc.text
     found: list[Slot] = []
-    for entity_type, words in (("Organization", lexicon.org_descriptors),
-                               ("Person", lexicon.person_descriptors)):
+    for entity_type, words in (
+        ("Organization", lexicon.org_descriptors),
+        ("Person", lexicon.person_descriptors),
+    ):
         regex = re.compile(
             r"(?<![\w'’])(?:l['’]\s*|le\s+|la\s+|ce\s+|cet\s+|cette\s+|son\s+|sa\s+|notre\s+)"
             r"(?:(?:jeune|petite?|grande?|nouve(?:au|l|lle)|célèbre|fameuse?|même)\s+)?"
-            + _alternation(words) + r"(?![\w'’-])",
+            + _alternation(words)
+            + r"(?![\w'’-])",
             re.IGNORECASE,
         )
         for match in regex.finditer(text):
@@ -207,20 +224,32 @@ def resolve_references(
             antecedent = _pronoun_antecedent(named, resolved, ref, sentence_start, sentence_starts)
         else:
             before = text[max(0, ref.start - 4) : ref.start]
-            previous = max((s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None)
-            if (previous is not None and previous.type == ref.type and re.fullmatch(r"\s*,\s*", before)
-                    and text[previous.end : ref.start].strip() == ","):
+            previous = max(
+                (s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None
+            )
+            if (
+                previous is not None
+                and previous.type == ref.type
+                and re.fullmatch(r"\s*,\s*", before)
+                and text[previous.end : ref.start].strip() == ","
+            ):
                 antecedent = previous  # apposition: "Teleperformance, le leader mondial"
             else:
                 antecedent = salient(named, ref.type, ref.start, sentence_start)
         if antecedent is not None:
-            resolved.append(replace(ref, type=antecedent.type, name=antecedent.name,
-                                    aliases=antecedent.aliases))
+            resolved.append(
+                replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
+            )
     return resolved
 
 
-def _pronoun_antecedent(named: Sequence[Slot], resolved: Sequence[Slot], ref: Slot,
-                        sentence_start: int, sentence_starts: Sequence[int]) -> Slot | None:
+def _pronoun_antecedent(
+    named: Sequence[Slot],
+    resolved: Sequence[Slot],
+    ref: Slot,
+    sentence_start: int,
+    sentence_starts: Sequence[int],
+) -> Slot | None:
     """The subject of the current sentence before the pronoun, else of the previous sentence."""
     candidates = sorted([*named, *resolved], key=lambda s: s.start)
     agents = [s for s in candidates if s.type in {"Person", "Organization"} and s.end <= ref.start]
@@ -235,7 +264,7 @@ def _pronoun_antecedent(named: Sequence[Slot], resolved: Sequence[Slot], ref: Sl
 
 
 def we_slots(text: str, turns: Sequence[Turn], affiliation: dict[str, str]) -> list[Slot]:
-    """"nous", "notre", "on" inside a turn, standing for the speaker's organization."""
+    """ "nous", "notre", "on" inside a turn, standing for the speaker's organization."""
     found = []
     for turn in turns:
         organization = affiliation.get(turn.speaker)

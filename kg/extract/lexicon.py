@@ -142,9 +142,12 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
     # An optional article and head noun phrase before a name: "la ", "le groupe ",
     # "l'éditeur suisse ", "du logisticien anversois ".
     macros["HEAD"] = (
-        r"(?:(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:(?:" + macros["HEADNOUN"] + "|" + macros["DESCRIPTOR"]
-        + r"|[a-zà-ÿ][\w-]*(?:ien|ier|eur|iste|ant|aire|ique))(?:\s+(?:[a-zà-ÿ][\w-]*|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
+        r"(?:(?:aujourd['’]hui\s+|désormais\s+|actuellement\s+|toujours\s+|encore\s+|depuis\s+\d{4}\s+)?"
+        r"(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:(?:" + macros["HEADNOUN"] + "|" + macros["DESCRIPTOR"]
+        + r"|[a-zà-ÿ][\w-]*)(?:\s+(?:[a-zà-ÿ][\w-]*|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
     )
+    # An apposition between a subject and its verb: "Tessera Capital, qui avait déjà investi…, mène".
+    macros["APPOS"] = r"(?:\s*,[^,.;!?]{1,90}?,)?"
     return macros
 
 
@@ -249,7 +252,9 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
                 )
             )
         except KeyError as missing:
-            raise InputError(f"attribute pattern {raw.get('name', '?')!r} lacks {missing}") from None
+            raise InputError(
+                f"attribute pattern {raw.get('name', '?')!r} lacks {missing}"
+            ) from None
     return lexicon
 
 
@@ -257,7 +262,9 @@ def typing_regex(lexicon: Lexicon, name: str) -> re.Pattern[str]:
     """One compiled regex for a list of typing cues (``[typing]`` in lexicon.toml)."""
     macros = _macros(lexicon)
     macros["TITLE"] = _alternation(lexicon.ceo_titles + lexicon.founder_titles + lexicon.job_titles)
-    fragments = [_PLACEHOLDER.sub(lambda m: macros[m.group(1)], f) for f in lexicon.typing.get(name, [])]
+    fragments = [
+        _PLACEHOLDER.sub(lambda m: macros[m.group(1)], f) for f in lexicon.typing.get(name, [])
+    ]
     return re.compile("|".join(f"(?:{f})" for f in fragments) or "(?!)", re.IGNORECASE)
 
 

@@ -81,8 +81,10 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     """Token bounds of the span without leading determiners and trailing words that are not
     part of the name ("Odoo sur les applicatifs", "Doktr et maintenant", "OVH chouchoute")."""
     tokens = list(span)
-    while tokens and (tokens[0].lower_ in {"l'", "l’", "d'", "d’", "le", "la", "les", "qu'", "s'"}
-                      or tokens[0].is_punct):
+    while tokens and (
+        tokens[0].lower_ in {"l'", "l’", "d'", "d’", "le", "la", "les", "qu'", "s'"}
+        or tokens[0].is_punct
+    ):
         tokens = tokens[1:]
     for i, token in enumerate(tokens[1:], 1):
         lower_function = token.pos_ in _FUNCTION_POS and not token.text[:1].isupper()
@@ -94,8 +96,11 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         tokens = tokens[:-1]
     # "G.B. Je", "M.O. Chez Datavia": a speaker's initials followed by their answer. A real name
     # that starts with initials ("J.C. Chandor") has no further capitalised word after its surname.
-    if len(tokens) >= 2 and re.fullmatch(r"(?:[A-Z]\.){2,3}", tokens[0].text) and (
-            tokens[1].pos_ != "PROPN" or len(tokens) > 2):
+    if (
+        len(tokens) >= 2
+        and re.fullmatch(r"(?:[A-Z]\.){2,3}", tokens[0].text)
+        and (tokens[1].pos_ != "PROPN" or len(tokens) > 2)
+    ):
         tokens = tokens[:1]
     if not tokens:
         return None
@@ -112,8 +117,9 @@ def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
     first = tokens[0]
     # A single capitalised word opening a sentence is a name only if the model calls it a noun
     # of its own ("Objectif", "Voyez", "Personne" are ordinary words).
-    if len(tokens) == 1 and (first.is_sent_start or doc[start - 1].text in {"\n", "«", "\"", "“"}):
-        return first.pos_ == "PROPN" or first.text.isupper()
+    if len(tokens) == 1 and (first.is_sent_start or doc[start - 1].text in {"\n", "«", '"', "“"}):
+        # A word the model has no vector for is no ordinary French word: a name ("Telvia").
+        return first.pos_ == "PROPN" or first.text.isupper() or first.is_oov
     return any(t.pos_ == "PROPN" or t.text[:1].isupper() for t in tokens)
 
 
@@ -159,8 +165,16 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
             place, region = found_place
             start, end = token.idx, token.idx + len(token.text)
             slots = [s for s in slots if not (s.start < end and start < s.end)]
-            found.append(Slot(start, end, "Demonym", place, via="region-demonym" if region else "demonym",
-                              aliases=(token.text,)))
+            found.append(
+                Slot(
+                    start,
+                    end,
+                    "Demonym",
+                    place,
+                    via="region-demonym" if region else "demonym",
+                    aliases=(token.text,),
+                )
+            )
     return slots + found
 
 
@@ -189,8 +203,12 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         else:  # the model found part of it: take the whole domain name
             for i, slot in enumerate(slots):
                 if slot.start <= start < slot.end or start <= slot.start < end:
-                    slots[i] = Slot(min(start, slot.start), max(end, slot.end), "Organization",
-                                    text[min(start, slot.start) : max(end, slot.end)])
+                    slots[i] = Slot(
+                        min(start, slot.start),
+                        max(end, slot.end),
+                        "Organization",
+                        text[min(start, slot.start) : max(end, slot.end)],
+                    )
     for match in _ACRONYM_DEF.finditer(text):
         acronym, expansion = match.group(1), match.group(2)
         capitals = "".join(w[0] for w in re.findall(r"[A-ZÀ-Ý][\w'’-]*", expansion))
@@ -200,9 +218,14 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         slots[:] = [s for s in slots if not (s.start < end and start < s.end)]
         found.append(Slot(start, end, "Organization", acronym, aliases=(expansion,)))
         exp_start = match.start(2)
-        slots[:] = [s for s in slots if not (s.start < exp_start + len(expansion) and exp_start < s.end)]
-        found.append(Slot(exp_start, exp_start + len(expansion), "Organization", acronym,
-                          aliases=(expansion,)))
+        slots[:] = [
+            s for s in slots if not (s.start < exp_start + len(expansion) and exp_start < s.end)
+        ]
+        found.append(
+            Slot(
+                exp_start, exp_start + len(expansion), "Organization", acronym, aliases=(expansion,)
+            )
+        )
     # "le Rennais Medria", "Medria (40 salariés, CA : 4 M€)": a name the context calls a company.
     context = re.compile(
         r"(?:(?<=⟦D⟧ )|(?<=⟦D⟧\u00a0))([A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2})"
@@ -213,18 +236,26 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
     for match in context.finditer(marked):
         group = 1 if match.group(1) else 2
         start, end = match.span(group)
-        if not _overlaps(slots + found, start, end) and match.group(group) not in lexicon.junk_words:
+        if (
+            not _overlaps(slots + found, start, end)
+            and match.group(group) not in lexicon.junk_words
+        ):
             found.append(Slot(start, end, "Organization", match.group(group)))
     # "chez Datavia": a company (or a shop) named after "chez".
-    for match in re.finditer(r"(?<![\w'’])[Cc]hez\s+([A-ZÀ-Ý][\w.&'’-]*(?:[ \u00a0][A-ZÀ-Ý][\w.&'’-]*){0,2})", text):
+    for match in re.finditer(
+        r"(?<![\w'’])[Cc]hez\s+([A-ZÀ-Ý][\w.&'’-]*(?:[ \u00a0][A-ZÀ-Ý][\w.&'’-]*){0,2})", text
+    ):
         start, end = match.span(1)
         if match.group(1) not in lexicon.junk_words and not _overlaps(slots + found, start, end):
             found.append(Slot(start, end, "Organization", match.group(1)))
     # "la société Nexolia", and in bylines "par Magazine En-Contact".
     heads = re.compile(
         r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+|du\s+|au\s+|d['’]\s*|un\s+|une\s+)(?i:"
-        + _alternation(lexicon.org_heads + lexicon.org_descriptors) + r")"
-        r"|(?<![\w'’])(?=[A-ZÀ-Ý])(?i:" + _alternation(lexicon.org_heads) + r"))"
+        + _alternation(lexicon.org_heads + lexicon.org_descriptors)
+        + r")"
+        r"|(?<![\w'’])(?=[A-ZÀ-Ý])(?i:"
+        + _alternation(lexicon.org_heads)
+        + r"))"
         + r"[ \u00a0]+((?:[A-ZÀ-Ý][\w.&'’-]*)(?:[ \u00a0]+[A-ZÀ-Ý][\w.&'’-]*){0,2})",
     )
     for match in heads.finditer(text):
@@ -246,7 +277,9 @@ def _mark_demonyms(text: str, slots: list[Slot]) -> str:
     return "".join(chars)
 
 
-def _promote_misc(doc: Doc, slots: list[Slot], misc: list[tuple[int, int]], lexicon: Lexicon) -> list[Slot]:
+def _promote_misc(
+    doc: Doc, slots: list[Slot], misc: list[tuple[int, int]], lexicon: Lexicon
+) -> list[Slot]:
     """Keep a MISC span as an organization when the document shows it is one: the same name
     is an organization elsewhere, or an organization cue surrounds it ("PDG de X", "X rachète")."""
     text = doc.text
@@ -268,18 +301,26 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
     tokens = list(doc)
     while i < len(tokens):
         token = tokens[i]
-        if token.pos_ != "PROPN" or not token.text[:1].isupper() or token.ent_type_:
+        if (token.pos_ != "PROPN" and not token.is_oov) or not token.text[:1].isupper() or token.ent_type_:
             i += 1
             continue
         j = i
-        while j + 1 < len(tokens) and tokens[j + 1].pos_ == "PROPN" and tokens[j + 1].text[:1].isupper() \
-                and not tokens[j + 1].ent_type_ and tokens[j + 1].idx == tokens[j].idx + len(tokens[j].text) + 1:
+        while (
+            j + 1 < len(tokens)
+            and tokens[j + 1].pos_ == "PROPN"
+            and tokens[j + 1].text[:1].isupper()
+            and not tokens[j + 1].ent_type_
+            and tokens[j + 1].idx == tokens[j].idx + len(tokens[j].text) + 1
+        ):
             j += 1
         start, end = token.idx, tokens[j].idx + len(tokens[j].text)
         name = doc.text[start:end]
-        if (name not in lexicon.junk_words and not _overlaps(slots + found, start, end)
-                and _looks_like_name(doc, i, j + 1, lexicon)
-                and _organization_cue(doc.text, start, end, lexicon) > 0):
+        if (
+            name not in lexicon.junk_words
+            and not _overlaps(slots + found, start, end)
+            and _looks_like_name(doc, i, j + 1, lexicon)
+            and _organization_cue(doc.text, start, end, lexicon) > 0
+        ):
             found.append(Slot(start, end, "Organization", name))
         i = j + 1
     return found
@@ -290,8 +331,9 @@ def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     line_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, max(0, start - 1))) + 1
     before = text[max(line_start, start - 80) : start]
     after = text[end : end + 60]
-    if (typing_regex(lexicon, "organization_before").search(before)
-            or typing_regex(lexicon, "organization_after").search(after)):
+    if typing_regex(lexicon, "organization_before").search(before) or typing_regex(
+        lexicon, "organization_after"
+    ).search(after):
         return 1
     if typing_regex(lexicon, "place_before").search(before):
         return -1
@@ -306,17 +348,22 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     "PDG de Lumina"; a name needs more organization cues than place cues to change type. A
     person's name ending in a company word ("Ventures", "Capital") is a company.
     """
-    suffix = re.compile(r"(?:^|\s)" + _alternation(lexicon.typing.get("organization_suffixes", [])) + r"$",
-                        re.IGNORECASE)
+    suffix = re.compile(
+        r"(?:^|\s)" + _alternation(lexicon.typing.get("organization_suffixes", [])) + r"$",
+        re.IGNORECASE,
+    )
     votes: Counter[str] = Counter()
     for slot in slots:
         if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):
-            votes[match_key(slot.name)] += _organization_cue(doc.text, slot.start, slot.end, lexicon)
+            votes[match_key(slot.name)] += _organization_cue(
+                doc.text, slot.start, slot.end, lexicon
+            )
     retyped = []
     for slot in slots:
         key = match_key(slot.name)
         to_org = (slot.type == "Place" and votes[key] > 0) or (
-            slot.type == "Person" and (suffix.search(slot.name) is not None or votes[key] > 1))
+            slot.type == "Person" and (suffix.search(slot.name) is not None or votes[key] > 1)
+        )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
     return retyped
 
@@ -358,5 +405,7 @@ def _initials(text: str, slots: list[Slot]) -> list[Slot]:
         start, end = match.span(1)
         if len(names) == 1 and not _overlaps(slots, start, end):
             name = next(iter(names.values()))
-            found.append(Slot(start, end, "Person", name, via="initials", aliases=(match.group(1).strip(),)))
+            found.append(
+                Slot(start, end, "Person", name, via="initials", aliases=(match.group(1).strip(),))
+            )
     return found

@@ -49,6 +49,6 @@ def modality_of(
     if cue_regex(tuple(modality_cues)).search(clause):
         return "planned"
     for verb in verbs:
-        if "Fut" in verb.morph.get("Tense") or "Cnd" in verb.morph.get("Mood"):
+        if "Fut" in verb.morph.get("Tense", []) or "Cnd" in verb.morph.get("Mood", []):
             return "planned"
     return "asserted"

