@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .errors import KgError
+from .errors import KgError, UsageError
 
 app = typer.Typer(
     help="kg: French business news to a typed knowledge graph (RDF, NetworkX, HTML, SPARQL).",
@@ -56,13 +56,35 @@ def build_cmd(
     reason: Annotated[
         bool, typer.Option("--reason", help="Also write OWL 2 RL entailments to inferred.ttl.")
     ] = False,
+    processes: Annotated[
+        int, typer.Option("--processes", "-j", help="Local processes parsing in parallel.", min=1)
+    ] = 1,
+    batch_size: Annotated[int, typer.Option(help="Documents per parse batch.", min=1)] = 16,
+    cache: Annotated[
+        bool, typer.Option("--cache/--no-cache", help="Reuse extractions of unchanged documents.")
+    ] = True,
+    engine: Annotated[str, typer.Option(help="Where extraction runs: local or dask.")] = "local",
+    scheduler: Annotated[
+        Optional[str], typer.Option(help="Dask scheduler address (tcp://HOST:8786), --engine dask.")
+    ] = None,
+    workers: Annotated[
+        Optional[int], typer.Option(help="Local Dask workers when no --scheduler.", min=1)
+    ] = None,
+    store: Annotated[
+        str, typer.Option(help="Where the graph is assembled: auto, memory or disk.")
+    ] = "auto",
 ) -> None:
     """Read articles, extract entities and relations, write graph.ttl, graph.graphml and graph.html."""
     from .config import Config
     from .ingest import IngestOptions
     from .pipeline import build, format_summary
 
-    config = Config.default().updated(model=model, threshold=threshold, extra_patterns=patterns or [])
+    from .engine import EngineOptions
+
+    config = Config.default().updated(
+        model=model, threshold=threshold, extra_patterns=patterns or [], n_process=processes,
+        batch_size=batch_size,
+    )
     options = IngestOptions(
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
@@ -79,6 +101,10 @@ def build_cmd(
         strict=strict,
         validate=validate,
         reason=reason,
+        engine=engine,
+        engine_options=EngineOptions(scheduler=scheduler, workers=workers),
+        cache=cache,
+        store=store,
     )
     if not quiet:
         typer.echo(format_summary(result))
@@ -247,6 +273,24 @@ def path_cmd(
     from .analytics import path_report
 
     typer.echo(path_report(graph, source, target))
+
+
+@app.command("bench")
+def bench_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where results.json is written.")] = Path("bench"),
+    work: Annotated[
+        Optional[Path], typer.Option(help="Scratch folder for corpora and builds (default: temporary).")
+    ] = None,
+    scale: Annotated[
+        str, typer.Option(help="full (the targets' sizes, ~20 min) or tiny (a smoke run).")
+    ] = "full",
+) -> None:
+    """Measure throughput, scaling, memory, incremental rebuild and SPARQL speed; print the ratios."""
+    from .bench import SCALES, run
+
+    if scale not in SCALES:
+        raise UsageError(f"unknown scale {scale!r}; choose from {', '.join(SCALES)}")
+    run(SCALES[scale], out_dir=out, work_dir=work, log=typer.echo)
 
 
 def main() -> None:

@@ -423,6 +423,28 @@ def _color(d: _Draft, c: Company) -> None:
         d.say(f"{DESCRIPTORS[0]} prévoit de recruter une cinquantaine de personnes cette année.")
 
 
+BACKGROUND = (
+    "Le marché de {sector} progresse de {pct} % par an selon les analystes du secteur.",
+    "Les clients historiques, surtout des PME et des collectivités, représentent encore l'essentiel de l'activité.",
+    "Le contexte reste pourtant tendu, entre la hausse des taux d'intérêt et la pénurie de profils qualifiés.",
+    "L'opération doit permettre d'accélérer le développement commercial et de renforcer les équipes de recherche.",
+    "« Nous avons construit une offre simple, que nos clients adoptent en quelques semaines », résume la direction.",
+    "La concurrence s'intensifie sur {sector}, où de nombreux acteurs cherchent à atteindre la taille critique.",
+    "Les premiers résultats sont jugés encourageants, avec une marge opérationnelle en nette amélioration.",
+    "Une partie des fonds servira à ouvrir de nouveaux marchés en Europe d'ici deux ans.",
+    "Les salariés ont été informés du projet lors d'une réunion interne la semaine dernière.",
+    "Plusieurs recrutements sont prévus dans les fonctions commerciales et techniques d'ici la fin de l'année.",
+    "Le secteur a connu une vague de consolidation depuis deux ans, portée par des investisseurs en quête de rendement.",
+    "La direction se dit confiante, tout en reconnaissant que la rentabilité reste à consolider.",
+)
+
+
+def _background(d: _Draft, c: Company) -> None:
+    """Sentences that name no entity: the bulk of a real article."""
+    for line in d.rng.sample(BACKGROUND, d.rng.randint(3, 6)):
+        d.say(line.format(sector=c.sector, pct=d.rng.randint(4, 25)))
+
+
 def article(index: int, seed: int = 0) -> Article:
     """Article number ``index`` of the corpus of ``seed``."""
     rng = random.Random(f"article:{seed}:{index}")
@@ -431,6 +453,7 @@ def article(index: int, seed: int = 0) -> Article:
     story = rng.choice(STORIES)
     title = story(d, c)
     _profile(d, c, story)
+    _background(d, c)
     _color(d, c)
     name = f"gen-{index:06d}.txt"
     text = title + "\n\n" + " ".join(d.sentences) + "\n"

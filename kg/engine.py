@@ -112,7 +112,8 @@ def dask_engine(documents: Iterable[Document], config: Config, options: EngineOp
     else:
         workers = options.workers or max(config.n_process, 1 if os.cpu_count() is None else 2)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                               processes=True, host="127.0.0.1", dashboard_address=None)
+                               processes=True, host="127.0.0.1",
+                               dashboard_address=None, scheduler_kwargs={"dashboard": False})
         client = Client(cluster)
     try:
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)

@@ -45,11 +45,11 @@ class _Registry:
         key = name_key(mention.text, mention.type)
         self.forms[(mention.type, key)][mention.text] += weight
         if mention.via in {"name", "initials"}:
-            self.type_votes[match_key(mention.text)][mention.type] += weight
+            self.type_votes[org_key(mention.text)][mention.type] += weight
         self.documents[(mention.type, key)].add(mention.doc_id)
 
     def entity_type(self, mention: Mention) -> str:
-        votes = self.type_votes.get(match_key(mention.text))
+        votes = self.type_votes.get(org_key(mention.text))
         return votes.most_common(1)[0][0] if votes else mention.type
 
     def resolve(self, mention: Mention) -> tuple[str, str]:

@@ -61,6 +61,8 @@ def _subject(sentence: MaskedSentence, position: int) -> Slot | None:
     inside = re.search(r"⟨(\d+):O⟩\s*\([^()]*$", before)
     if inside:
         return sentence.slot(inside.group(1))
+    # Skip appositions: in "Codexa, filiale de Telvia, emploie 60 personnes" the number is Codexa's.
+    before = re.sub(r"(⟨\d+:O⟩)\s*,[^,]*,", r"\1", before)
     preceding = list(_ORG_SLOT.finditer(before))
     if preceding:
         return sentence.slot(preceding[-1].group(1))

@@ -131,6 +131,12 @@ def _demonym_forms(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return forms
 
 
+# A head phrase never starts with a preposition or conjunction ("racheté par X" is no head).
+_NOT_FUNCTION_WORD = (
+    r"(?!(?:par|de|du|des|pour|avec|à|au|aux|en|dans|sur|sous|et|ou|qui|que|dont|entre|chez|vers)\b)"
+)
+
+
 def _macros(lexicon: Lexicon) -> dict[str, str]:
     macros = dict(_FIXED_MACROS)
     macros["CEO"] = _alternation(lexicon.ceo_titles)
@@ -144,7 +150,7 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
     macros["HEAD"] = (
         r"(?:(?:aujourd['’]hui\s+|désormais\s+|actuellement\s+|toujours\s+|encore\s+|depuis\s+\d{4}\s+)?"
         r"(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:(?:" + macros["HEADNOUN"] + "|" + macros["DESCRIPTOR"]
-        + r"|[a-zà-ÿ][\w-]*)(?:\s+(?:[a-zà-ÿ][\w-]*|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
+        + r"|" + _NOT_FUNCTION_WORD + r"[a-zà-ÿ][\w-]*)(?:\s+(?:[a-zà-ÿ][\w-]*|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
     )
     # An apposition between a subject and its verb: "Tessera Capital, qui avait déjà investi…, mène".
     macros["APPOS"] = r"(?:\s*,[^,.;!?]{1,90}?,)?"

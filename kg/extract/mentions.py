@@ -107,6 +107,17 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     return tokens[0].i, tokens[-1].i + 1
 
 
+def _extend_left(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Take in a capitalised unknown word the model left out: "Tessera" + "Capital"."""
+    while start > 0:
+        previous = doc[start - 1]
+        if not (previous.text[:1].isupper() and previous.is_oov and previous.is_alpha
+                and previous.whitespace_ == " " and not previous.ent_type_):
+            break
+        start -= 1
+    return start, end
+
+
 def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
     text = doc[start:end].text
     if text in lexicon.junk_words or strip_elision(text) in lexicon.junk_words:
@@ -134,6 +145,8 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     misc: list[tuple[int, int]] = []
     for ent in doc.ents:
         bounds = _clean_span(ent)
+        if bounds is not None:
+            bounds = _extend_left(doc, *bounds)
         if bounds is None or not _looks_like_name(doc, *bounds, lexicon):
             continue
         span = doc[bounds[0] : bounds[1]]
@@ -301,7 +314,8 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
     tokens = list(doc)
     while i < len(tokens):
         token = tokens[i]
-        if (token.pos_ != "PROPN" and not token.is_oov) or not token.text[:1].isupper() or token.ent_type_:
+        content = token.pos_ in {"PROPN", "NOUN", "X", "ADJ"} or token.is_oov
+        if not content or token.is_stop or not token.text[:1].isupper() or token.ent_type_:
             i += 1
             continue
         j = i
@@ -327,16 +341,20 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
 
 
 def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
-    """+1 when the words around a name say it is an organization, -1 a place, 0 neither."""
+    """+1 when the words around a name say it is an organization, -1 a place, 0 neither.
+
+    What comes before the name weighs most ("PDG de X" beats "de X"); a place preposition
+    ("à X", "usine de X") beats a verb after the name.
+    """
     line_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, max(0, start - 1))) + 1
     before = text[max(line_start, start - 80) : start]
     after = text[end : end + 60]
-    if typing_regex(lexicon, "organization_before").search(before) or typing_regex(
-        lexicon, "organization_after"
-    ).search(after):
+    if typing_regex(lexicon, "organization_before").search(before):
         return 1
     if typing_regex(lexicon, "place_before").search(before):
         return -1
+    if typing_regex(lexicon, "organization_after").search(after):
+        return 1
     return 0
 
 
@@ -361,7 +379,11 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     retyped = []
     for slot in slots:
         key = match_key(slot.name)
-        to_org = (slot.type == "Place" and votes[key] > 0) or (
+        span = doc.char_span(slot.start, slot.end, alignment_mode="expand")
+        # A "place" the model has no vector for and nothing calls a place is more likely one of
+        # the many small companies news writes about ("Telvia a conclu…").
+        unknown = span is not None and all(t.is_oov for t in span) and votes[key] == 0
+        to_org = (slot.type == "Place" and (votes[key] > 0 or unknown or suffix.search(slot.name) is not None)) or (
             slot.type == "Person" and (suffix.search(slot.name) is not None or votes[key] > 1)
         )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
