@@ -115,8 +115,17 @@ def entity_iri(entity_id: str) -> URIRef:
 
 
 def document_iri(doc_id: str) -> URIRef:
-    """IRI of a source document."""
-    return RES[f"doc/{slugify(doc_id, 120)}"]
+    """IRI of a source document; a short hash keeps ids apart whose slugs would collide.
+
+    >>> str(document_iri("000_ovh.txt"))
+    'https://w3id.org/kg-news/resource/doc/000_ovh.txt'
+    >>> document_iri("a/b.txt") != document_iri("a-b.txt")
+    True
+    """
+    if re.fullmatch(r"[A-Za-z0-9._-]{1,120}", doc_id):
+        return RES[f"doc/{doc_id}"]
+    digest = hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:8]
+    return RES[f"doc/{slugify(doc_id, 100)}-{digest}"]
 
 
 def hashed_iri(kind: str, *parts: object) -> URIRef:

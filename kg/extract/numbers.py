@@ -103,6 +103,10 @@ def find_amounts(text: str) -> list[AmountMatch]:
             mult_text = ""
         multiplier = _MULTIPLIERS.get(mult_text, 1.0)
         unit = _CURRENCIES.get(currency_text)
+        # A number in words counts only with a multiplier or a currency: "un chiffre d'affaires"
+        # holds the article "un", "trois milliards d'euros" a number.
+        if not match.group("number")[:1].isdigit() and not (mult_text or unit):
+            continue
         end = match.end() if (mult_text or unit) else match.end("number")
         matches.append(
             AmountMatch(

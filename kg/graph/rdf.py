@@ -38,7 +38,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, SDO, SKOS
 
-from ..errors import GraphParseError, InputError
+from ..errors import GraphParseError, InputError, describe_parse_error
 from ..namespace import KG, MONEY_ATTRIBUTES, RES, kg_term
 from ..naming import document_iri, entity_iri, hashed_iri, slugify
 from ..records import Attribute, Document, Evidence, KnowledgeBase, Relation
@@ -347,8 +347,7 @@ def load_graph(path: str | Path, format: str | None = None) -> Graph:
         graph = bind_prefixes(Graph())
         graph.parse(source, format=fmt)
     except Exception as error:  # rdflib raises many unrelated types for bad syntax
-        message = " ".join(str(error).split())
-        raise GraphParseError(f"{source}: not a valid RDF graph: {message[:300]}") from None
+        raise GraphParseError(f"{source}: not a valid RDF graph: {describe_parse_error(error)}") from None
     return graph
 
 
