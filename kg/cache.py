@@ -120,7 +120,9 @@ class ExtractionCache:
         """Store the extraction of one document, atomically."""
         key = document_key(extraction.document)
         self._used.add(key)
-        write_bytes_atomic(self._path(key), pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
+        write_bytes_atomic(
+            self._path(key), pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
+        )
 
     def prune(self) -> int:
         """Remove entries no document of this build used, and other versions' folders.
@@ -139,4 +141,3 @@ class ExtractionCache:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed
-

@@ -36,63 +36,309 @@ __all__ = ["Article", "generate", "write_corpus"]
 # Lexicons. Company and fund names are invented; cities and schools are real places and schools.
 
 FEMALE = (
-    "Claire", "Sophie", "Camille", "Julie", "Isabelle", "Nathalie", "Céline", "Aurélie", "Émilie",
-    "Hélène", "Laure", "Marion", "Pauline", "Sandrine", "Valérie", "Anne", "Caroline", "Delphine",
-    "Florence", "Juliette", "Manon", "Mathilde", "Élodie", "Agnès", "Béatrice", "Catherine",
-    "Charlotte", "Clémence", "Inès", "Léa",
+    "Claire",
+    "Sophie",
+    "Camille",
+    "Julie",
+    "Isabelle",
+    "Nathalie",
+    "Céline",
+    "Aurélie",
+    "Émilie",
+    "Hélène",
+    "Laure",
+    "Marion",
+    "Pauline",
+    "Sandrine",
+    "Valérie",
+    "Anne",
+    "Caroline",
+    "Delphine",
+    "Florence",
+    "Juliette",
+    "Manon",
+    "Mathilde",
+    "Élodie",
+    "Agnès",
+    "Béatrice",
+    "Catherine",
+    "Charlotte",
+    "Clémence",
+    "Inès",
+    "Léa",
 )
 MALE = (
-    "Thomas", "Nicolas", "Julien", "Pierre", "François", "Laurent", "Olivier", "Antoine", "Mathieu",
-    "Sébastien", "Guillaume", "Vincent", "Benoît", "Christophe", "Philippe", "Jérôme", "Arnaud",
-    "Damien", "Frédéric", "Hugo", "Louis", "Maxime", "Romain", "Stéphane", "Xavier", "Yann",
-    "Alexandre", "Bertrand", "Cédric", "Étienne",
+    "Thomas",
+    "Nicolas",
+    "Julien",
+    "Pierre",
+    "François",
+    "Laurent",
+    "Olivier",
+    "Antoine",
+    "Mathieu",
+    "Sébastien",
+    "Guillaume",
+    "Vincent",
+    "Benoît",
+    "Christophe",
+    "Philippe",
+    "Jérôme",
+    "Arnaud",
+    "Damien",
+    "Frédéric",
+    "Hugo",
+    "Louis",
+    "Maxime",
+    "Romain",
+    "Stéphane",
+    "Xavier",
+    "Yann",
+    "Alexandre",
+    "Bertrand",
+    "Cédric",
+    "Étienne",
 )
 SURNAMES = (
-    "Martin", "Bernard", "Dubois", "Durand", "Lefebvre", "Moreau", "Laurent", "Simon", "Michel",
-    "Garnier", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau",
-    "Vincent", "Muller", "Lefèvre", "Faure", "André", "Mercier", "Blanc", "Guérin", "Boyer",
-    "Chevalier", "Gauthier", "Perrin", "Morel", "Roussel", "Marchand", "Duval", "Denis", "Dumont",
-    "Marie", "Lemaire", "Noël", "Meyer", "Dufour", "Meunier", "Brun", "Blanchard", "Giraud",
-    "Joly", "Rivière", "Lucas", "Brunet", "Gaillard", "Barbier", "Arnaud", "Martinez", "Gérard",
-    "Roche", "Renard", "Schmitt", "Roy", "Leroux", "Colin", "Vidal", "Caron", "Picard", "Roger",
-    "Fabre", "Aubert", "Lemoine", "Renaud", "Dumas", "Lacroix", "Olivier", "Philippe", "Bourgeois",
-    "Pierre", "Benoît", "Rey", "Leclerc", "Payet", "Rolland", "Leclercq", "Guillaume",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Durand",
+    "Lefebvre",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Garnier",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Lefèvre",
+    "Faure",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Chevalier",
+    "Gauthier",
+    "Perrin",
+    "Morel",
+    "Roussel",
+    "Marchand",
+    "Duval",
+    "Denis",
+    "Dumont",
+    "Marie",
+    "Lemaire",
+    "Noël",
+    "Meyer",
+    "Dufour",
+    "Meunier",
+    "Brun",
+    "Blanchard",
+    "Giraud",
+    "Joly",
+    "Rivière",
+    "Lucas",
+    "Brunet",
+    "Gaillard",
+    "Barbier",
+    "Arnaud",
+    "Martinez",
+    "Gérard",
+    "Roche",
+    "Renard",
+    "Schmitt",
+    "Roy",
+    "Leroux",
+    "Colin",
+    "Vidal",
+    "Caron",
+    "Picard",
+    "Roger",
+    "Fabre",
+    "Aubert",
+    "Lemoine",
+    "Renaud",
+    "Dumas",
+    "Lacroix",
+    "Olivier",
+    "Philippe",
+    "Bourgeois",
+    "Pierre",
+    "Benoît",
+    "Rey",
+    "Leclerc",
+    "Payet",
+    "Rolland",
+    "Leclercq",
+    "Guillaume",
 )
 CITIES = (
-    "Paris", "Lyon", "Marseille", "Toulouse", "Bordeaux", "Lille", "Nantes", "Rennes",
-    "Strasbourg", "Montpellier", "Nice", "Grenoble", "Rouen", "Brest", "Dijon", "Angers", "Tours",
-    "Reims", "Clermont-Ferrand", "Metz", "Nancy", "Limoges", "Poitiers", "Orléans", "Caen",
-    "Amiens", "Annecy", "Pau", "Bayonne", "Toulon",
+    "Paris",
+    "Lyon",
+    "Marseille",
+    "Toulouse",
+    "Bordeaux",
+    "Lille",
+    "Nantes",
+    "Rennes",
+    "Strasbourg",
+    "Montpellier",
+    "Nice",
+    "Grenoble",
+    "Rouen",
+    "Brest",
+    "Dijon",
+    "Angers",
+    "Tours",
+    "Reims",
+    "Clermont-Ferrand",
+    "Metz",
+    "Nancy",
+    "Limoges",
+    "Poitiers",
+    "Orléans",
+    "Caen",
+    "Amiens",
+    "Annecy",
+    "Pau",
+    "Bayonne",
+    "Toulon",
 )
 SCHOOLS = (
-    ("HEC", ("HEC",)), ("l'ESSEC", ("ESSEC",)), ("Polytechnique", ("Polytechnique",)),
-    ("Sciences Po", ("Sciences Po",)), ("l'EDHEC", ("EDHEC",)), ("l'INSEAD", ("INSEAD",)),
-    ("l'EPITA", ("EPITA",)), ("l'Université Paris Dauphine", ("Université Paris Dauphine",)),
+    ("HEC", ("HEC",)),
+    ("l'ESSEC", ("ESSEC",)),
+    ("Polytechnique", ("Polytechnique",)),
+    ("Sciences Po", ("Sciences Po",)),
+    ("l'EDHEC", ("EDHEC",)),
+    ("l'INSEAD", ("INSEAD",)),
+    ("l'EPITA", ("EPITA",)),
+    ("l'Université Paris Dauphine", ("Université Paris Dauphine",)),
 )
 _PREFIXES = (
-    "Nexo", "Data", "Alti", "Cyber", "Verdi", "Opti", "Lumi", "Quanti", "Agri", "Medi", "Fina",
-    "Logi", "Axo", "Néo", "Veri", "Clima", "Hexa", "Kera", "Sola", "Vita", "Arka", "Bio", "Elec",
-    "Hydro", "Indu", "Kap", "Mobi", "Nova", "Pixa", "Robo", "Senso", "Terra", "Urba", "Velo",
-    "Wata", "Zeni", "Cogi", "Dyna", "Ecla", "Fluxo",
+    "Nexo",
+    "Data",
+    "Alti",
+    "Cyber",
+    "Verdi",
+    "Opti",
+    "Lumi",
+    "Quanti",
+    "Agri",
+    "Medi",
+    "Fina",
+    "Logi",
+    "Axo",
+    "Néo",
+    "Veri",
+    "Clima",
+    "Hexa",
+    "Kera",
+    "Sola",
+    "Vita",
+    "Arka",
+    "Bio",
+    "Elec",
+    "Hydro",
+    "Indu",
+    "Kap",
+    "Mobi",
+    "Nova",
+    "Pixa",
+    "Robo",
+    "Senso",
+    "Terra",
+    "Urba",
+    "Velo",
+    "Wata",
+    "Zeni",
+    "Cogi",
+    "Dyna",
+    "Ecla",
+    "Fluxo",
 )
 _SUFFIXES = (
-    "lia", "tech", "ris", "vance", "flow", "mind", "sys", "gen", "way", "pulse", "wave", "lab",
-    "sense", "scale", "nity", "ware", "grid", "form", "matic", "trust", "line", "soft", "dis",
-    "cap", "tika", "vox", "ria", "nov", "lis", "com",
+    "lia",
+    "tech",
+    "ris",
+    "vance",
+    "flow",
+    "mind",
+    "sys",
+    "gen",
+    "way",
+    "pulse",
+    "wave",
+    "lab",
+    "sense",
+    "scale",
+    "nity",
+    "ware",
+    "grid",
+    "form",
+    "matic",
+    "trust",
+    "line",
+    "soft",
+    "dis",
+    "cap",
+    "tika",
+    "vox",
+    "ria",
+    "nov",
+    "lis",
+    "com",
 )
 _FUND_WORDS = (
-    "Boréal", "Cassiopée", "Ardoise", "Mistral", "Orsay", "Vauban", "Sextant", "Azimut", "Galilée",
-    "Alizé", "Granit", "Hermine", "Iroise", "Lancelot", "Méridien", "Olympe", "Phénix", "Quartz",
-    "Sirocco", "Tramontane",
+    "Boréal",
+    "Cassiopée",
+    "Ardoise",
+    "Mistral",
+    "Orsay",
+    "Vauban",
+    "Sextant",
+    "Azimut",
+    "Galilée",
+    "Alizé",
+    "Granit",
+    "Hermine",
+    "Iroise",
+    "Lancelot",
+    "Méridien",
+    "Olympe",
+    "Phénix",
+    "Quartz",
+    "Sirocco",
+    "Tramontane",
 )
 _FUND_KINDS = ("Capital", "Ventures", "Partners", "Investissement", "Gestion")
 SECTORS = (
-    "la cybersécurité", "l'intelligence artificielle", "la logistique urbaine", "l'agritech",
-    "la santé connectée", "la fintech", "l'énergie solaire", "la robotique industrielle",
-    "le recrutement en ligne", "la mobilité électrique", "l'hébergement cloud", "la cosmétique bio",
+    "la cybersécurité",
+    "l'intelligence artificielle",
+    "la logistique urbaine",
+    "l'agritech",
+    "la santé connectée",
+    "la fintech",
+    "l'énergie solaire",
+    "la robotique industrielle",
+    "le recrutement en ligne",
+    "la mobilité électrique",
+    "l'hébergement cloud",
+    "la cosmétique bio",
 )
 DESCRIPTORS = ("La start-up", "La société", "L'entreprise", "La jeune pousse")
-CEO_TITLES = {"F": ("PDG", "directrice générale", "CEO"), "M": ("PDG", "directeur général", "CEO")}
+CEO_TITLES = {
+    "F": ("PDG", "directrice générale", "CEO"),
+    "M": ("PDG", "directeur général", "CEO"),
+}
 JOB_TITLES = {
     "F": ("directrice financière", "directrice commerciale", "directrice technique"),
     "M": ("directeur financier", "directeur commercial", "directeur technique"),
@@ -231,8 +477,15 @@ class _Draft:
         return self.entity(name, "Place")
 
     def fact(self, subject: str, predicate: str, obj: str, sentence: str, tier: str) -> None:
-        self.relations.append({"subject": subject, "predicate": predicate, "object": obj,
-                               "tier": tier, "evidence": sentence})
+        self.relations.append(
+            {
+                "subject": subject,
+                "predicate": predicate,
+                "object": obj,
+                "tier": tier,
+                "evidence": sentence,
+            }
+        )
 
     def trap(self, subject: str, predicate: str, obj: str, why: str) -> None:
         self.traps.append({"subject": subject, "predicate": predicate, "object": obj, "why": why})
@@ -360,11 +613,13 @@ def _profile(d: _Draft, c: Company, story: Story) -> None:
     o = d.org(c.name)
     city, founder = d.place(c.city), d.person(c.founder)
     descriptor = d.rng.choice(DESCRIPTORS)
-    sentence = d.say(d.pick(
-        f"{descriptor}, fondée en {c.founded} par {c.founder.name}, est basée à {c.city}.",
-        f"Basée à {c.city}, {c.name} a été fondée en {c.founded} par {c.founder.name}.",
-        f"{c.founder.name} a fondé {c.name} en {c.founded} à {c.city}.",
-    ))
+    sentence = d.say(
+        d.pick(
+            f"{descriptor}, fondée en {c.founded} par {c.founder.name}, est basée à {c.city}.",
+            f"Basée à {c.city}, {c.name} a été fondée en {c.founded} par {c.founder.name}.",
+            f"{c.founder.name} a fondé {c.name} en {c.founded} à {c.city}.",
+        )
+    )
     tier = "inferred" if sentence.startswith(descriptor) else "explicit"
     d.fact(founder, "founderOf", o, sentence, tier)
     if "asée" in sentence:
@@ -375,16 +630,23 @@ def _profile(d: _Draft, c: Company, story: Story) -> None:
     if story is not _appointment:
         ceo = d.person(c.ceo)
         title = d.rng.choice(CEO_TITLES[c.ceo.gender])
-        sentence = d.say(d.pick(
-            f"« Nous voulons doubler de taille d'ici trois ans », explique {c.ceo.name}, {title} {de(c.name)}.",
-            f"{c.name} est dirigée depuis {c.founded + 3} par {c.ceo.name}.",
-            f"{'La directrice générale' if c.ceo.gender == 'F' else 'Le directeur général'} {de(c.name)}, {c.ceo.name}, vise désormais l'international.",
-        ))
+        boss = "La directrice générale" if c.ceo.gender == "F" else "Le directeur général"
+        sentence = d.say(
+            d.pick(
+                "« Nous voulons doubler de taille d'ici trois ans », "
+                f"explique {c.ceo.name}, {title} {de(c.name)}.",
+                f"{c.name} est dirigée depuis {c.founded + 3} par {c.ceo.name}.",
+                f"{boss} {de(c.name)}, {c.ceo.name}, vise désormais l'international.",
+            )
+        )
         d.fact(ceo, "ceoOf", o, sentence, "explicit")
-    sentence = d.say(d.pick(
-        f"{descriptor} affiche un chiffre d'affaires de {_money(c.revenue_m)} et emploie {c.employees} salariés.",
-        f"{c.name} a réalisé un chiffre d'affaires de {_money(c.revenue_m)} l'an dernier.",
-    ))
+    sentence = d.say(
+        d.pick(
+            f"{descriptor} affiche un chiffre d'affaires de {_money(c.revenue_m)} "
+            f"et emploie {c.employees} salariés.",
+            f"{c.name} a réalisé un chiffre d'affaires de {_money(c.revenue_m)} l'an dernier.",
+        )
+    )
     d.attribute(o, "revenue", c.revenue_m * 1e6, "EUR")
     if "emploie" in sentence:
         d.attribute(o, "employees", c.employees, "persons")
@@ -396,28 +658,37 @@ def _color(d: _Draft, c: Company) -> None:
     if d.rng.random() < 0.5:
         cfo = d.person(c.cfo)
         title = d.rng.choice(JOB_TITLES[c.cfo.gender])
-        sentence = d.say(f"{c.cfo.name}, {title} {de(c.name)}, précise que la croissance reste rentable.")
+        sentence = d.say(
+            f"{c.cfo.name}, {title} {de(c.name)}, précise que la croissance reste rentable."
+        )
         d.fact(cfo, "worksFor", o, sentence, "explicit")
     if d.rng.random() < 0.3:
         school, names = c.school
         s = d.entity(names[0], "Organization", *names[1:])
-        sentence = d.say(f"{c.founder.name}, {c.founder.agree('diplômé')} de {school}, a longtemps travaillé dans {c.sector}.")
+        sentence = d.say(
+            f"{c.founder.name}, {c.founder.agree('diplômé')} de {school}, "
+            f"a longtemps travaillé dans {c.sector}."
+        )
         d.fact(d.person(c.founder), "alumnusOf", s, sentence, "explicit")
     if d.rng.random() < 0.35:
         rival = company(_partner_index(c.index, "rival"))
         r = d.org(rival.name)
-        d.say(d.pick(
-            f"Contrairement aux rumeurs, {c.name} n'a pas racheté {rival.name}.",
-            f"{c.name} dément tout rachat {de(rival.name)}.",
-        ))
+        d.say(
+            d.pick(
+                f"Contrairement aux rumeurs, {c.name} n'a pas racheté {rival.name}.",
+                f"{c.name} dément tout rachat {de(rival.name)}.",
+            )
+        )
         d.trap(o, "acquired", r, "negated")
     if d.rng.random() < 0.3:
         fund = fund_name(_partner_index(c.index, "suitor"))
         f = d.org(fund)
-        d.say(d.pick(
-            f"Le fonds {fund} n'a jamais investi dans {c.name}, précise la direction.",
-            f"{fund} pourrait investir dans {c.name} l'an prochain.",
-        ))
+        d.say(
+            d.pick(
+                f"Le fonds {fund} n'a jamais investi dans {c.name}, précise la direction.",
+                f"{fund} pourrait investir dans {c.name} l'an prochain.",
+            )
+        )
         d.trap(f, "investedIn", o, "negated or planned")
     if d.rng.random() < 0.4:
         d.say(f"{DESCRIPTORS[0]} prévoit de recruter une cinquantaine de personnes cette année.")
@@ -425,16 +696,24 @@ def _color(d: _Draft, c: Company) -> None:
 
 BACKGROUND = (
     "Le marché de {sector} progresse de {pct} % par an selon les analystes du secteur.",
-    "Les clients historiques, surtout des PME et des collectivités, représentent encore l'essentiel de l'activité.",
-    "Le contexte reste pourtant tendu, entre la hausse des taux d'intérêt et la pénurie de profils qualifiés.",
-    "L'opération doit permettre d'accélérer le développement commercial et de renforcer les équipes de recherche.",
-    "« Nous avons construit une offre simple, que nos clients adoptent en quelques semaines », résume la direction.",
-    "La concurrence s'intensifie sur {sector}, où de nombreux acteurs cherchent à atteindre la taille critique.",
-    "Les premiers résultats sont jugés encourageants, avec une marge opérationnelle en nette amélioration.",
+    "Les clients historiques, surtout des PME et des collectivités, représentent "
+    "encore l'essentiel de l'activité.",
+    "Le contexte reste pourtant tendu, entre la hausse des taux d'intérêt et la "
+    "pénurie de profils qualifiés.",
+    "L'opération doit permettre d'accélérer le développement commercial et de "
+    "renforcer les équipes de recherche.",
+    "« Nous avons construit une offre simple, que nos clients adoptent en quelques "
+    "semaines », résume la direction.",
+    "La concurrence s'intensifie sur {sector}, où de nombreux acteurs cherchent à "
+    "atteindre la taille critique.",
+    "Les premiers résultats sont jugés encourageants, avec une marge opérationnelle "
+    "en nette amélioration.",
     "Une partie des fonds servira à ouvrir de nouveaux marchés en Europe d'ici deux ans.",
     "Les salariés ont été informés du projet lors d'une réunion interne la semaine dernière.",
-    "Plusieurs recrutements sont prévus dans les fonctions commerciales et techniques d'ici la fin de l'année.",
-    "Le secteur a connu une vague de consolidation depuis deux ans, portée par des investisseurs en quête de rendement.",
+    "Plusieurs recrutements sont prévus dans les fonctions commerciales et "
+    "techniques d'ici la fin de l'année.",
+    "Le secteur a connu une vague de consolidation depuis deux ans, portée par des "
+    "investisseurs en quête de rendement.",
     "La direction se dit confiante, tout en reconnaissant que la rentabilité reste à consolider.",
 )
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from .config import Config
@@ -52,7 +53,10 @@ def extract_chunk(documents: list[Document], config: Config) -> list[Extraction]
     """Parse and extract a chunk of documents in this process (the model loads once per process)."""
     nlp = load_pipeline(config.model)
     extractor = _extractor(config)
-    return [extractor(document, doc) for document, doc in parse(nlp, documents, batch_size=config.batch_size)]
+    return [
+        extractor(document, doc)
+        for document, doc in parse(nlp, documents, batch_size=config.batch_size)
+    ]
 
 
 def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -62,8 +66,10 @@ def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]
 
 
 def _windowed(
-    chunks: Iterable[list[Document]], submit: Callable[[list[Document]], Any],
-    result: Callable[[Any], list[Extraction]], window: int,
+    chunks: Iterable[list[Document]],
+    submit: Callable[[list[Document]], Any],
+    result: Callable[[Any], list[Extraction]],
+    window: int,
 ) -> Iterator[Extraction]:
     """Submit chunks keeping at most ``window`` in flight; yield results in submission order."""
     pending: deque[Any] = deque()
@@ -75,7 +81,9 @@ def _windowed(
         yield from result(pending.popleft())
 
 
-def local_engine(documents: Iterable[Document], config: Config, options: EngineOptions) -> Iterator[Extraction]:
+def local_engine(
+    documents: Iterable[Document], config: Config, options: EngineOptions
+) -> Iterator[Extraction]:
     """Parse and extract on this machine with ``config.n_process`` processes."""
     if config.n_process <= 1:
         nlp = load_pipeline(config.model)
@@ -97,7 +105,9 @@ def local_engine(documents: Iterable[Document], config: Config, options: EngineO
         )
 
 
-def dask_engine(documents: Iterable[Document], config: Config, options: EngineOptions) -> Iterator[Extraction]:
+def dask_engine(
+    documents: Iterable[Document], config: Config, options: EngineOptions
+) -> Iterator[Extraction]:
     """Map extraction over chunks with Dask futures, on a cluster or on local worker processes."""
     try:
         from dask.distributed import Client, LocalCluster
@@ -107,13 +117,20 @@ def dask_engine(documents: Iterable[Document], config: Config, options: EngineOp
         try:
             client = Client(options.scheduler, timeout="10s")
         except OSError as error:
-            raise UsageError(f"cannot reach the Dask scheduler {options.scheduler}: {error}") from None
+            raise UsageError(
+                f"cannot reach the Dask scheduler {options.scheduler}: {error}"
+            ) from None
         cluster = None
     else:
         workers = options.workers or max(config.n_process, 1 if os.cpu_count() is None else 2)
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                               processes=True, host="127.0.0.1",
-                               dashboard_address=None, scheduler_kwargs={"dashboard": False})
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard": False},
+        )
         client = Client(cluster)
     try:
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
@@ -161,7 +178,7 @@ def partitions(kb: KnowledgeBase, size: int) -> Iterator[KnowledgeBase]:
         for doc_id in entity.documents:
             mentioned.setdefault(doc_id, []).append(entity)
     for start in range(0, len(kb.documents), size):
-        documents = kb.documents[start:start + size]
+        documents = kb.documents[start : start + size]
         ids = [d.id for d in documents]
         part_relations = [r for i in ids for r in relations.get(i, [])]
         part_attributes = [a for i in ids for a in attributes.get(i, [])]
@@ -181,8 +198,9 @@ def _by_document(items: list[Any]) -> dict[str, list[Any]]:
             groups.setdefault(evidence.doc_id, []).append(evidence)
         for doc_id, evidence in groups.items():
             if isinstance(item, Relation):
-                part: Relation | Attribute = Relation(item.subject, item.predicate, item.object,
-                                                      evidence, item.modality)
+                part: Relation | Attribute = Relation(
+                    item.subject, item.predicate, item.object, evidence, item.modality
+                )
             else:
                 part = Attribute(item.subject, item.property, item.value, evidence)
             split.setdefault(doc_id, []).append(part)
@@ -190,7 +208,11 @@ def _by_document(items: list[Any]) -> dict[str, list[Any]]:
 
 
 def write_store(
-    kb: KnowledgeBase, store_dir: Path, *, software: dict[str, str], partition_size: int = 500,
+    kb: KnowledgeBase,
+    store_dir: Path,
+    *,
+    software: dict[str, str],
+    partition_size: int = 500,
     progress: Callable[[int], None] | None = None,
 ) -> Any:
     """Fill a fresh on-disk pyoxigraph store at ``store_dir`` with the graph of ``kb``.
@@ -210,7 +232,9 @@ def write_store(
     store = ox.Store(str(store_dir))
     for part in partitions(kb, partition_size):
         graph = to_rdf(part, software=software)
-        store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(
+            graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
+        )
         if progress:
             progress(len(part.documents))
     places = {k: e for k, e in kb.entities.items() if e.type == "Place"}
@@ -221,7 +245,9 @@ def write_store(
     for triple in set(graph) - before:
         links.add(triple)
     if len(links):
-        store.bulk_load(links.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(
+            links.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
+        )
     store.optimize()
     return store
 

@@ -54,12 +54,12 @@ def extract_documents(
     # Inputs are found before the model loads, so a mistyped path fails at once.
     documents = list(load_documents(paths, options=options, on_skip=on_skip))
     cached = [cache.get(d) if cache else None for d in documents]
-    missing = [d for d, hit in zip(documents, cached) if hit is None]
+    missing = [d for d, hit in zip(documents, cached, strict=True) if hit is None]
     fresh: Iterator[Extraction] = run_engine(engine, missing, config, engine_options)
     if progress and len(missing) > 20:
         fresh = _progress(fresh, len(missing), "Extracting")
     extractions = []
-    for document, hit in zip(documents, cached):
+    for document, hit in zip(documents, cached, strict=True):
         if hit is None:
             hit = next(fresh)
             # The extraction came back pickled from a worker: keep one copy of the text.
@@ -67,13 +67,21 @@ def extract_documents(
             if cache:
                 cache.put(hit)
         extractions.append(hit)
+    # Shut the engine's workers down now rather than when the generator is collected.
+    close = getattr(fresh, "close", None)
+    if close:
+        close()
     return extractions
 
 
 def _progress(items: Iterator[Extraction], total: int, description: str) -> Iterator[Extraction]:
     """``items`` with a progress bar on standard error: count, documents/s, time left."""
     from rich.progress import (
-        BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
         TimeRemainingColumn,
     )
 
@@ -137,7 +145,9 @@ def build(
 
     software = {"kg": __version__, "spacy-model": _model_version(config.model)}
     # Without the cache every document is parsed, and the cache is refilled for the next build.
-    extraction_cache = ExtractionCache.in_output(out_dir, config, software["spacy-model"], read=cache)
+    extraction_cache = ExtractionCache.in_output(
+        out_dir, config, software["spacy-model"], read=cache
+    )
     extractions = extract_documents(
         paths, config, progress=progress, options=options, on_skip=on_skip, engine=engine,
         engine_options=engine_options, cache=extraction_cache,

@@ -79,7 +79,8 @@ def match_attributes(
             quantity = _quantity(pattern, match, sentence.masked)
             if quantity is None:
                 continue
-            subject = _subject(sentence, match.start())
+            inside = _ORG_SLOT.search(sentence.masked, match.start(), match.end())
+            subject = sentence.slot(inside.group(1)) if inside else _subject(sentence, match.start())
             if subject is None:
                 continue
             if clause_modality(doc, sentence, match.start(), match.end(), lexicon) != "asserted":

@@ -59,6 +59,7 @@ def salient(
     position: int,
     sentence_start: int,
     exclude: set[str] | None = None,
+    openers: frozenset[int] = frozenset(),
 ) -> Slot | None:
     """The most salient named entity of a type before ``position``: mentions so far, plus a bonus
     for being mentioned in the current or previous stretch of text (the last 400 characters).
@@ -76,6 +77,8 @@ def salient(
         if exclude and key in exclude:
             continue
         recency = 1.5 if slot.start >= min(sentence_start, position - 400) else 0.0
+        if slot.start in openers:  # the subject of its sentence is the likelier antecedent
+            recency += 0.5
         scores[key] = scores.get(key, 0.0) + 1.0
         scores[key + "\0recent"] = max(scores.get(key + "\0recent", 0.0), recency)
         latest[key] = slot
@@ -216,6 +219,10 @@ def resolve_references(
     sentence_starts: Sequence[int],
 ) -> list[Slot]:
     """Give each description or pronoun the name it refers to; drop those that refer to nothing."""
+    openers = frozenset(
+        min((s.start for s in named if start <= s.start < end), default=-1)
+        for start, end in zip(sentence_starts, [*sentence_starts[1:], len(text)])
+    )
     resolved: list[Slot] = []
     for ref in references:
         sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
@@ -235,7 +242,7 @@ def resolve_references(
             ):
                 antecedent = previous  # apposition: "Teleperformance, le leader mondial"
             else:
-                antecedent = salient(named, ref.type, ref.start, sentence_start)
+                antecedent = salient(named, ref.type, ref.start, sentence_start, openers=openers)
         if antecedent is not None:
             resolved.append(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)

@@ -34,8 +34,9 @@ _SLOT_CLASSES = {
 _FIXED_MACROS = {
     "DE": r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|d['’]\s*|de\s+)",
     "ART": r"(?:le\s+|la\s+|les\s+|l['’]\s*|un\s+|une\s+)",
-    "GAP": r"[^⟨⟩.;!?]{0,60}?",
-    "SGAP": r"[^⟨⟩.;!?,]{0,30}?",
+    # Gaps hold no slot and no sentence break; a dot between digits ("5.000") is no break.
+    "GAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)){0,60}?",
+    "SGAP": r"(?:[^⟨⟩.;!?,]|(?<=\d)\.(?=\d)){0,30}?",
     "YEAR": r"(?P<year>(?:18|19|20)\d{2})\b",
     "AMOUNT": rf"(?P<amount>{AMOUNT_REGEX})",
 }

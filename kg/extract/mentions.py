@@ -74,6 +74,7 @@ def _display(text: str) -> str:
     return text
 
 
+_FUNCTION_WORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "pour", "en", "à", "au", "aux"}
 _FUNCTION_POS = {"ADP", "CCONJ", "SCONJ", "VERB", "AUX", "PRON", "ADV", "DET"}
 
 
@@ -174,7 +175,12 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     found = []
     for token in doc:
         found_place = lexicon.demonym_place(token.text)
-        if found_place and token.pos_ in {"ADJ", "NOUN", "PROPN"}:
+        # "Lorraine Énergies" is a name, not a Lorrain company.
+        next_token = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        after_article = token.i > 0 and doc[token.i - 1].lower_ in {"le", "la", "les", "l'", "l’"}
+        in_name = (token.text[:1].isupper() and not after_article and next_token is not None
+                   and next_token.text[:1].isupper())
+        if found_place and token.pos_ in {"ADJ", "NOUN", "PROPN"} and not in_name:
             place, region = found_place
             start, end = token.idx, token.idx + len(token.text)
             slots = [s for s in slots if not (s.start < end and start < s.end)]
@@ -262,6 +268,21 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         if match.group(1) not in lexicon.junk_words and not _overlaps(slots + found, start, end):
             found.append(Slot(start, end, "Organization", match.group(1)))
     # "la société Nexolia", and in bylines "par Magazine En-Contact".
+    # "L'Institut régional de robotique appliquée (IRRA)": the expansion comes first.
+    for match in re.finditer(r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){1,8}?)\s*\(\s*([A-Z][A-Z&]{1,7})\s*\)", text):
+        expansion, acronym = match.group(1), match.group(2)
+        words = [w for w in re.split(r"[\s'’]+", expansion) if w.lower() not in _FUNCTION_WORDS]
+        for first in range(len(words)):
+            if "".join(w[0].upper() for w in words[first:]) == acronym:
+                start = match.start(1) + expansion.index(words[first])
+                end = match.end(1)
+                slots[:] = [s for s in slots if not (s.start < end and start < s.end)]
+                found[:] = [s for s in found if not (s.start < end and start < s.end)]
+                found.append(Slot(start, end, "Organization", acronym, aliases=(text[start:end],)))
+                a_start, a_end = match.span(2)
+                if not _overlaps(slots + found, a_start, a_end):
+                    found.append(Slot(a_start, a_end, "Organization", acronym, aliases=(text[start:end],)))
+                break
     heads = re.compile(
         r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+|du\s+|au\s+|d['’]\s*|un\s+|une\s+)(?i:"
         + _alternation(lexicon.org_heads + lexicon.org_descriptors)
@@ -276,7 +297,10 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         name = match.group(1)
         if name in lexicon.junk_words or _overlaps(slots + found, start, end):
             continue
-        found.append(Slot(start, end, "Organization", name))
+        head = match.group(0)[: match.start(1) - match.start()].strip()
+        head_word = re.sub(r"^(?:l['’]|la|le|les|du|au|d['’]|un|une)\s*", "", head, flags=re.IGNORECASE)
+        aliases = (f"{head_word} {name}",) if head_word.lower() in {"groupe", "group"} else ()
+        found.append(Slot(start, end, "Organization", name, aliases=aliases))
     return found
 
 

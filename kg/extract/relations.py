@@ -209,15 +209,16 @@ def match_relations(
                     objects = collected
             if not subjects or (not objects and pattern.object != "role"):
                 continue
-            # Coordination extends whichever role closes the match.
-            if objects and objects[0][1] == match.end() and "o" in groups:
-                objects = _expand_coordination(
-                    sentence, objects[0][0], match.end(), objects[0][0].code
-                )
-            elif subjects and subjects[0][1] == match.end() and "s" in groups:
-                subjects = _expand_coordination(
-                    sentence, subjects[0][0], match.end(), subjects[0][0].code
-                )
+            # Coordination extends each role: "avec Belfius, avec Doktr et avec Odoo".
+            if objects and "o" in groups and match.group("o") is not None:
+                objects = _expand_coordination(sentence, objects[0][0], objects[0][1], objects[0][0].code)
+            if subjects and "s" in groups and match.group("s") is not None:
+                taken = {id(o) for o, _ in objects}
+                subjects = [
+                    pair
+                    for pair in _expand_coordination(sentence, subjects[0][0], subjects[0][1], subjects[0][0].code)
+                    if id(pair[0]) not in taken
+                ]
             modality = clause_modality(
                 doc, sentence, match.start(), match.end(), lexicon, pattern.tense
             )

@@ -1,0 +1,519 @@
+"""``kg bench`` / ``python -m kg.bench``: the five scale-and-speed ratios, measured in one run.
+
+1. *throughput*: end-to-end build (1 process, no SHACL check) ÷ spaCy's full default
+   ``fr_core_news_md`` pipeline running ``nlp.pipe`` over the same texts (target ≥ 0.8);
+2. *scaling*: the same build with 2 processes ÷ with 1 (target ≥ 1.7);
+3. *memory*: peak memory of a build of the large corpus ÷ of the small one (target ≤ 1.3),
+   each build a child process (``store="disk"``), its memory the peak of the summed PSS of the
+   process and its workers;
+4. *rebuild*: rebuild after one changed document ÷ full build (target ≤ 0.05), both in one
+   long-lived process whose model is loaded;
+5. *SPARQL*: the same queries on a synthetic kg-shaped graph of about a million triples, rdflib
+   time ÷ pyoxigraph time (target ≥ 20).
+
+Corpora come from :mod:`kg.corpus`, so the build is also scored (relation F1). Results go to
+``bench/results.json``; :func:`markdown_table` renders them for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .corpus import write_corpus
+from .io import write_text_atomic
+
+__all__ = ["SCALES", "QUERIES", "Scale", "markdown_table", "run"]
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Corpus and graph sizes of one benchmark run."""
+
+    throughput_docs: int
+    memory_small: int
+    memory_large: int
+    memory_processes: int
+    triples: int
+
+
+SCALES = {
+    "full": Scale(
+        throughput_docs=1000,
+        memory_small=1000,
+        memory_large=20000,
+        memory_processes=2,
+        triples=1_000_000,
+    ),
+    "tiny": Scale(
+        throughput_docs=12, memory_small=6, memory_large=12, memory_processes=1, triples=5_000
+    ),
+}
+
+TARGETS = {
+    "throughput": (">=", 0.8),
+    "scaling": (">=", 1.7),
+    "memory": ("<=", 1.3),
+    "rebuild": ("<=", 0.05),
+    "sparql": (">=", 20.0),
+}
+
+PREFIXES = """PREFIX kg: <https://w3id.org/kg-news/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+QUERIES = {
+    "ceos-with-evidence": PREFIXES
+    + """SELECT ?person ?org ?sentence WHERE {
+  ?person kg:ceoOf ?org .
+  ?st rdf:subject ?person ; rdf:predicate kg:ceoOf ; rdf:object ?org ; kg:evidence ?sentence .
+}""",
+    "counts-by-type": PREFIXES
+    + """SELECT ?type (COUNT(?e) AS ?n) WHERE { ?e a ?type } GROUP BY ?type""",
+    "two-hop-ceo-city": PREFIXES
+    + """SELECT ?person ?city WHERE {
+  ?person kg:ceoOf ?org . ?org kg:headquarteredIn ?place . ?place rdfs:label ?city .
+}""",
+    "acquirers-of-funded": PREFIXES
+    + """SELECT DISTINCT ?buyer ?target WHERE {
+  ?buyer kg:acquired ?target . ?fund kg:investedIn ?buyer .
+}""",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurements
+
+
+def _timed(function: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = function()
+    return time.perf_counter() - start, value
+
+
+def _texts(folder: Path) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+
+
+def spacy_throughput(texts: list[str], model: str) -> float:
+    """Documents per second of the model's *full default pipeline* (load time excluded)."""
+    import spacy
+
+    nlp = spacy.load(model)
+    for _ in nlp.pipe(texts[:8]):  # warm-up
+        pass
+    seconds, _ = _timed(lambda: sum(1 for _ in nlp.pipe(texts)))
+    return len(texts) / seconds
+
+
+def build_seconds(corpus: Path, out: Path, config: Config, *, cache: bool = False) -> float:
+    """Wall time of an in-process build (SHACL check off: it is not part of the data path)."""
+    from .pipeline import build
+
+    seconds, _ = _timed(
+        lambda: build(
+            [corpus],
+            out,
+            config=config,
+            log=lambda _: None,
+            validate=False,
+            cache=cache,
+            store="memory",
+        )
+    )
+    return seconds
+
+
+def peak_memory(corpus: Path, out: Path, processes: int) -> dict[str, float]:
+    """Peak memory (MB) of ``kg build`` on ``corpus`` run as a child process.
+
+    ``pss``: the peak, over samples every 0.2 s, of the summed proportional set size of the
+    build and its workers (shared model pages counted once); ``maxrss``: the largest resident
+    set of the build process or any one worker, from ``getrusage``.
+    """
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    command = [
+        sys.executable,
+        "-m",
+        "kg.bench",
+        "--child-build",
+        str(corpus),
+        str(out),
+        "--processes",
+        str(processes),
+    ]
+    child = subprocess.Popen(command)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_pss(child.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = child.wait()
+    done.set()
+    sampler.join()
+    if code:
+        raise RuntimeError(f"benchmark build of {corpus} failed (exit {code})")
+    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"pss_mb": round(peak / 1024, 1), "maxrss_mb": round(max(maxrss, before) / 1024, 1)}
+
+
+def _tree_pss(pid: int) -> float:
+    """Summed PSS (kB) of ``pid`` and its descendants, from /proc (0 where unreadable)."""
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += float(line.split()[1])
+                    break
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def synthetic_graph(triples: int) -> Any:
+    """An rdflib graph of at least ``triples`` triples in kg's shape, from the corpus world:
+    each synthetic article asserts, with evidence, its company's CEO, founder, head office,
+    revenue and one acquisition or investment."""
+    from .corpus import _partner_index, company, fund_name  # noqa: I001 - private helper on purpose
+    from .graph import to_rdf
+    from .records import Attribute, Document, Entity, Evidence, KnowledgeBase, Quantity, Relation
+
+    kb = KnowledgeBase()
+    # About 70 triples per synthetic article (statements dominate).
+    n_docs = max(triples // 70, 1)
+
+    def entity(kind: str, prefix: str, label: str, doc: str) -> str:
+        key = f"{prefix}/{label.lower().replace(' ', '-')}"
+        found = kb.entities.setdefault(key, Entity(key, kind, label))  # type: ignore[arg-type]
+        found.documents.add(doc)
+        return key
+
+    while True:
+        for i in range(len(kb.documents), n_docs):
+            doc = f"syn-{i:07d}"
+            kb.documents.append(Document(doc, f"{doc}.txt", f"Article {i}", f"Texte {i}."))
+            c = company(i % 3000)
+            org = entity("Organization", "org", c.name, doc)
+            ceo = entity("Person", "person", c.ceo.name, doc)
+            founder = entity("Person", "person", c.founder.name, doc)
+            city = entity("Place", "place", c.city, doc)
+            target = entity(
+                "Organization", "org", company(_partner_index(c.index, "target")).name, doc
+            )
+            fund = entity("Organization", "org", fund_name(_partner_index(c.index, "fund")), doc)
+
+            def evidence(n: int, sentence: str, doc: str = doc) -> list[Evidence]:
+                return [Evidence(doc, sentence, n * 100, n * 100 + len(sentence), 0.9, "synthetic")]
+
+            kb.relations += [
+                Relation(ceo, "ceoOf", org, evidence(0, f"{c.ceo.name}, PDG de {c.name}.")),
+                Relation(
+                    founder, "founderOf", org, evidence(1, f"{c.founder.name} a fondé {c.name}.")
+                ),
+                Relation(
+                    org, "headquarteredIn", city, evidence(2, f"{c.name} est basée à {c.city}.")
+                ),
+                Relation(org, "acquired", target, evidence(3, f"{c.name} rachète une cible.")),
+                Relation(fund, "investedIn", org, evidence(4, f"Un fonds investit dans {c.name}.")),
+            ]
+            kb.attributes.append(
+                Attribute(
+                    org,
+                    "revenue",
+                    Quantity(c.revenue_m * 1e6, "EUR"),
+                    evidence(5, f"{c.name} pèse {c.revenue_m} M€."),
+                )
+            )
+        graph = to_rdf(kb)
+        if len(graph) >= triples:
+            return graph
+        n_docs = int(n_docs * triples / max(len(graph), 1)) + 1
+
+
+def sparql_times(graph: Any) -> dict[str, dict[str, float]]:
+    """Seconds per query with rdflib (on ``graph``) and pyoxigraph (on a store of the same
+    triples); both must return the same number of rows."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    def on_store(query: str) -> int:
+        return len(list(store.query(query)))  # type: ignore[arg-type]
+
+    def on_rdflib(query: str) -> int:
+        return sum(1 for _ in graph.query(query))
+
+    times: dict[str, dict[str, float]] = {}
+    for name, query in QUERIES.items():
+        oxi, rows = _timed(lambda q=query: on_store(q))  # type: ignore[misc]
+        lib, rows_lib = _timed(lambda q=query: on_rdflib(q))  # type: ignore[misc]
+        if rows != rows_lib:
+            raise RuntimeError(f"query {name}: rdflib found {rows_lib} rows, pyoxigraph {rows}")
+        times[name] = {"rdflib_s": round(lib, 4), "pyoxigraph_s": round(oxi, 4), "rows": rows}
+    return times
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+
+def machine() -> dict[str, Any]:
+    """What the benchmark ran on."""
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.0f} GB"
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        load = f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        load = "?"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "load_at_start": load,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def run(
+    scale: Scale,
+    *,
+    out_dir: str | Path = "bench",
+    work_dir: str | Path | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Run every measurement at ``scale``, print the ratios, write ``out_dir/results.json``."""
+    from .evaluate import evaluate
+
+    work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    config = Config.default()
+    results: dict[str, Any] = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "scale": asdict(scale),
+        "ratios": {},
+        "measurements": {},
+    }
+    m = results["measurements"]
+    log(f"kg bench: {scale} in {work}")
+
+    # 1. throughput, and F1 of the generated corpus
+    n = scale.throughput_docs
+    corpus = work / f"corpus-{n}"
+    write_corpus(corpus, n, gold_dir=work / f"gold-{n}")
+    texts = _texts(corpus)
+    from .nlp import load_pipeline
+
+    load_pipeline(config.model)  # loaded once, as in a long-running build
+    raw = spacy_throughput(texts, config.model)
+    one = build_seconds(corpus, work / "out-1", config, cache=True)
+    raw = (raw + spacy_throughput(texts, config.model)) / 2  # before and after: load drifts
+    report = evaluate(
+        work / "out-1" / "graph.ttl", sorted((work / f"gold-{n}").glob("*.json")), texts_dir=corpus
+    )
+    m["throughput"] = {
+        "documents": n,
+        "characters": sum(map(len, texts)),
+        "spacy_full_docs_per_s": round(raw, 2),
+        "build_1p_docs_per_s": round(n / one, 2),
+        "relation_f1": round(report.overall.f1, 4),
+    }
+    results["ratios"]["throughput"] = round((n / one) / raw, 3)
+    log(f"corpus F1 (relations) {report.overall.f1:.1%} on {n} generated articles")
+    _say(log, "throughput", results)
+
+    # 2. two processes
+    two = build_seconds(corpus, work / "out-2", config.updated(n_process=2))
+    m["scaling"] = {"documents": n, "seconds_1p": round(one, 2), "seconds_2p": round(two, 2)}
+    results["ratios"]["scaling"] = round(one / two, 3)
+    _say(log, "scaling", results)
+
+    # 4. incremental rebuild (the cache of out-1 is warm)
+    edited = work / f"corpus-{n}-edited"
+    shutil.rmtree(edited, ignore_errors=True)
+    shutil.copytree(corpus, edited)
+    full = build_seconds(edited, work / "out-1", config, cache=False)
+    changed = sorted(edited.glob("*.txt"))[len(texts) // 2]
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nLa société recrute.\n", encoding="utf-8"
+    )
+    again = build_seconds(edited, work / "out-1", config, cache=True)
+    m["rebuild"] = {"documents": n, "full_s": round(full, 2), "one_changed_s": round(again, 2)}
+    results["ratios"]["rebuild"] = round(again / full, 3)
+    _say(log, "rebuild", results)
+
+    # 3. memory, in child processes
+    small, large = scale.memory_small, scale.memory_large
+    big = work / f"corpus-{large}"
+    write_corpus(big, large)
+    little = work / f"corpus-{large}-first-{small}"
+    little.mkdir(parents=True, exist_ok=True)
+    for path in sorted(big.glob("*.txt"))[:small]:
+        shutil.copyfile(path, little / path.name)
+    mem_small = peak_memory(little, work / "out-mem-small", scale.memory_processes)
+    mem_large = peak_memory(big, work / "out-mem-large", scale.memory_processes)
+    m["memory"] = {
+        "small_documents": small,
+        "large_documents": large,
+        "processes": scale.memory_processes,
+        "small": mem_small,
+        "large": mem_large,
+    }
+    results["ratios"]["memory"] = round(mem_large["pss_mb"] / mem_small["pss_mb"], 3)
+    _say(log, "memory", results)
+
+    # 5. SPARQL
+    graph = synthetic_graph(scale.triples)
+    times = sparql_times(graph)
+    lib = sum(t["rdflib_s"] for t in times.values())
+    oxi = sum(t["pyoxigraph_s"] for t in times.values())
+    m["sparql"] = {"triples": len(graph), "queries": times}
+    results["ratios"]["sparql"] = round(lib / max(oxi, 1e-9), 1)
+    _say(log, "sparql", results)
+
+    out = Path(out_dir)
+    write_text_atomic(
+        out / "results.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+    )
+    log("")
+    log(markdown_table(results))
+    log(f"wrote {out / 'results.json'}")
+    return results
+
+
+def _say(log: Callable[[str], None], name: str, results: dict[str, Any]) -> None:
+    op, target = TARGETS[name]
+    value = results["ratios"][name]
+    met = value >= target if op == ">=" else value <= target
+    log(
+        f"{name:<10} {value:>8}  (target {op} {target}: {'met' if met else 'NOT met'})  "
+        f"{json.dumps(results['measurements'][name], ensure_ascii=False)}"
+    )
+
+
+_SIGNS = {">=": "≥", "<=": "≤"}
+
+
+def markdown_table(results: dict[str, Any]) -> str:
+    """The README table of a results.json."""
+    m, r = results["measurements"], results["ratios"]
+    rows = [
+        (
+            "build ÷ raw spaCy `nlp.pipe` throughput",
+            "throughput",
+            f"{m['throughput']['documents']} articles; build "
+            f"{m['throughput']['build_1p_docs_per_s']} docs/s (1 process, no SHACL), "
+            "spaCy full pipeline "
+            f"{m['throughput']['spacy_full_docs_per_s']} docs/s",
+        ),
+        (
+            "2 processes ÷ 1 process",
+            "scaling",
+            f"{m['scaling']['documents']} articles: "
+            f"{m['scaling']['seconds_1p']} s → {m['scaling']['seconds_2p']} s",
+        ),
+        (
+            "peak memory large ÷ small corpus",
+            "memory",
+            f"{m['memory']['large_documents']} vs {m['memory']['small_documents']} articles: "
+            f"{m['memory']['large']['pss_mb']} MB vs {m['memory']['small']['pss_mb']} MB (PSS, "
+            f"{m['memory']['processes']} process(es), graph on disk)",
+        ),
+        (
+            "rebuild after 1 change ÷ full build",
+            "rebuild",
+            f"{m['rebuild']['documents']} articles: "
+            f"{m['rebuild']['one_changed_s']} s vs {m['rebuild']['full_s']} s",
+        ),
+        (
+            "rdflib ÷ pyoxigraph SPARQL time",
+            "sparql",
+            f"{len(QUERIES)} queries on {m['sparql']['triples']:,} triples",
+        ),
+    ]
+    lines = ["| measure | ratio | target | details |", "|---|---|---|---|"]
+    for label, key, details in rows:
+        op, target = TARGETS[key]
+        lines.append(f"| {label} | **{r[key]}** | {_SIGNS[op]} {target} | {details} |")
+    mach = results["machine"]
+    lines.append("")
+    lines.append(
+        f"Measured {results['date']} on {mach['cpu']} ({mach['cores']} cores, {mach['memory']}), "
+        f"Python {mach['python']}, {mach['system']}; "
+        f"load average at start {mach['load_at_start']}. "
+        f"Relation F1 on the generated corpus: {m['throughput']['relation_f1']:.1%}."
+    )
+    return "\n".join(lines)
+
+
+def _child_build(corpus: str, out: str, processes: int) -> None:
+    """The build whose memory :func:`peak_memory` measures."""
+    from .pipeline import build
+
+    shutil.rmtree(out, ignore_errors=True)
+    build(
+        [corpus],
+        out,
+        config=Config.default().updated(n_process=processes, batch_size=32),
+        log=lambda _: None,
+        validate=False,
+        store="disk",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--out", default="bench", help="folder of results.json")
+    parser.add_argument("--work", default=None, help="scratch folder (default: temporary)")
+    parser.add_argument("--child-build", nargs=2, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--processes", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_build:
+        corpus, out = args.child_build
+        _child_build(corpus, out, args.processes)
+        return
+    run(SCALES[args.scale], out_dir=args.out, work_dir=args.work)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""``--engine dask`` on a real LocalCluster (127.0.0.1): the same graph as a plain build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.config import Config
+from kg.engine import EngineOptions, run_engine
+from kg.errors import UsageError
+from kg.pipeline import build
+
+distributed = pytest.importorskip("distributed")
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))[:3]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False},
+    ) as local:
+        yield local
+
+
+def test_dask_build_equals_plain_build(cluster, tmp_path, nlp):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in SEEDS:
+        shutil.copyfile(path, corpus / path.name)
+    config = Config(batch_size=1)  # one chunk per document: work is spread over both workers
+    plain = build(
+        [corpus], tmp_path / "plain", config=config, log=lambda _: None, validate=False, cache=False
+    )
+    dask = build(
+        [corpus],
+        tmp_path / "dask",
+        config=config,
+        log=lambda _: None,
+        validate=False,
+        cache=False,
+        engine="dask",
+        engine_options=EngineOptions(scheduler=cluster.scheduler_address),
+    )
+    assert dask.parsed == len(SEEDS)
+    assert dask.outputs["turtle"].read_bytes() == plain.outputs["turtle"].read_bytes()
+
+
+def test_unknown_engine():
+    with pytest.raises(UsageError, match="unknown engine"):
+        list(run_engine("spark", [], Config()))
+
+
+def test_unreachable_scheduler():
+    with pytest.raises(UsageError, match="cannot reach"):
+        list(run_engine("dask", [], Config(), EngineOptions(scheduler="tcp://127.0.0.1:1")))
+
+
+def test_process_pool_gives_the_plain_extractions(nlp):
+    from kg.ingest import load_documents
+
+    documents = list(load_documents(SEEDS))
+    one = list(run_engine("local", documents, Config(batch_size=1)))
+    two = list(run_engine("local", documents, Config(batch_size=1, n_process=2)))
+    assert [e.document.id for e in two] == [d.id for d in documents]
+    assert [(e.mentions, e.facts, e.attributes) for e in two] == [
+        (e.mentions, e.facts, e.attributes) for e in one
+    ]
