@@ -22,12 +22,13 @@ from .modality import modality_of
 __all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"]
 
 _COORDINATION = re.compile(
-    r"(?:\s*,\s*|\s+et\s+|\s+ainsi\s+qu['’]\s*|\s+ou\s+|\s*,\s*et\s+)"
-    r"(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis)\s+)?"
-    r"(?:(?:avec|à|de|d['’]|par|auprès\s+de|auprès\s+d['’])\s*)?"
+    r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
+    r"|\s*,?\s+(?:et|ou|ainsi\s+qu['’])\s+(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis)\s+)?"
+    r"(?P<prep2>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
     r"(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?"
-    r"⟨(\d+):([POLDR])⟩"
+    r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
 )
+_LIST_GOES_ON = re.compile(r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:avec|à|de|d['’]|par)\s*)?(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?⟨")
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
     "name": 1.0,
@@ -125,17 +126,22 @@ class DocumentContext:
     first_person_turn: Callable[[MaskedSentence], bool]
 
 
-def _expand_coordination(
-    sentence: MaskedSentence, first: Slot, end: int, codes: str
-) -> list[tuple[Slot, int]]:
-    """``first`` plus the slots coordinated after it: "avec Belfius, avec Doktr et avec Odoo"."""
+def _expand_coordination(sentence: MaskedSentence, first: Slot, end: int, codes: str) -> list[tuple[Slot, int]]:
+    """``first`` plus the slots coordinated after it: "avec Belfius, avec Doktr et avec Odoo".
+
+    A bare comma coordinates only inside a list that goes on ("Telvia, Marinéo et Nexolia"); in
+    "Après avoir racheté Ludiwave, Ubiplay s'est associé…" it closes a clause.
+    """
     found = [(first, end)]
     position = end
     while True:
         match = _COORDINATION.match(sentence.masked, position)
-        if not match or match.group(2) not in codes:
+        if not match or match.group("code") not in codes:
             break
-        found.append((sentence.slot(match.group(1)), match.end()))
+        if match.group("comma") and not match.group("prep"):
+            if not _LIST_GOES_ON.match(sentence.masked, match.end()):
+                break
+        found.append((sentence.slot(match.group("index")), match.end()))
         position = match.end()
     return found
 
