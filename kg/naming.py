@@ -115,15 +115,14 @@ def entity_iri(entity_id: str) -> URIRef:
 
 
 def document_iri(doc_id: str) -> URIRef:
-    """IRI of a source document; a short hash keeps ids apart whose slugs would collide.
+    """IRI of a source document: a readable slug and a short hash of the id, so two ids whose
+    slugs are alike ("a/b.txt", "a-b.txt") still get two IRIs.
 
     >>> str(document_iri("000_ovh.txt"))
-    'https://w3id.org/kg-news/resource/doc/000_ovh.txt'
+    'https://w3id.org/kg-news/resource/doc/000-ovh-txt-e8baa7c0'
     >>> document_iri("a/b.txt") != document_iri("a-b.txt")
     True
     """
-    if re.fullmatch(r"[A-Za-z0-9._-]{1,120}", doc_id):
-        return RES[f"doc/{doc_id}"]
     digest = hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:8]
     return RES[f"doc/{slugify(doc_id, 100)}-{digest}"]
 
