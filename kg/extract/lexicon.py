@@ -151,7 +151,7 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
     macros["HEAD"] = (
         r"(?:(?:aujourd['’]hui\s+|désormais\s+|actuellement\s+|toujours\s+|encore\s+|depuis\s+\d{4}\s+)?"
         r"(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:(?:" + macros["HEADNOUN"] + "|" + macros["DESCRIPTOR"]
-        + r"|" + _NOT_FUNCTION_WORD + r"[a-zà-ÿ][\w-]*)(?:\s+(?:[a-zà-ÿ][\w-]*|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
+        + r"|" + _NOT_FUNCTION_WORD + r"(?-i:[a-zà-ÿ][\w-]*))(?:\s+(?:(?-i:[a-zà-ÿ][\w-]*)|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
     )
     # An apposition between a subject and its verb: "Tessera Capital, qui avait déjà investi…, mène".
     macros["APPOS"] = r"(?:\s*,[^,.;!?]{1,90}?,)?"
