@@ -242,7 +242,14 @@ def resolve_references(
             ):
                 antecedent = previous  # apposition: "Teleperformance, le leader mondial"
             else:
-                antecedent = salient(named, ref.type, ref.start, sentence_start, openers=openers)
+                # Two descriptions in one sentence ("L'opérateur … dans la start-up") name two
+                # different things: the later one skips what the earlier ones resolved to.
+                as_object = re.search(r"\b(?:dans|chez|avec|à|au\s+capital\s+de)\s*$", text[max(0, ref.start - 20) : ref.start])
+                taken = {key_of(r) for r in resolved
+                         if as_object and r.via == "description" and r.start >= sentence_start
+                         and r.type == ref.type}
+                antecedent = salient(named, ref.type, ref.start, sentence_start, exclude=taken,
+                                     openers=openers)
         if antecedent is not None:
             resolved.append(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)

@@ -353,10 +353,11 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
             j += 1
         start, end = token.idx, tokens[j].idx + len(tokens[j].text)
         name = doc.text[start:end]
+        # The context cue is the evidence here, so a sentence-initial word the model knows
+        # ("Kalimba a levé…") may still be a name.
         if (
             name not in lexicon.junk_words
             and not _overlaps(slots + found, start, end)
-            and _looks_like_name(doc, i, j + 1, lexicon)
             and _organization_cue(doc.text, start, end, lexicon) > 0
         ):
             found.append(Slot(start, end, "Organization", name))
