@@ -46,7 +46,12 @@ def _quantity(pattern: AttributePattern, match: re.Match[str], masked: str) -> Q
         return None
     amount = found[0]
     if pattern.money and not amount.is_money:
-        return None
+        # "une levée de 60 millions": a money figure with its currency left implicit takes the
+        # currency of the sentence's other amounts, euros by default.
+        if not amount.has_multiplier:
+            return None
+        units = [a.quantity.unit for a in find_amounts(masked) if a.quantity.unit]
+        return Quantity(amount.quantity.value, units[0] if units else "EUR")
     if pattern.money is False:
         value = amount.quantity.value
         if amount.is_money or value < 1 or value > 5_000_000 or value != int(value):

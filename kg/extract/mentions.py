@@ -148,7 +148,16 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
         bounds = _clean_span(ent)
         if bounds is not None:
             bounds = _extend_left(doc, *bounds)
-        if bounds is None or not _looks_like_name(doc, *bounds, lexicon):
+        if bounds is None:
+            continue
+        if not _looks_like_name(doc, *bounds, lexicon):
+            # A sentence-opening word the model knows ("Kalimba") is kept when what follows
+            # says it is a company ("Kalimba a levé 5 millions d'euros").
+            span = doc[bounds[0] : bounds[1]]
+            cue = _organization_cue(doc.text, span.start_char, span.end_char, lexicon)
+            if cue <= 0 or span.text in lexicon.junk_words:
+                continue
+            slots.append(Slot(span.start_char, span.end_char, "Organization", span.text))
             continue
         span = doc[bounds[0] : bounds[1]]
         if ent.label_ == "MISC":
