@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span
 
-from ..naming import match_key, org_key, strip_elision
+from ..naming import match_key, org_key, strip_elision, strip_legal_words
 from .lexicon import Lexicon, _alternation, typing_regex
 
 __all__ = ["Slot", "find_named_slots", "initials_of"]
@@ -108,14 +108,18 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     return tokens[0].i, tokens[-1].i + 1
 
 
-def _extend_left(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Take in a capitalised unknown word the model left out: "Tessera" + "Capital"."""
+def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int, int]:
+    """Take in a capitalised word the model left out of a name: an unknown word ("Tessera"), or
+    any word before a company word that cannot stand alone ("Tessera" + "Capital")."""
+    suffixes = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
+    lone_company_word = end - start == 1 and doc[start].lower_ in suffixes
     while start > 0:
         previous = doc[start - 1]
-        if not (previous.text[:1].isupper() and previous.is_oov and previous.is_alpha
-                and previous.whitespace_ == " " and not previous.ent_type_):
+        joinable = previous.text[:1].isupper() and previous.is_alpha and previous.whitespace_ == " "
+        if not (joinable and not previous.ent_type_ and (previous.is_oov or lone_company_word)):
             break
         start -= 1
+        lone_company_word = False
     return start, end
 
 
@@ -147,7 +151,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     for ent in doc.ents:
         bounds = _clean_span(ent)
         if bounds is not None:
-            bounds = _extend_left(doc, *bounds)
+            bounds = _extend_left(doc, *bounds, lexicon)
         if bounds is None:
             continue
         if not _looks_like_name(doc, *bounds, lexicon):
@@ -417,7 +421,9 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         # A "place" the model has no vector for and nothing calls a place is more likely one of
         # the many small companies news writes about ("Telvia a conclu…").
         unknown = span is not None and all(t.is_oov for t in span) and votes[key] == 0
-        to_org = (slot.type == "Place" and (votes[key] > 0 or unknown or suffix.search(slot.name) is not None)) or (
+        # "Groupe Varenne", "Orvalis SAS": a group or legal word makes a company.
+        legal = strip_legal_words(slot.name) != strip_elision(slot.name)
+        to_org = (slot.type == "Place" and (votes[key] > 0 or unknown or legal or suffix.search(slot.name) is not None)) or (
             slot.type == "Person" and (suffix.search(slot.name) is not None or votes[key] > 1)
         )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
