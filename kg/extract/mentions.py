@@ -123,6 +123,24 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
     return start, end
 
 
+def _extend_right(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Finish a name the model cut short: "Anne-" + "Sophie Keller"."""
+    while end < len(doc):
+        token = doc[end]
+        if token.text == "-" and token.whitespace_ == "" and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+            end += 1
+            continue
+        glued = doc[end - 1].whitespace_ == "" or doc[end - 1].text.endswith("-")
+        if not (token.text[:1].isupper() and token.pos_ == "PROPN" and token.is_alpha):
+            break
+        if token.ent_type_ and not glued:
+            break
+        if not glued and not doc[end - 1].text.endswith("-") and doc[start].ent_type_ != "PER":
+            break
+        end += 1
+    return start, end
+
+
 def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
     text = doc[start:end].text
     if text in lexicon.junk_words or strip_elision(text) in lexicon.junk_words:
@@ -151,7 +169,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     for ent in doc.ents:
         bounds = _clean_span(ent)
         if bounds is not None:
-            bounds = _extend_left(doc, *bounds, lexicon)
+            bounds = _extend_right(doc, *_extend_left(doc, *bounds, lexicon))
         if bounds is None:
             continue
         if not _looks_like_name(doc, *bounds, lexicon):
@@ -176,11 +194,27 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
     slots += _unlabelled_organizations(doc, slots, lexicon)
+    slots = _join_place_and_company(doc.text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
     slots = _fix_persons(slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
     return sorted(slots, key=lambda s: (s.start, -s.end))
+
+
+def _join_place_and_company(text: str, slots: list[Slot]) -> list[Slot]:
+    """A place name right before a company word is part of the company's name ("Lorraine" +
+    "Énergies", "Bretagne" + "Télécom")."""
+    slots = sorted(slots, key=lambda s: s.start)
+    joined: list[Slot] = []
+    for slot in slots:
+        previous = joined[-1] if joined else None
+        if (previous is not None and previous.type == "Place" and slot.type == "Organization"
+                and text[previous.end : slot.start] == " "):
+            joined[-1] = Slot(previous.start, slot.end, "Organization", text[previous.start : slot.end])
+            continue
+        joined.append(slot)
+    return joined
 
 
 def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
