@@ -196,10 +196,27 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _unlabelled_organizations(doc, slots, lexicon)
     slots = _join_place_and_company(doc.text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
+    slots += _coordinated_organizations(doc.text, slots, lexicon)
     slots = _fix_persons(slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
     return sorted(slots, key=lambda s: (s.start, -s.end))
+
+
+def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """A capitalised name coordinated with a company is one too: "Telvia et Marinéo"."""
+    found: list[Slot] = []
+    for slot in slots:
+        if slot.type != "Organization":
+            continue
+        match = re.match(r"(?:\s*,\s*|\s+(?:et|ou)\s+)([A-ZÀ-Ý][\w'’-]+(?:[ \u00a0][A-ZÀ-Ý][\w'’-]+){0,2})",
+                         text[slot.end : slot.end + 60])
+        if not match:
+            continue
+        start, end = slot.end + match.start(1), slot.end + match.end(1)
+        if match.group(1) not in lexicon.junk_words and not _overlaps(slots + found, start, end):
+            found.append(Slot(start, end, "Organization", match.group(1)))
+    return found
 
 
 def _join_place_and_company(text: str, slots: list[Slot]) -> list[Slot]:
