@@ -177,6 +177,13 @@ class Extractor:
             sentence_start = max((s for s in starts if s <= position), default=0)
             return salient(named, "Person", position, sentence_start)
 
+        def next_person(position: int) -> Slot | None:
+            """The first person named in the next sentence: "… a nommé un nouveau directeur
+            général. Il s'agit de Julien Bertin"."""
+            following = [s for s in starts if s >= position]
+            limit = following[1] if len(following) > 1 else len(text)
+            return next((s for s in named if s.type == "Person" and position <= s.start < limit), None)
+
         def first_person_turn(sentence: MaskedSentence) -> bool:
             return turn_at(turns, sentence.start) is not None and first_person(sentence.text)
 
@@ -192,7 +199,7 @@ class Extractor:
             if main_topic
             else None
         )
-        return DocumentContext(topic_slot, speaker_at, person_at, first_person_turn)
+        return DocumentContext(topic_slot, speaker_at, person_at, first_person_turn, next_person)
 
 
 def _affiliations(matches: Sequence[RelationMatch]) -> dict[str, str]:

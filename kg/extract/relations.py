@@ -124,6 +124,7 @@ class DocumentContext:
     speaker_at: Callable[[int], Slot | None]
     person_at: Callable[[int], Slot | None]
     first_person_turn: Callable[[MaskedSentence], bool]
+    next_person: Callable[[int], Slot | None] = lambda position: None
 
 
 def _expand_coordination(sentence: MaskedSentence, first: Slot, end: int, codes: str) -> list[tuple[Slot, int]]:
@@ -281,4 +282,6 @@ def _virtual_slot(
         return context.speaker_at(sentence.start)
     if role == "topic_person":
         return context.person_at(sentence.to_original(position))
+    if role == "next_person":
+        return context.next_person(sentence.end)
     return None
