@@ -229,6 +229,7 @@ def write_store(
     from .link import link_places
 
     shutil.rmtree(store_dir, ignore_errors=True)
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(store_dir))
     for part in partitions(kb, partition_size):
         graph = to_rdf(part, software=software)

@@ -518,6 +518,36 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     return f"{sparql[:start]} {block}{sparql[start:]}"
 
 
+# Prefixes a query may use without declaring them, as rdflib's SPARQL engine allows for its bound
+# namespaces (and kg's README examples do).
+DEFAULT_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "kg": "https://w3id.org/kg-news/ontology#",
+    "res": "https://w3id.org/kg-news/resource/",
+}
+
+
+def with_default_prefixes(sparql: str) -> str:
+    """Declare the usual prefixes the query uses but does not declare.
+
+    >>> with_default_prefixes("SELECT ?l WHERE { ?s rdfs:label ?l }").splitlines()[0]
+    'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>'
+    """
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", sparql)}
+    missing = [
+        f"PREFIX {name}: <{iri}>"
+        for name, iri in DEFAULT_PREFIXES.items()
+        if name not in declared and re.search(rf"(?<![\w<#/]){name}:", sparql)
+    ]
+    return "\n".join([*missing, sparql]) if missing else sparql
+
+
 def run_query(
     source: Source,
     sparql: str,
@@ -542,6 +572,7 @@ def run_query(
     if is_update(sparql):
         raise UsageError("this is a SPARQL UPDATE request; kg only runs read-only queries")
     store = load_store(source)
+    sparql = with_default_prefixes(sparql)
     if bindings:
         sparql = bind_values(
             sparql, {k: v if isinstance(v, Node) else Literal(v) for k, v in bindings.items()}

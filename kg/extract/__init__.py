@@ -182,7 +182,9 @@ class Extractor:
             général. Il s'agit de Julien Bertin"."""
             following = [s for s in starts if s >= position]
             limit = following[1] if len(following) > 1 else len(text)
-            return next((s for s in named if s.type == "Person" and position <= s.start < limit), None)
+            return next(
+                (s for s in named if s.type == "Person" and position <= s.start < limit), None
+            )
 
         def first_person_turn(sentence: MaskedSentence) -> bool:
             return turn_at(turns, sentence.start) is not None and first_person(sentence.text)

@@ -85,7 +85,9 @@ def match_attributes(
             if quantity is None:
                 continue
             inside = _ORG_SLOT.search(sentence.masked, match.start(), match.end())
-            subject = sentence.slot(inside.group(1)) if inside else _subject(sentence, match.start())
+            subject = (
+                sentence.slot(inside.group(1)) if inside else _subject(sentence, match.start())
+            )
             if subject is None:
                 continue
             if clause_modality(doc, sentence, match.start(), match.end(), lexicon) != "asserted":

@@ -168,7 +168,7 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
         ("Person", lexicon.person_descriptors),
     ):
         regex = re.compile(
-            r"(?<![\w'’])(?:l['’]\s*|le\s+|la\s+|ce\s+|cet\s+|cette\s+|son\s+|sa\s+|notre\s+)"
+            r"(?<![\w'’])(?:(?<=\bdu\s)|(?<=\bau\s)|l['’]\s*|le\s+|la\s+|ce\s+|cet\s+|cette\s+|son\s+|sa\s+|notre\s+)"
             r"(?:(?:jeune|petite?|grande?|nouve(?:au|l|lle)|célèbre|fameuse?|même)\s+)?"
             + _alternation(words)
             + r"(?![\w'’-])",
@@ -244,12 +244,21 @@ def resolve_references(
             else:
                 # Two descriptions in one sentence ("L'opérateur … dans la start-up") name two
                 # different things: the later one skips what the earlier ones resolved to.
-                as_object = re.search(r"\b(?:dans|chez|avec|à|au\s+capital\s+de)\s*$", text[max(0, ref.start - 20) : ref.start])
-                taken = {key_of(r) for r in resolved
-                         if as_object and r.via == "description" and r.start >= sentence_start
-                         and r.type == ref.type}
-                antecedent = salient(named, ref.type, ref.start, sentence_start, exclude=taken,
-                                     openers=openers)
+                as_object = re.search(
+                    r"\b(?:dans|chez|avec|à|au\s+capital\s+de)\s*$",
+                    text[max(0, ref.start - 20) : ref.start],
+                )
+                taken = {
+                    key_of(r)
+                    for r in resolved
+                    if as_object
+                    and r.via == "description"
+                    and r.start >= sentence_start
+                    and r.type == ref.type
+                }
+                antecedent = salient(
+                    named, ref.type, ref.start, sentence_start, exclude=taken, openers=openers
+                )
         if antecedent is not None:
             resolved.append(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)

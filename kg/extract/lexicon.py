@@ -133,9 +133,7 @@ def _demonym_forms(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 
 # A head phrase never starts with a preposition or conjunction ("racheté par X" is no head).
-_NOT_FUNCTION_WORD = (
-    r"(?!(?:par|de|du|des|pour|avec|à|au|aux|en|dans|sur|sous|et|ou|qui|que|dont|entre|chez|vers)\b)"
-)
+_NOT_FUNCTION_WORD = r"(?!(?:par|de|du|des|pour|avec|à|au|aux|en|dans|sur|sous|et|ou|qui|que|dont|entre|chez|vers)\b)"
 
 
 def _macros(lexicon: Lexicon) -> dict[str, str]:
@@ -150,8 +148,13 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
     # "l'éditeur suisse ", "du logisticien anversois ".
     macros["HEAD"] = (
         r"(?:(?:aujourd['’]hui\s+|désormais\s+|actuellement\s+|toujours\s+|encore\s+|depuis\s+\d{4}\s+)?"
-        r"(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:(?:" + macros["HEADNOUN"] + "|" + macros["DESCRIPTOR"]
-        + r"|" + _NOT_FUNCTION_WORD + r"(?-i:[a-zà-ÿ][\w-]*))(?:\s+(?:(?-i:[a-zà-ÿ][\w-]*)|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
+        r"(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:(?:"
+        + macros["HEADNOUN"]
+        + "|"
+        + macros["DESCRIPTOR"]
+        + r"|"
+        + _NOT_FUNCTION_WORD
+        + r"(?-i:[a-zà-ÿ][\w-]*))(?:\s+(?:(?-i:[a-zà-ÿ][\w-]*)|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
     )
     # An apposition between a subject and its verb: "Tessera Capital, qui avait déjà investi…, mène".
     macros["APPOS"] = r"(?:\s*,[^,.;!?]{1,90}?,)?"

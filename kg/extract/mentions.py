@@ -74,7 +74,22 @@ def _display(text: str) -> str:
     return text
 
 
-_FUNCTION_WORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "pour", "en", "à", "au", "aux"}
+_FUNCTION_WORDS = {
+    "de",
+    "du",
+    "des",
+    "la",
+    "le",
+    "les",
+    "l",
+    "d",
+    "et",
+    "pour",
+    "en",
+    "à",
+    "au",
+    "aux",
+}
 _FUNCTION_POS = {"ADP", "CCONJ", "SCONJ", "VERB", "AUX", "PRON", "ADV", "DET"}
 
 
@@ -127,7 +142,12 @@ def _extend_right(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Finish a name the model cut short: "Anne-" + "Sophie Keller"."""
     while end < len(doc):
         token = doc[end]
-        if token.text == "-" and token.whitespace_ == "" and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+        if (
+            token.text == "-"
+            and token.whitespace_ == ""
+            and end + 1 < len(doc)
+            and doc[end + 1].text[:1].isupper()
+        ):
             end += 1
             continue
         glued = doc[end - 1].whitespace_ == "" or doc[end - 1].text.endswith("-")
@@ -144,6 +164,8 @@ def _extend_right(doc: Doc, start: int, end: int) -> tuple[int, int]:
 def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
     text = doc[start:end].text
     if text in lexicon.junk_words or strip_elision(text) in lexicon.junk_words:
+        return False
+    if not any(c.isupper() for c in text):  # "la chnouf": a common noun, whatever its tag
         return False
     if len(text) < 2 or not any(c.isalpha() for c in text):
         return False
@@ -209,8 +231,10 @@ def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -
     for slot in slots:
         if slot.type != "Organization":
             continue
-        match = re.match(r"(?:\s*,\s*|\s+(?:et|ou)\s+)([A-ZÀ-Ý][\w'’-]+(?:[ \u00a0][A-ZÀ-Ý][\w'’-]+){0,2})",
-                         text[slot.end : slot.end + 60])
+        match = re.match(
+            r"(?:\s*,\s*|\s+(?:et|ou)\s+)([A-ZÀ-Ý][\w'’-]+(?:[ \u00a0][A-ZÀ-Ý][\w'’-]+){0,2})",
+            text[slot.end : slot.end + 60],
+        )
         if not match:
             continue
         start, end = slot.end + match.start(1), slot.end + match.end(1)
@@ -226,9 +250,15 @@ def _join_place_and_company(text: str, slots: list[Slot]) -> list[Slot]:
     joined: list[Slot] = []
     for slot in slots:
         previous = joined[-1] if joined else None
-        if (previous is not None and previous.type == "Place" and slot.type == "Organization"
-                and text[previous.end : slot.start] == " "):
-            joined[-1] = Slot(previous.start, slot.end, "Organization", text[previous.start : slot.end])
+        if (
+            previous is not None
+            and previous.type == "Place"
+            and slot.type == "Organization"
+            and text[previous.end : slot.start] == " "
+        ):
+            joined[-1] = Slot(
+                previous.start, slot.end, "Organization", text[previous.start : slot.end]
+            )
             continue
         joined.append(slot)
     return joined
@@ -242,8 +272,12 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
         # "Lorraine Énergies" is a name, not a Lorrain company.
         next_token = doc[token.i + 1] if token.i + 1 < len(doc) else None
         after_article = token.i > 0 and doc[token.i - 1].lower_ in {"le", "la", "les", "l'", "l’"}
-        in_name = (token.text[:1].isupper() and not after_article and next_token is not None
-                   and next_token.text[:1].isupper())
+        in_name = (
+            token.text[:1].isupper()
+            and not after_article
+            and next_token is not None
+            and next_token.text[:1].isupper()
+        )
         if found_place and token.pos_ in {"ADJ", "NOUN", "PROPN"} and not in_name:
             place, region = found_place
             start, end = token.idx, token.idx + len(token.text)
@@ -333,7 +367,9 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
             found.append(Slot(start, end, "Organization", match.group(1)))
     # "la société Nexolia", and in bylines "par Magazine En-Contact".
     # "L'Institut régional de robotique appliquée (IRRA)": the expansion comes first.
-    for match in re.finditer(r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){1,8}?)\s*\(\s*([A-Z][A-Z&]{1,7})\s*\)", text):
+    for match in re.finditer(
+        r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){1,8}?)\s*\(\s*([A-Z][A-Z&]{1,7})\s*\)", text
+    ):
         expansion, acronym = match.group(1), match.group(2)
         words = [w for w in re.split(r"[\s'’]+", expansion) if w.lower() not in _FUNCTION_WORDS]
         for first in range(len(words)):
@@ -345,7 +381,9 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
                 found.append(Slot(start, end, "Organization", acronym, aliases=(text[start:end],)))
                 a_start, a_end = match.span(2)
                 if not _overlaps(slots + found, a_start, a_end):
-                    found.append(Slot(a_start, a_end, "Organization", acronym, aliases=(text[start:end],)))
+                    found.append(
+                        Slot(a_start, a_end, "Organization", acronym, aliases=(text[start:end],))
+                    )
                 break
     heads = re.compile(
         r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+|du\s+|au\s+|d['’]\s*|un\s+|une\s+)(?i:"
@@ -362,7 +400,9 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         if name in lexicon.junk_words or _overlaps(slots + found, start, end):
             continue
         head = match.group(0)[: match.start(1) - match.start()].strip()
-        head_word = re.sub(r"^(?:l['’]|la|le|les|du|au|d['’]|un|une)\s*", "", head, flags=re.IGNORECASE)
+        head_word = re.sub(
+            r"^(?:l['’]|la|le|les|du|au|d['’]|un|une)\s*", "", head, flags=re.IGNORECASE
+        )
         aliases = (f"{head_word} {name}",) if head_word.lower() in {"groupe", "group"} else ()
         found.append(Slot(start, end, "Organization", name, aliases=aliases))
     return found
@@ -474,9 +514,10 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         unknown = span is not None and all(t.is_oov for t in span) and votes[key] == 0
         # "Groupe Varenne", "Orvalis SAS": a group or legal word makes a company.
         legal = strip_legal_words(slot.name) != strip_elision(slot.name)
-        to_org = (slot.type == "Place" and (votes[key] > 0 or unknown or legal or suffix.search(slot.name) is not None)) or (
-            slot.type == "Person" and (suffix.search(slot.name) is not None or votes[key] > 1)
-        )
+        to_org = (
+            slot.type == "Place"
+            and (votes[key] > 0 or unknown or legal or suffix.search(slot.name) is not None)
+        ) or (slot.type == "Person" and (suffix.search(slot.name) is not None or votes[key] > 1))
         retyped.append(replace(slot, type="Organization") if to_org else slot)
     return retyped
 

@@ -28,7 +28,9 @@ _COORDINATION = re.compile(
     r"(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?"
     r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
 )
-_LIST_GOES_ON = re.compile(r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:avec|à|de|d['’]|par)\s*)?(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?⟨")
+_LIST_GOES_ON = re.compile(
+    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:avec|à|de|d['’]|par)\s*)?(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?⟨"
+)
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
     "name": 1.0,
@@ -127,7 +129,9 @@ class DocumentContext:
     next_person: Callable[[int], Slot | None] = lambda position: None
 
 
-def _expand_coordination(sentence: MaskedSentence, first: Slot, end: int, codes: str) -> list[tuple[Slot, int]]:
+def _expand_coordination(
+    sentence: MaskedSentence, first: Slot, end: int, codes: str
+) -> list[tuple[Slot, int]]:
     """``first`` plus the slots coordinated after it: "avec Belfius, avec Doktr et avec Odoo".
 
     A bare comma coordinates only inside a list that goes on ("Telvia, Marinéo et Nexolia"); in
@@ -156,7 +160,11 @@ def _verbs_between(doc: Doc, start: int, end: int) -> list[Token]:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return []
-    return [t for t in span if t.pos_ in {"VERB", "AUX"} and not t.ent_type_ and not t.text[:1].isupper()]
+    return [
+        t
+        for t in span
+        if t.pos_ in {"VERB", "AUX"} and not t.ent_type_ and not t.text[:1].isupper()
+    ]
 
 
 def _clause_start(masked: str, position: int) -> int:
@@ -218,12 +226,16 @@ def match_relations(
                 continue
             # Coordination extends each role: "avec Belfius, avec Doktr et avec Odoo".
             if objects and "o" in groups and match.group("o") is not None:
-                objects = _expand_coordination(sentence, objects[0][0], objects[0][1], objects[0][0].code)
+                objects = _expand_coordination(
+                    sentence, objects[0][0], objects[0][1], objects[0][0].code
+                )
             if subjects and "s" in groups and match.group("s") is not None:
                 taken = {id(o) for o, _ in objects}
                 subjects = [
                     pair
-                    for pair in _expand_coordination(sentence, subjects[0][0], subjects[0][1], subjects[0][0].code)
+                    for pair in _expand_coordination(
+                        sentence, subjects[0][0], subjects[0][1], subjects[0][0].code
+                    )
                     if id(pair[0]) not in taken
                 ]
             modality = clause_modality(
