@@ -12,7 +12,11 @@ from kg.extract.numbers import find_amounts, parse_amount
 def facts(kb, modality="asserted"):
     """(subject label, predicate, object label) of every relation with that modality."""
     label = {e.id: e.label for e in kb.entities.values()}
-    return {(label[r.subject], r.predicate, label[r.object]) for r in kb.relations if r.modality == modality}
+    return {
+        (label[r.subject], r.predicate, label[r.object])
+        for r in kb.relations
+        if r.modality == modality
+    }
 
 
 def attributes(kb):
@@ -23,24 +27,56 @@ def attributes(kb):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Marie Dubois, PDG de Lumina, a présenté mardi les résultats.", ("Marie Dubois", "ceoOf", "Lumina")),
-        ("Le directeur général de Nexolia, Paul Garnier, a confirmé l'information.",
-         ("Paul Garnier", "ceoOf", "Nexolia")),
-        ("Claire Fontaine, cofondatrice de Brevia, était présente.", ("Claire Fontaine", "founderOf", "Brevia")),
+        (
+            "Marie Dubois, PDG de Lumina, a présenté mardi les résultats.",
+            ("Marie Dubois", "ceoOf", "Lumina"),
+        ),
+        (
+            "Le directeur général de Nexolia, Paul Garnier, a confirmé l'information.",
+            ("Paul Garnier", "ceoOf", "Nexolia"),
+        ),
+        (
+            "Claire Fontaine, cofondatrice de Brevia, était présente.",
+            ("Claire Fontaine", "founderOf", "Brevia"),
+        ),
         ("En 2012, Hugo Lemaire a fondé Kardia à Nantes.", ("Hugo Lemaire", "founderOf", "Kardia")),
-        ("Nexolia signe un partenariat avec Verdane pour ses clients industriels.",
-         ("Nexolia", "partnerOf", "Verdane")),
+        (
+            "Nexolia signe un partenariat avec Verdane pour ses clients industriels.",
+            ("Nexolia", "partnerOf", "Verdane"),
+        ),
         ("Le fonds Alto Capital investit dans Brevia.", ("Alto Capital", "investedIn", "Brevia")),
-        ("Kardia lève 12 millions d'euros auprès de Serena Ventures.", ("Serena Ventures", "investedIn", "Kardia")),
-        ("Le groupe Varenne rachète Nexolia pour 40 millions d'euros.", ("Varenne", "acquired", "Nexolia")),
-        ("Lumina, basée à Lyon, recrute cinquante ingénieurs.", ("Lumina", "headquarteredIn", "Lyon")),
-        ("Brevia ouvre un bureau à Lille pour servir le nord de l'Europe.", ("Brevia", "locatedIn", "Lille")),
-        ("Sophie Marchal, directrice marketing de Lumina, présente la gamme.",
-         ("Sophie Marchal", "worksFor", "Lumina")),
-        ("Verdane, client de Nexolia depuis 2019, renouvelle son contrat.", ("Verdane", "clientOf", "Nexolia")),
-        ("Kardia Services, filiale du groupe Varenne, se développe en Belgique.",
-         ("Kardia Services", "subsidiaryOf", "Varenne")),
-        ("Thomas Girard, diplômé de HEC, dirige désormais la stratégie.", ("Thomas Girard", "alumnusOf", "HEC")),
+        (
+            "Kardia lève 12 millions d'euros auprès de Serena Ventures.",
+            ("Serena Ventures", "investedIn", "Kardia"),
+        ),
+        (
+            "Le groupe Varenne rachète Nexolia pour 40 millions d'euros.",
+            ("Varenne", "acquired", "Nexolia"),
+        ),
+        (
+            "Lumina, basée à Lyon, recrute cinquante ingénieurs.",
+            ("Lumina", "headquarteredIn", "Lyon"),
+        ),
+        (
+            "Brevia ouvre un bureau à Lille pour servir le nord de l'Europe.",
+            ("Brevia", "locatedIn", "Lille"),
+        ),
+        (
+            "Sophie Marchal, directrice marketing de Lumina, présente la gamme.",
+            ("Sophie Marchal", "worksFor", "Lumina"),
+        ),
+        (
+            "Verdane, client de Nexolia depuis 2019, renouvelle son contrat.",
+            ("Verdane", "clientOf", "Nexolia"),
+        ),
+        (
+            "Kardia Services, filiale du groupe Varenne, se développe en Belgique.",
+            ("Kardia Services", "subsidiaryOf", "Varenne"),
+        ),
+        (
+            "Thomas Girard, diplômé de HEC, dirige désormais la stratégie.",
+            ("Thomas Girard", "alumnusOf", "HEC"),
+        ),
     ],
 )
 def test_each_relation_from_one_sentence(kb_from_texts, text, expected):
@@ -51,12 +87,26 @@ def test_each_relation_from_one_sentence(kb_from_texts, text, expected):
 @pytest.mark.parametrize(
     ("text", "tempting", "modality"),
     [
-        ("Pas sûr qu'il ait des regrets : Paul Garnier n'a pas investi dans Brevia.",
-         ("Paul Garnier", "investedIn", "Brevia"), "negated"),
-        ("Le groupe Varenne n'a jamais racheté Nexolia.", ("Varenne", "acquired", "Nexolia"), "negated"),
-        ("Le groupe Varenne pourrait racheter Nexolia d'ici à la fin de l'année.",
-         ("Varenne", "acquired", "Nexolia"), "planned"),
-        ("Alto Capital va investir dans Brevia l'an prochain.", ("Alto Capital", "investedIn", "Brevia"), "planned"),
+        (
+            "Pas sûr qu'il ait des regrets : Paul Garnier n'a pas investi dans Brevia.",
+            ("Paul Garnier", "investedIn", "Brevia"),
+            "negated",
+        ),
+        (
+            "Le groupe Varenne n'a jamais racheté Nexolia.",
+            ("Varenne", "acquired", "Nexolia"),
+            "negated",
+        ),
+        (
+            "Le groupe Varenne pourrait racheter Nexolia d'ici à la fin de l'année.",
+            ("Varenne", "acquired", "Nexolia"),
+            "planned",
+        ),
+        (
+            "Alto Capital va investir dans Brevia l'an prochain.",
+            ("Alto Capital", "investedIn", "Brevia"),
+            "planned",
+        ),
     ],
 )
 def test_negated_and_planned_facts_are_not_asserted(kb_from_texts, text, tempting, modality):
@@ -66,7 +116,9 @@ def test_negated_and_planned_facts_are_not_asserted(kb_from_texts, text, temptin
 
 
 def test_another_company_in_the_sentence_is_not_confused(kb_from_texts):
-    kb = kb_from_texts(["Marie Dubois, PDG de Lumina, a rencontré le patron de Verdane, Luc Perrin."])
+    kb = kb_from_texts(
+        ["Marie Dubois, PDG de Lumina, a rencontré le patron de Verdane, Luc Perrin."]
+    )
     found = facts(kb)
     assert ("Marie Dubois", "ceoOf", "Lumina") in found
     assert ("Luc Perrin", "ceoOf", "Verdane") in found
@@ -74,14 +126,19 @@ def test_another_company_in_the_sentence_is_not_confused(kb_from_texts):
 
 
 def test_description_refers_back_to_the_company(kb_from_texts):
-    kb = kb_from_texts(["Nexolia a été fondée en 2015 à Nantes. La start-up a été rachetée par le groupe Varenne."])
+    kb = kb_from_texts(
+        ["Nexolia a été fondée en 2015 à Nantes. La start-up a été rachetée par le groupe Varenne."]
+    )
     assert ("Varenne", "acquired", "Nexolia") in facts(kb)
     assert ("Nexolia", "foundingYear", 2015.0) in attributes(kb)
 
 
 def test_pronoun_refers_to_the_previous_subject(kb_from_texts):
     kb = kb_from_texts(["Sylvain Moreau dirige Nexolia depuis 2018. Il a aussi cofondé Brevia."])
-    assert {("Sylvain Moreau", "ceoOf", "Nexolia"), ("Sylvain Moreau", "founderOf", "Brevia")} <= facts(kb)
+    assert {
+        ("Sylvain Moreau", "ceoOf", "Nexolia"),
+        ("Sylvain Moreau", "founderOf", "Brevia"),
+    } <= facts(kb)
 
 
 def test_interview_initials_and_first_person(kb_from_texts):
@@ -105,11 +162,13 @@ def test_demonym_gives_the_seat(kb_from_texts):
 
 
 def test_attributes_are_normalised(kb_from_texts):
-    kb = kb_from_texts([
-        "Brevia affiche un chiffre d'affaires de 250 millions d'euros. "
-        "La société emploie 2.200 salariés et est valorisée à 1,5 milliard d'euros. "
-        "Brevia a levé 14M€ l'an dernier."
-    ])
+    kb = kb_from_texts(
+        [
+            "Brevia affiche un chiffre d'affaires de 250 millions d'euros. "
+            "La société emploie 2.200 salariés et est valorisée à 1,5 milliard d'euros. "
+            "Brevia a levé 14M€ l'an dernier."
+        ]
+    )
     found = attributes(kb)
     assert ("Brevia", "revenue", 250_000_000.0) in found
     assert ("Brevia", "employees", 2200.0) in found
@@ -137,7 +196,10 @@ def test_amounts_in_french_formats():
     assert parse_amount("250 millions d'euros").value == 250_000_000
     assert parse_amount("14M€").value == 14_000_000
     assert parse_amount("plus de trois milliards d'euros").value == 3_000_000_000
-    assert [a.quantity.value for a in find_amounts("2.200 employés et 3,5 millions")] == [2200, 3_500_000]
+    assert [a.quantity.value for a in find_amounts("2.200 employés et 3,5 millions")] == [
+        2200,
+        3_500_000,
+    ]
 
 
 def test_patterns_are_data_a_user_can_extend(tmp_path, kb_from_texts):

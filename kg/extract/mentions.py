@@ -397,13 +397,18 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
     for match in heads.finditer(text):
         start, end = match.span(1)
         name = match.group(1)
-        if name in lexicon.junk_words or _overlaps(slots + found, start, end):
-            continue
         head = match.group(0)[: match.start(1) - match.start()].strip()
         head_word = re.sub(
             r"^(?:l['’]|la|le|les|du|au|d['’]|un|une)\s*", "", head, flags=re.IGNORECASE
         )
+        # "le groupe OVH" is also a name of OVH.
         aliases = (f"{head_word} {name}",) if head_word.lower() in {"groupe", "group"} else ()
+        same = [i for i, s in enumerate(slots) if (s.start, s.end) == (start, end)]
+        if same and slots[same[0]].type == "Organization":
+            slots[same[0]] = replace(slots[same[0]], aliases=slots[same[0]].aliases + aliases)
+            continue
+        if name in lexicon.junk_words or _overlaps(slots + found, start, end):
+            continue
         found.append(Slot(start, end, "Organization", name, aliases=aliases))
     return found
 
