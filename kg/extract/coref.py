@@ -221,7 +221,7 @@ def resolve_references(
     """Give each description or pronoun the name it refers to; drop those that refer to nothing."""
     openers = frozenset(
         min((s.start for s in named if start <= s.start < end), default=-1)
-        for start, end in zip(sentence_starts, [*sentence_starts[1:], len(text)])
+        for start, end in zip(sentence_starts, [*sentence_starts[1:], len(text)], strict=True)
     )
     resolved: list[Slot] = []
     for ref in references:

@@ -143,9 +143,9 @@ def _expand_coordination(
         match = _COORDINATION.match(sentence.masked, position)
         if not match or match.group("code") not in codes:
             break
-        if match.group("comma") and not match.group("prep"):
-            if not _LIST_GOES_ON.match(sentence.masked, match.end()):
-                break
+        bare_comma = match.group("comma") and not match.group("prep")
+        if bare_comma and not _LIST_GOES_ON.match(sentence.masked, match.end()):
+            break
         found.append((sentence.slot(match.group("index")), match.end()))
         position = match.end()
     return found
