@@ -115,7 +115,7 @@ def dask_engine(
         raise UsageError('--engine dask needs Dask: pip install "kg[dask]"') from None
     if options.scheduler:
         try:
-            client = Client(options.scheduler, timeout="10s")
+            client = Client(options.scheduler, timeout="5s")
         except OSError as error:
             raise UsageError(
                 f"cannot reach the Dask scheduler {options.scheduler}: {error}"

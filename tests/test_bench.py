@@ -38,10 +38,7 @@ def _normalised(path):
 
     return {
         tuple(
-            Literal(t.toPython(), datatype=t.datatype, lang=t.language)
-            if isinstance(t, Literal)
-            else t
-            for t in triple
+            (t.toPython(), t.datatype, t.language) if isinstance(t, Literal) else t for t in triple
         )
         for triple in load_graph(path)
     }

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from kg.cache import ExtractionCache, document_key, pipeline_version
 from kg.config import Config
+from kg.corpus import write_corpus
 from kg.pipeline import build
 from kg.records import Document, Extraction
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def test_cache_round_trip_and_prune(tmp_path):
@@ -49,8 +45,7 @@ def test_version_follows_patterns(tmp_path):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
-    for path in sorted(SEEDS.glob("*.txt"))[:3]:
-        shutil.copyfile(path, folder / path.name)
+    write_corpus(folder, 3, seed=11)
     return folder
 
 

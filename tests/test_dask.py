@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from kg.config import Config
+from kg.corpus import generate, write_corpus
 from kg.engine import EngineOptions, run_engine
 from kg.errors import UsageError
 from kg.pipeline import build
+from kg.records import Document
 
 distributed = pytest.importorskip("distributed")
-
-SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))[:3]
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +31,7 @@ def cluster():
 
 def test_dask_build_equals_plain_build(cluster, tmp_path, nlp):
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for path in SEEDS:
-        shutil.copyfile(path, corpus / path.name)
+    write_corpus(corpus, 4, seed=5)
     config = Config(batch_size=1)  # one chunk per document: work is spread over both workers
     plain = build(
         [corpus], tmp_path / "plain", config=config, log=lambda _: None, validate=False, cache=False
@@ -51,7 +46,7 @@ def test_dask_build_equals_plain_build(cluster, tmp_path, nlp):
         engine="dask",
         engine_options=EngineOptions(scheduler=cluster.scheduler_address),
     )
-    assert dask.parsed == len(SEEDS)
+    assert dask.parsed == 4
     assert dask.outputs["turtle"].read_bytes() == plain.outputs["turtle"].read_bytes()
 
 
@@ -66,9 +61,7 @@ def test_unreachable_scheduler():
 
 
 def test_process_pool_gives_the_plain_extractions(nlp):
-    from kg.ingest import load_documents
-
-    documents = list(load_documents(SEEDS))
+    documents = [Document(a.name, a.name, "", a.text) for a in generate(4, seed=6)]
     one = list(run_engine("local", documents, Config(batch_size=1)))
     two = list(run_engine("local", documents, Config(batch_size=1, n_process=2)))
     assert [e.document.id for e in two] == [d.id for d in documents]
