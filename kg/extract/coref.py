@@ -202,10 +202,11 @@ def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -
 def find_pronouns(doc: Doc) -> list[Slot]:
     """Subject pronouns "il"/"elle" that may refer to a person or organization."""
     found = []
+    text = doc.text  # Doc.text is rebuilt on every access
     for token in doc:
         if token.lower_ not in {"il", "elle"}:
             continue
-        rest = doc.text[token.idx + len(token.text) : token.idx + len(token.text) + 40]
+        rest = text[token.idx + len(token.text) : token.idx + len(token.text) + 40]
         if _IMPERSONAL.match(rest):
             continue
         found.append(Slot(token.idx, token.idx + len(token.text), "Person", "", via="pronoun"))

@@ -89,6 +89,9 @@ class Lexicon:
     region_demonyms: dict[str, str] = field(default_factory=dict)
     typing: dict[str, list[str]] = field(default_factory=dict)
     relations: list[RelationPattern] = field(default_factory=list)
+    # Regexes built from the lists above, compiled once per lexicon (see ``cached_regex``).
+    compiled: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False, compare=False)
+    _demonym_index: dict[str, tuple[str, bool]] = field(default_factory=dict, repr=False, compare=False)
     attributes: list[AttributePattern] = field(default_factory=list)
 
     def demonym_place(self, word: str) -> tuple[str, bool] | None:
@@ -97,11 +100,12 @@ class Lexicon:
         >>> default_lexicon().demonym_place("Rennaise"), default_lexicon().demonym_place("wallonne")
         (('Rennes', False), ('Wallonie', True))
         """
-        city = _demonym_forms(tuple(sorted(self.demonyms.items()))).get(word.lower())
-        if city:
-            return city, False
-        region = _demonym_forms(tuple(sorted(self.region_demonyms.items()))).get(word.lower())
-        return (region, True) if region else None
+        if not self._demonym_index:
+            for place, region in _demonym_forms(tuple(sorted(self.region_demonyms.items()))).items():
+                self._demonym_index[place] = (region, True)
+            for place, city in _demonym_forms(tuple(sorted(self.demonyms.items()))).items():
+                self._demonym_index[place] = (city, False)
+        return self._demonym_index.get(word.lower())
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -270,6 +274,22 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
 
 def typing_regex(lexicon: Lexicon, name: str) -> re.Pattern[str]:
     """One compiled regex for a list of typing cues (``[typing]`` in lexicon.toml)."""
+    key = f"typing:{name}"
+    if key not in lexicon.compiled:
+        lexicon.compiled[key] = _typing_regex(lexicon, name)
+    return lexicon.compiled[key]
+
+
+def school_regex(lexicon: Lexicon) -> re.Pattern[str]:
+    """Words that make an organization a school."""
+    if "school" not in lexicon.compiled:
+        lexicon.compiled["school"] = re.compile(
+            r"(?<!\w)" + _alternation(lexicon.school_words) + r"(?!\w)", re.IGNORECASE
+        )
+    return lexicon.compiled["school"]
+
+
+def _typing_regex(lexicon: Lexicon, name: str) -> re.Pattern[str]:
     macros = _macros(lexicon)
     macros["TITLE"] = _alternation(lexicon.ceo_titles + lexicon.founder_titles + lexicon.job_titles)
     fragments = [

@@ -198,7 +198,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
             # A sentence-opening word the model knows ("Kalimba") is kept when what follows
             # says it is a company ("Kalimba a levé 5 millions d'euros").
             span = doc[bounds[0] : bounds[1]]
-            cue = _organization_cue(doc.text, span.start_char, span.end_char, lexicon)
+            cue = _organization_cue(text, span.start_char, span.end_char, lexicon)
             if cue <= 0 or span.text in lexicon.junk_words:
                 continue
             slots.append(Slot(span.start_char, span.end_char, "Organization", span.text))
@@ -216,9 +216,9 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
     slots += _unlabelled_organizations(doc, slots, lexicon)
-    slots = _join_place_and_company(doc.text, slots)
+    slots = _join_place_and_company(text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
-    slots += _coordinated_organizations(doc.text, slots, lexicon)
+    slots += _coordinated_organizations(text, slots, lexicon)
     slots = _fix_persons(slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
@@ -442,6 +442,7 @@ def _promote_misc(
 def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Proper nouns the model left unlabelled but whose context says "company" ("Verdalis, basé
     à Lyon, emploie …", "Fintrade a son siège social à Genève")."""
+    text = doc.text  # Doc.text is rebuilt on every access
     found: list[Slot] = []
     i = 0
     tokens = list(doc)
@@ -461,13 +462,13 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
         ):
             j += 1
         start, end = token.idx, tokens[j].idx + len(tokens[j].text)
-        name = doc.text[start:end]
+        name = text[start:end]
         # The context cue is the evidence here, so a sentence-initial word the model knows
         # ("Kalimba a levé…") may still be a name.
         if (
             name not in lexicon.junk_words
             and not _overlaps(slots + found, start, end)
-            and _organization_cue(doc.text, start, end, lexicon) > 0
+            and _organization_cue(text, start, end, lexicon) > 0
         ):
             found.append(Slot(start, end, "Organization", name))
         i = j + 1
@@ -500,6 +501,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     "PDG de Lumina"; a name needs more organization cues than place cues to change type. A
     person's name ending in a company word ("Ventures", "Capital") is a company.
     """
+    text = doc.text  # Doc.text is rebuilt on every access
     suffix = re.compile(
         r"(?:^|\s)" + _alternation(lexicon.typing.get("organization_suffixes", [])) + r"$",
         re.IGNORECASE,
@@ -508,7 +510,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     for slot in slots:
         if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):
             votes[match_key(slot.name)] += _organization_cue(
-                doc.text, slot.start, slot.end, lexicon
+                text, slot.start, slot.end, lexicon
             )
     retyped = []
     for slot in slots:

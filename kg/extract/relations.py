@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from ..records import Modality
-from .lexicon import Lexicon, RelationPattern, _alternation
+from .lexicon import Lexicon, RelationPattern, school_regex
 from .mentions import Slot
 from .modality import modality_of
 
@@ -198,7 +198,7 @@ def match_relations(
     context: DocumentContext,
 ) -> Iterator[RelationMatch]:
     """Every relation the patterns read in one masked sentence."""
-    school = re.compile(r"(?<!\w)" + _alternation(lexicon.school_words) + r"(?!\w)", re.IGNORECASE)
+    school = school_regex(lexicon)
     for pattern in patterns:
         if pattern.requires == "first_person" and not context.first_person_turn(sentence):
             continue
@@ -274,7 +274,8 @@ def _token_end(sentence: MaskedSentence, position: int) -> int:
 
 
 def _tokens(doc: Doc, start: int, end: int) -> list[Token]:
-    return [t for t in doc if start <= t.idx < end]
+    span = doc.char_span(start, end, alignment_mode="expand") if start < end else None
+    return list(span) if span is not None else []
 
 
 def _slots_after(sentence: MaskedSentence, position: int, codes: str) -> list[Slot]:
