@@ -73,7 +73,7 @@ class ExtractionCache:
     >>> doc = Document("a.txt", "a.txt", "T", "Texte.")
     >>> cache.get(doc) is None
     True
-    >>> cache.put(Extraction(doc))
+    >>> _ = cache.put(Extraction(doc))
     >>> cache.get(doc).document == doc, cache.hits, cache.misses
     (True, 1, 1)
     """
@@ -116,13 +116,13 @@ class ExtractionCache:
         self.misses += 1
         return None
 
-    def put(self, extraction: Extraction) -> None:
-        """Store the extraction of one document, atomically."""
+    def put(self, extraction: Extraction) -> bytes:
+        """Store the extraction of one document, atomically; return the bytes stored."""
         key = document_key(extraction.document)
         self._used.add(key)
-        write_bytes_atomic(
-            self._path(key), pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
-        )
+        data = pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
+        write_bytes_atomic(self._path(key), data)
+        return data
 
     def prune(self) -> int:
         """Remove entries no document of this build used, and other versions' folders.

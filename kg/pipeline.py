@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from .link import link_places
 from .nlp import load_pipeline, model_version, parse
 from .outputs import write_outputs
 from .reason import write_inferred
-from .records import Extraction, KnowledgeBase
+from .records import Document, Extraction, KnowledgeBase
 from .resolve import resolve
 from .validate import validate as check_shapes
 
@@ -58,20 +59,27 @@ def extract_documents(
     fresh: Iterator[Extraction] = run_engine(engine, missing, config, engine_options)
     if progress and len(missing) > 20:
         fresh = _progress(fresh, len(missing), "Extracting")
-    extractions = []
-    for document, hit in zip(documents, cached, strict=True):
+    # While the engine's workers are alive, new extractions are held pickled (a fifth of the
+    # memory of the records); they are loaded once the workers are gone.
+    held: list[Extraction | bytes] = []
+    for hit in cached:
         if hit is None:
-            hit = next(fresh)
-            # The extraction came back pickled from a worker: keep one copy of the text.
-            hit.document = document
-            if cache:
-                cache.put(hit)
-        extractions.append(hit)
+            extraction = next(fresh)
+            held.append(cache.put(extraction) if cache else pickle.dumps(extraction, protocol=5))
+        else:
+            held.append(hit)
     # Shut the engine's workers down now rather than when the generator is collected.
     close = getattr(fresh, "close", None)
     if close:
         close()
-    return extractions
+    return [_loaded(item, document) for item, document in zip(held, documents, strict=True)]
+
+
+def _loaded(item: Extraction | bytes, document: Document) -> Extraction:
+    """An extraction, unpickled if need be, sharing the caller's document (one text in memory)."""
+    extraction = pickle.loads(item) if isinstance(item, bytes) else item
+    extraction.document = document
+    return extraction
 
 
 def _progress(items: Iterator[Extraction], total: int, description: str) -> Iterator[Extraction]:
