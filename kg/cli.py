@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -29,20 +29,20 @@ def build_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     model: Annotated[str, typer.Option(help="Installed spaCy pipeline to use.")] = "fr_core_news_md",
     threshold: Annotated[
-        Optional[float], typer.Option(help="Drop facts whose confidence is below this (0-1).")
+        float | None, typer.Option(help="Drop facts whose confidence is below this (0-1).")
     ] = None,
     patterns: Annotated[
-        Optional[list[Path]], typer.Option("--patterns", help="Extra pattern files (TOML) to load.")
+        list[Path] | None, typer.Option("--patterns", help="Extra pattern files (TOML) to load.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1, writing nothing, if any input is skipped.")
     ] = False,
     include: Annotated[
-        Optional[list[str]], typer.Option(help="Glob of files to read inside folders ('*.txt').")
+        list[str] | None, typer.Option(help="Glob of files to read inside folders ('*.txt').")
     ] = None,
     exclude: Annotated[
-        Optional[list[str]], typer.Option(help="Glob of files to skip inside folders ('drafts/*').")
+        list[str] | None, typer.Option(help="Glob of files to skip inside folders ('drafts/*').")
     ] = None,
     text_field: Annotated[
         str, typer.Option(help="JSON/JSONL field holding the article text.")
@@ -65,10 +65,10 @@ def build_cmd(
     ] = True,
     engine: Annotated[str, typer.Option(help="Where extraction runs: local or dask.")] = "local",
     scheduler: Annotated[
-        Optional[str], typer.Option(help="Dask scheduler address (tcp://HOST:8786), --engine dask.")
+        str | None, typer.Option(help="Dask scheduler address (tcp://HOST:8786), --engine dask.")
     ] = None,
     workers: Annotated[
-        Optional[int], typer.Option(help="Local Dask workers when no --scheduler.", min=1)
+        int | None, typer.Option(help="Local Dask workers when no --scheduler.", min=1)
     ] = None,
     store: Annotated[
         str, typer.Option(help="Where the graph is assembled: auto, memory or disk.")
@@ -76,10 +76,9 @@ def build_cmd(
 ) -> None:
     """Read articles, extract entities and relations, write graph.ttl, graph.graphml and graph.html."""
     from .config import Config
+    from .engine import EngineOptions
     from .ingest import IngestOptions
     from .pipeline import build, format_summary
-
-    from .engine import EngineOptions
 
     config = Config.default().updated(
         model=model, threshold=threshold, extra_patterns=patterns or [], n_process=processes,
@@ -113,15 +112,15 @@ def build_cmd(
 @app.command("query")
 def query_cmd(
     graph: Annotated[
-        Optional[Path], typer.Argument(help="RDF graph file (Turtle, TriG, N-Triples, JSON-LD).")
+        Path | None, typer.Argument(help="RDF graph file (Turtle, TriG, N-Triples, JSON-LD).")
     ] = None,
-    sparql: Annotated[Optional[str], typer.Argument(help="SPARQL query text.")] = None,
-    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+    sparql: Annotated[str | None, typer.Argument(help="SPARQL query text.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
     name: Annotated[
-        Optional[str], typer.Option("--name", "-n", help="Run a named query (see --list).")
+        str | None, typer.Option("--name", "-n", help="Run a named query (see --list).")
     ] = None,
     param: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--param", "-p", help="NAME=VALUE bound in the query, e.g. org=Odoo."),
     ] = None,
     list_names: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
@@ -144,7 +143,7 @@ def eval_cmd(
     graph: Annotated[Path, typer.Argument(help="Graph built by 'kg build' (Turtle).")],
     gold: Annotated[list[Path], typer.Argument(help="Gold JSON files (see eval/README).")],
     seeds: Annotated[
-        Optional[Path], typer.Option(help="Folder holding the gold documents' texts.")
+        Path | None, typer.Option(help="Folder holding the gold documents' texts.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
@@ -189,10 +188,10 @@ def reason_cmd(
 def view_cmd(
     graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="HTML file (default: GRAPH.html).")
+        Path | None, typer.Option("--out", "-o", help="HTML file (default: GRAPH.html).")
     ] = None,
     title: Annotated[
-        Optional[str], typer.Option(help="Page title (default: the graph's file name).")
+        str | None, typer.Option(help="Page title (default: the graph's file name).")
     ] = None,
 ) -> None:
     """Write the interactive, self-contained HTML view of a graph (opens offline)."""
@@ -224,7 +223,7 @@ def push_cmd(
         str, typer.Option(help="Graph Store Protocol URL, e.g. http://localhost:7878/store.")
     ],
     graph_iri: Annotated[
-        Optional[str], typer.Option("--graph", help="Named graph IRI (default: the default graph).")
+        str | None, typer.Option("--graph", help="Named graph IRI (default: the default graph).")
     ] = None,
     append: Annotated[bool, typer.Option(help="Add to the graph (POST), not replace it.")] = False,
 ) -> None:
@@ -242,7 +241,7 @@ def export_cmd(
         str, typer.Option("--format", "-f", help="ttl, nt, nq, trig, jsonld, graphml, gexf or csv.")
     ],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output file (a folder for csv).")
+        Path | None, typer.Option("--out", "-o", help="Output file (a folder for csv).")
     ] = None,
 ) -> None:
     """Write a graph as RDF (ttl, nt, nq, trig, jsonld), GraphML, GEXF or CSV (nodes, edges)."""
@@ -279,7 +278,7 @@ def path_cmd(
 def bench_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where results.json is written.")] = Path("bench"),
     work: Annotated[
-        Optional[Path], typer.Option(help="Scratch folder for corpora and builds (default: temporary).")
+        Path | None, typer.Option(help="Scratch folder for corpora and builds (default: temporary).")
     ] = None,
     scale: Annotated[
         str, typer.Option(help="full (the targets' sizes, ~20 min) or tiny (a smoke run).")
