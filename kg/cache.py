@@ -18,15 +18,25 @@ import hashlib
 import json
 import pickle
 import shutil
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import fields as dataclass_fields
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
 from .config import Config
-from .io import write_bytes_atomic
-from .records import Document, Extraction
+from .io import write_bytes_atomic, write_text_atomic
+from .records import Document, Extraction, KnowledgeBase
 
-__all__ = ["CACHE_DIR", "ExtractionCache", "document_key", "pipeline_version"]
+__all__ = [
+    "CACHE_DIR",
+    "BlockCache",
+    "ExtractionCache",
+    "block_key",
+    "content_key",
+    "document_key",
+    "pipeline_version",
+]
 
 CACHE_DIR = ".kg-cache"
 _PACKAGE = Path(__file__).resolve().parent
@@ -54,6 +64,9 @@ def pipeline_version(config: Config, model_version: str) -> str:
     return digest.hexdigest()[:16]
 
 
+_DOCUMENT_FIELDS = dataclass_fields(Document)
+
+
 def document_key(document: Document) -> str:
     """A hash of every field of ``document`` (its text included).
 
@@ -61,7 +74,7 @@ def document_key(document: Document) -> str:
     >>> document_key(a) == document_key(Document("a.txt", "a.txt", "T", "Texte modifié."))
     False
     """
-    fields = json.dumps(asdict(document), sort_keys=True, ensure_ascii=False)
+    fields = json.dumps([getattr(document, f.name) for f in _DOCUMENT_FIELDS], ensure_ascii=False)
     return hashlib.sha256(fields.encode("utf-8")).hexdigest()[:32]
 
 
@@ -116,12 +129,19 @@ class ExtractionCache:
         self.misses += 1
         return None
 
+    def load(self, key: str) -> Extraction:
+        """The extraction stored under a :func:`document_key` by this build (no hit counted)."""
+        with self._path(key).open("rb") as handle:
+            extraction: Extraction = pickle.load(handle)
+        return extraction
+
     def put(self, extraction: Extraction) -> bytes:
         """Store the extraction of one document, atomically; return the bytes stored."""
         key = document_key(extraction.document)
         self._used.add(key)
         data = pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
-        write_bytes_atomic(self._path(key), data)
+        # Not synced to disk: a torn entry fails to load or to match its document, and is redone.
+        write_bytes_atomic(self._path(key), data, durable=False)
         return data
 
     def prune(self) -> int:
@@ -132,7 +152,7 @@ class ExtractionCache:
         removed = 0
         if self.root.is_dir():
             for folder in self.root.iterdir():
-                if folder.is_dir() and folder.name != self.version:
+                if folder.is_dir() and folder.name not in {self.version, RENDERED_DIR}:
                     removed += sum(1 for _ in folder.glob("*.pkl"))
                     shutil.rmtree(folder, ignore_errors=True)
         if self.folder.is_dir():
@@ -141,3 +161,96 @@ class ExtractionCache:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed
+
+
+# Files whose content shapes the rendered outputs: the RDF mapping, naming of IRIs, the view.
+_WRITER_SOURCES = ("graph/*.py", "viz/*.*", "namespace.py", "naming.py", "outputs.py")
+RENDERED_DIR = "rendered"
+
+
+def content_key(*parts: object) -> str:
+    """A hash of ``parts`` by their ``repr`` (which, unlike a pickle, does not depend on which
+    equal strings happen to be one object), salted with the source of the output writers.
+
+    >>> content_key("a", [1, 2]) == content_key("a", [1, 2]) != content_key("a", [2, 1])
+    True
+    """
+    digest = hashlib.sha256(_writer_version().encode("ascii"))
+    digest.update(repr(parts).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def block_key(fragment: KnowledgeBase) -> str:
+    """The :func:`content_key` of everything of a one-document fragment that reaches its
+    Turtle block: the document, its relations and attributes, and the ids, types and labels of
+    the entities it names (labels appear in event names).
+
+    >>> doc = Document("a.txt", "a.txt", "T", "Texte.")
+    >>> block_key(KnowledgeBase([doc])) == block_key(KnowledgeBase([doc]))
+    True
+    """
+    entities = [(e.id, e.type, e.label) for e in fragment.entities.values()]
+    return content_key(fragment.documents, fragment.relations, fragment.attributes, entities)
+
+
+@lru_cache(maxsize=1)
+def _writer_version() -> str:
+    import pyoxigraph
+
+    digest = hashlib.sha256(f"{__version__} {pyoxigraph.__version__}".encode())
+    for path in sorted(p for pattern in _WRITER_SOURCES for p in _PACKAGE.glob(pattern)):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class BlockCache:
+    """Rendered pieces of the previous build's outputs (Turtle blocks of articles and of the
+    entities, the HTML view), one file each under ``root/rendered``, named by the
+    :func:`content_key` of what they render.
+
+    A piece is read from disk when asked for, never held, so memory does not grow with the
+    corpus; :meth:`prune` removes the pieces a build did not use. Each file starts with a hash
+    of its content, so a torn write is noticed and the piece rendered again.
+
+    >>> import tempfile
+    >>> cache = BlockCache(tempfile.mkdtemp())
+    >>> cache.block("k", lambda: "<urn:a> <urn:b> <urn:c> .\\n")
+    '<urn:a> <urn:b> <urn:c> .\\n'
+    >>> BlockCache(cache.root).block("k", lambda: "other")
+    '<urn:a> <urn:b> <urn:c> .\\n'
+    """
+
+    def __init__(self, root: str | Path, *, read: bool = True) -> None:
+        self.root = Path(root)
+        self.folder = self.root / RENDERED_DIR
+        self.read = read  # False: every piece is rendered again (and stored)
+        self._used: set[str] = set()
+
+    def block(self, key: str, render: Callable[[], str]) -> str:
+        """The piece stored under ``key``, or ``render()`` (then stored for the next build)."""
+        path = self.folder / key
+        self._used.add(key)
+        if self.read:
+            try:
+                checksum, _, text = path.read_text(encoding="utf-8").partition("\n")
+                if checksum == _checksum(text):
+                    return text
+            except (OSError, UnicodeDecodeError):
+                pass
+        text = render()
+        write_text_atomic(path, f"{_checksum(text)}\n{text}", durable=False)
+        return text
+
+    def prune(self) -> int:
+        """Remove the pieces this build did not use; return how many."""
+        removed = 0
+        if self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path.name not in self._used:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+
+def _checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

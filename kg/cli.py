@@ -73,6 +73,9 @@ def build_cmd(
     store: Annotated[
         str, typer.Option(help="Where the graph is assembled: auto, memory or disk.")
     ] = "auto",
+    view_nodes: Annotated[
+        int, typer.Option(help="Entities drawn in graph.html, most connected first (0: all).")
+    ] = 300,
 ) -> None:
     """Read articles, extract entities and relations, write graph.ttl, graph.graphml and graph.html."""
     from .config import Config
@@ -104,6 +107,7 @@ def build_cmd(
         engine_options=EngineOptions(scheduler=scheduler, workers=workers),
         cache=cache,
         store=store,
+        view_nodes=view_nodes,
     )
     if not quiet:
         typer.echo(format_summary(result))

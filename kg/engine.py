@@ -20,16 +20,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from .config import Config
 from .errors import UsageError
 from .extract import Extractor
 from .nlp import load_pipeline, parse
-from .records import Attribute, Document, Entity, Extraction, KnowledgeBase, Relation
+from .records import Document, Extraction
 
-__all__ = ["ENGINES", "EngineOptions", "extract_chunk", "partitions", "run_engine", "write_store"]
+__all__ = ["ENGINES", "EngineOptions", "extract_chunk", "run_engine"]
 
 
 @dataclass(frozen=True)
@@ -158,106 +157,3 @@ def run_engine(
     except KeyError:
         raise UsageError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}") from None
     return engine(documents, config, options or EngineOptions())
-
-
-# ---------------------------------------------------------------------------------------------
-# Graph output at scale: an on-disk store filled partition by partition, Turtle dumped streaming.
-
-
-def partitions(kb: KnowledgeBase, size: int) -> Iterator[KnowledgeBase]:
-    """Knowledge bases of ``size`` documents each whose RDF graphs add up to ``to_rdf(kb)``.
-
-    Each holds its documents, the relations and attributes with the evidence read in them, and
-    the entities they name; every IRI is minted from content, so the union of the partitions'
-    graphs is the graph of the whole (nodes shared by two partitions are the same nodes).
-    """
-    relations = _by_document(kb.relations)
-    attributes = _by_document(kb.attributes)
-    mentioned: dict[str, list[Entity]] = {}
-    for entity in kb.entities.values():
-        for doc_id in entity.documents:
-            mentioned.setdefault(doc_id, []).append(entity)
-    for start in range(0, len(kb.documents), size):
-        documents = kb.documents[start : start + size]
-        ids = [d.id for d in documents]
-        part_relations = [r for i in ids for r in relations.get(i, [])]
-        part_attributes = [a for i in ids for a in attributes.get(i, [])]
-        names = {e.id for i in ids for e in mentioned.get(i, [])}
-        names |= {r.subject for r in part_relations} | {r.object for r in part_relations}
-        names |= {a.subject for a in part_attributes}
-        entities = {n: kb.entities[n] for n in sorted(names) if n in kb.entities}
-        yield KnowledgeBase(documents, entities, part_relations, part_attributes)
-
-
-def _by_document(items: list[Any]) -> dict[str, list[Any]]:
-    """Relations or attributes split by the document of their evidence."""
-    split: dict[str, list[Any]] = {}
-    for item in items:
-        groups: dict[str, list[Any]] = {}
-        for evidence in item.evidence:
-            groups.setdefault(evidence.doc_id, []).append(evidence)
-        for doc_id, evidence in groups.items():
-            if isinstance(item, Relation):
-                part: Relation | Attribute = Relation(
-                    item.subject, item.predicate, item.object, evidence, item.modality
-                )
-            else:
-                part = Attribute(item.subject, item.property, item.value, evidence)
-            split.setdefault(doc_id, []).append(part)
-    return split
-
-
-def write_store(
-    kb: KnowledgeBase,
-    store_dir: Path,
-    *,
-    software: dict[str, str],
-    partition_size: int = 500,
-    progress: Callable[[int], None] | None = None,
-) -> Any:
-    """Fill a fresh on-disk pyoxigraph store at ``store_dir`` with the graph of ``kb``.
-
-    Memory holds one partition's rdflib graph at a time. Places are linked to GeoNames on a
-    graph of the places and the articles naming them (all the linker reads), so links are those
-    of an in-memory build.
-    """
-    import shutil
-
-    import pyoxigraph as ox
-
-    from .graph import to_rdf
-    from .link import link_places
-
-    shutil.rmtree(store_dir, ignore_errors=True)
-    store_dir.parent.mkdir(parents=True, exist_ok=True)
-    store = ox.Store(str(store_dir))
-    for part in partitions(kb, partition_size):
-        graph = to_rdf(part, software=software)
-        store.bulk_load(
-            graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
-        )
-        if progress:
-            progress(len(part.documents))
-    places = {k: e for k, e in kb.entities.items() if e.type == "Place"}
-    graph = to_rdf(KnowledgeBase(kb.documents, places), software=software)
-    before = set(graph)
-    link_places(graph)
-    links = graph.__class__()
-    for triple in set(graph) - before:
-        links.add(triple)
-    if len(links):
-        store.bulk_load(
-            links.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
-        )
-    store.optimize()
-    return store
-
-
-def dump_turtle(store: Any, path: Path, prefixes: dict[str, str]) -> None:
-    """Write the store's default graph as Turtle, streaming to a temporary file then renaming."""
-    import pyoxigraph as ox
-
-    from .io import atomic_open
-
-    with atomic_open(path, "wb", encoding=None) as handle:
-        store.dump(handle, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -37,6 +38,8 @@ def strip_elision(text: str) -> str:
     return _ELISION.sub("", text.strip())
 
 
+# Keys are computed for every mention of every document and names repeat a lot: memoised.
+@lru_cache(maxsize=1 << 16)
 def match_key(name: str) -> str:
     """Key under which two surface forms are the same name (the gold matching rule).
 
@@ -70,6 +73,7 @@ _LEGAL_WORDS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 16)
 def org_key(name: str) -> str:
     """Key under which organization names are one: legal words, TLDs and elisions dropped.
 
@@ -96,6 +100,7 @@ def strip_legal_words(name: str) -> str:
 _TYPE_SEGMENT = {"Person": "person", "Organization": "org", "Place": "place"}
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_id(entity_type: str, name: str) -> str:
     """Stable entity id, unique across types, from a type and a name.
 
@@ -114,6 +119,7 @@ def entity_iri(entity_id: str) -> URIRef:
     return RES[entity_id]
 
 
+@lru_cache(maxsize=1 << 14)  # every statement names its article
 def document_iri(doc_id: str) -> URIRef:
     """IRI of a source document: a readable slug and a short hash of the id, so two ids whose
     slugs are alike ("a/b.txt", "a-b.txt") still get two IRIs.

@@ -1,29 +1,103 @@
-"""Write a build's files: ``graph.ttl``, ``graph.graphml`` and ``graph.html``, each atomically."""
+"""Write a build's files: ``graph.ttl``, ``graph.graphml`` and ``graph.html``, each atomically.
+
+``graph.ttl`` is written block by block (see :mod:`kg.graph.turtle`): the build, the entities
+with their GeoNames links, then one block per article, which a :class:`~kg.cache.BlockCache`
+keeps from one build to the next so that a rebuild renders only the articles that changed.
+``graph.html`` shows at most ``view_nodes`` entities, the most connected ones, and says so.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 
 import networkx as nx
-from rdflib import Graph
 
+from .cache import BlockCache, block_key, content_key
+from .graph import to_networkx
+from .graph.rdf import PREFIXES, Triple, article_triples, build_triples, entity_triples, to_rdf
+from .graph.turtle import turtle_block, turtle_chunks
 from .io import write_bytes_atomic, write_text_atomic
-from .viz import render_html
+from .naming import entity_iri
+from .records import Evidence, KnowledgeBase
+from .resolve import split_by_document
+from .viz import render_html, select_view, view_notice
+
+__all__ = ["DEFAULT_VIEW_NODES", "turtle_blocks", "write_outputs"]
+
+# Entities drawn by graph.html; beyond a few hundred nodes vis-network is unreadable and slow.
+DEFAULT_VIEW_NODES = 300
+# Sentences the view quotes per relation or attribute (the most confident): a fact repeated by
+# a hundred articles does not need a hundred quotes in a side panel.
+VIEW_EVIDENCE = 3
 
 
-def write_outputs(rdf: Graph, network: nx.MultiDiGraph, out_dir: Path) -> dict[str, Path]:
+def turtle_blocks(
+    kb: KnowledgeBase,
+    fragments: Iterable[KnowledgeBase],
+    *,
+    software: dict[str, str] | None = None,
+    links: Sequence[Triple] = (),
+    cache: BlockCache | None = None,
+    articles_only: bool = False,
+) -> Iterable[tuple[str, str]]:
+    """``(title, Turtle)`` blocks of the graph of ``kb``, whose one-document ``fragments``
+    (:meth:`kg.resolve.Resolver.fragment`) give the article blocks; lazily, one at a time.
+    With ``articles_only``, the build and entity blocks are left out."""
+    if not articles_only:
+        yield "build", turtle_block(build_triples(software or {}), PREFIXES)
+        entities = [(e.id, e.type, e.label, sorted(e.aliases)) for e in kb.entities.values()]
+
+        def render_entities() -> str:
+            return turtle_block(chain(entity_triples(kb.entities.values()), links), PREFIXES)
+
+        yield (
+            "entities",
+            (
+                cache.block(content_key(entities, links), render_entities)
+                if cache
+                else render_entities()
+            ),
+        )
+    # Articles in id order, so that the file does not depend on the order documents came in.
+    for fragment in sorted(fragments, key=lambda f: [d.id for d in f.documents]):
+        title = "article " + ", ".join(d.id for d in fragment.documents)
+
+        def render(fragment: KnowledgeBase = fragment) -> str:
+            return turtle_block(article_triples(fragment), PREFIXES)
+
+        yield title, cache.block(block_key(fragment), render) if cache else render()
+
+
+def write_outputs(
+    kb: KnowledgeBase,
+    out_dir: Path,
+    *,
+    fragments: Iterable[KnowledgeBase] | None = None,
+    software: dict[str, str] | None = None,
+    links: Sequence[Triple] = (),
+    cache: BlockCache | None = None,
+    view_nodes: int = DEFAULT_VIEW_NODES,
+) -> dict[str, Path]:
     """Write the three outputs of a build and return their paths by name.
+
+    ``fragments`` are the one-document parts of ``kb`` (:func:`kg.resolve.split_by_document`
+    when not given); ``links`` the GeoNames triples of its places; ``cache`` keeps article
+    blocks for the next build.
 
     Every output is rendered before any is written, so a failure while rendering leaves the
     previous build's files all untouched; each file is then replaced atomically.
     """
-    # rdflib's Turtle serializer sorts subjects, predicates and objects, so equal graphs give
-    # byte-identical files whatever the insertion order (tests/test_determinism.py checks it).
-    turtle = rdf.serialize(format="turtle")
+    software = software or {}
+    parts = split_by_document(kb) if fragments is None else fragments
+    blocks = turtle_blocks(kb, parts, software=software, links=links, cache=cache)
+    turtle = "".join(turtle_chunks(PREFIXES, blocks))
     buffer = io.BytesIO()
-    nx.write_graphml(network, buffer)
-    page = render_html(rdf)
+    nx.write_graphml(to_networkx(kb), buffer)
+    page = _view_page(kb, software, links, view_nodes, cache)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "turtle": out_dir / "graph.ttl",
@@ -33,4 +107,55 @@ def write_outputs(rdf: Graph, network: nx.MultiDiGraph, out_dir: Path) -> dict[s
     write_text_atomic(paths["turtle"], turtle)
     write_bytes_atomic(paths["graphml"], buffer.getvalue())
     write_text_atomic(paths["html"], page)
+    if cache is not None:
+        cache.prune()
     return paths
+
+
+def _view_page(
+    kb: KnowledgeBase,
+    software: dict[str, str],
+    links: Sequence[Triple],
+    view_nodes: int,
+    cache: BlockCache | None = None,
+) -> str:
+    view = _strongest_evidence(select_view(kb, view_nodes), VIEW_EVIDENCE)
+    notice = view_notice(len(view.entities), len(kb.entities))
+    shown = {entity_iri(ident) for ident in view.entities}
+    view_links = [(s, p, o) for s, p, o in links if s in shown]
+
+    def render() -> str:
+        # rdflib's plain store: fewer indexes to fill, and the view's lookups are faster on it.
+        graph = to_rdf(view, software=software, store="SimpleMemory")
+        graph.addN((s, p, o, graph) for s, p, o in view_links)
+        return render_html(graph, notice=notice)
+
+    if cache is None:
+        return render()
+    # What the page shows of the articles: not their text (a changed text alone keeps the page).
+    documents = [(d.id, d.path, d.title, d.url, d.date) for d in view.documents]
+    entities = [
+        (e.id, e.type, e.label, sorted(e.aliases), sorted(e.documents))
+        for e in view.entities.values()
+    ]
+    key = content_key(
+        documents, entities, view.relations, view.attributes, view_links, notice, software
+    )
+    return cache.block(key, render)
+
+
+def _strongest_evidence(kb: KnowledgeBase, limit: int) -> KnowledgeBase:
+    """``kb`` with at most ``limit`` evidence per relation and attribute, the most confident
+    (then the first read) kept, in their original order."""
+
+    def strongest(evidence: list[Evidence]) -> list[Evidence]:
+        if len(evidence) <= limit:
+            return evidence
+        ranked = sorted(range(len(evidence)), key=lambda i: (-evidence[i].confidence, i))
+        return [evidence[i] for i in sorted(ranked[:limit])]
+
+    return replace(
+        kb,
+        relations=[replace(r, evidence=strongest(r.evidence)) for r in kb.relations],
+        attributes=[replace(a, evidence=strongest(a.evidence)) for a in kb.attributes],
+    )

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+import gc
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
+from typing import IO
 
 from . import __version__
-from .cache import ExtractionCache
+from .cache import CACHE_DIR, BlockCache, ExtractionCache, document_key
 from .config import Config
-from .engine import EngineOptions, dump_turtle, run_engine, write_store
+from .engine import EngineOptions, run_engine
 from .errors import InputError, UsageError
 from .extract import Extractor
 from .graph import to_networkx, to_rdf
+from .graph.rdf import PREFIXES, build_triples, entity_triples
+from .graph.turtle import turtle_block, turtle_chunk, turtle_header
 from .ingest import IngestOptions, Skip, load_documents
-from .link import link_places
+from .io import atomic_open
+from .link import place_links
 from .nlp import load_pipeline, model_version, parse
-from .outputs import write_outputs
+from .outputs import DEFAULT_VIEW_NODES, turtle_blocks, write_outputs
 from .reason import write_inferred
 from .records import Document, Extraction, KnowledgeBase
-from .resolve import resolve
+from .resolve import Resolver, merge, resolve
 from .validate import validate as check_shapes
 
 
@@ -54,7 +61,8 @@ def extract_documents(
     """
     # Inputs are found before the model loads, so a mistyped path fails at once.
     documents = list(load_documents(paths, options=options, on_skip=on_skip))
-    cached = [cache.get(d) if cache else None for d in documents]
+    with paused_gc():
+        cached = [cache.get(d) if cache else None for d in documents]
     missing = [d for d, hit in zip(documents, cached, strict=True) if hit is None]
     fresh: Iterator[Extraction] = run_engine(engine, missing, config, engine_options)
     if progress and len(missing) > 20:
@@ -82,7 +90,9 @@ def _loaded(item: Extraction | bytes, document: Document) -> Extraction:
     return extraction
 
 
-def _progress(items: Iterator[Extraction], total: int, description: str) -> Iterator[Extraction]:
+def _progress(
+    items: Iterator[Extraction], total: int | None, description: str
+) -> Iterator[Extraction]:
     """``items`` with a progress bar on standard error: count, documents/s, time left."""
     from rich.progress import (
         BarColumn,
@@ -94,8 +104,12 @@ def _progress(items: Iterator[Extraction], total: int, description: str) -> Iter
     )
 
     columns = (
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TaskProgressColumn(), TextColumn("{task.fields[rate]} docs/s"), TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]} docs/s"),
+        TimeRemainingColumn(),
     )
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(description, total=total, rate="-")
@@ -105,7 +119,9 @@ def _progress(items: Iterator[Extraction], total: int, description: str) -> Iter
             bar.update(task, advance=1, rate=f"{speed:.1f}" if speed else "-")
 
 
-def build_knowledge_base(paths: Iterable[str | Path], config: Config | None = None) -> KnowledgeBase:
+def build_knowledge_base(
+    paths: Iterable[str | Path], config: Config | None = None
+) -> KnowledgeBase:
     """Extract and resolve, without writing anything."""
     config = config or Config.default()
     return resolve(extract_documents(paths, config), threshold=config.threshold)
@@ -113,6 +129,7 @@ def build_knowledge_base(paths: Iterable[str | Path], config: Config | None = No
 
 # Above this many documents the graph is accumulated on disk and Turtle written streaming.
 LARGE_CORPUS = 5000
+STORE_DIR = ".kg-store"
 STORES = ("auto", "memory", "disk")
 
 
@@ -131,6 +148,7 @@ def build(
     engine_options: EngineOptions | None = None,
     cache: bool = True,
     store: str = "auto",
+    view_nodes: int = DEFAULT_VIEW_NODES,
 ) -> BuildResult:
     """Build the graph of the articles under ``paths`` and write it to ``out_dir``.
 
@@ -140,7 +158,8 @@ def build(
     changed documents; ``cache=False`` parses everything (and refreshes the cache). ``store``
     says where the RDF graph is assembled: ``"memory"`` (rdflib), ``"disk"`` (a pyoxigraph store
     in ``out_dir/.kg-store``, Turtle dumped streaming, no SHACL check or HTML view), or
-    ``"auto"``: on disk above :data:`LARGE_CORPUS` documents.
+    ``"auto"``: on disk above :data:`LARGE_CORPUS` documents. ``graph.html`` shows the
+    ``view_nodes`` most connected entities (0: all).
     """
     config = config or Config.default()
     if store not in STORES:
@@ -156,29 +175,72 @@ def build(
     extraction_cache = ExtractionCache.in_output(
         out_dir, config, software["spacy-model"], read=cache
     )
-    extractions = extract_documents(
-        paths, config, progress=progress, options=options, on_skip=on_skip, engine=engine,
-        engine_options=engine_options, cache=extraction_cache,
-    )
-    if strict and skipped:
-        raise InputError(f"{len(skipped)} input(s) skipped and --strict given; nothing written")
-    kb = resolve(extractions, threshold=config.threshold)
-    del extractions
+    resolver = Resolver(config.threshold)
+    blocks = BlockCache(Path(out_dir) / CACHE_DIR, read=cache)
     out = Path(out_dir)
-    if store == "disk" or (store == "auto" and len(kb.documents) > LARGE_CORPUS):
-        outputs = _write_large(kb, out, software, log)
+    if store == "disk":
+        # Nothing of the corpus stays in memory: extractions go to the cache as they come and
+        # are read back one at a time to write the graph.
+        keys = read_streaming(
+            paths,
+            config,
+            resolver,
+            extraction_cache,
+            progress=progress,
+            options=options,
+            on_skip=on_skip,
+            engine=engine,
+            engine_options=engine_options,
+        )
+        _check_strict(strict, skipped)
+        with paused_gc():
+            kb, outputs = _write_on_disk(
+                (extraction_cache.load(key) for key in keys),
+                resolver,
+                out,
+                software,
+                blocks,
+                log,
+            )
     else:
-        rdf = to_rdf(kb, software=software)
-        link_places(rdf)
-        if validate:
-            for violation in check_shapes(rdf):
-                log(f"warning: {violation}")
-        outputs = write_outputs(rdf, to_networkx(kb), out)
-        if reason:
-            outputs["inferred"] = write_inferred(rdf, out / "inferred.ttl")
+        extractions = extract_documents(
+            paths,
+            config,
+            progress=progress,
+            options=options,
+            on_skip=on_skip,
+            engine=engine,
+            engine_options=engine_options,
+            cache=extraction_cache,
+        )
+        _check_strict(strict, skipped)
+        for extraction in extractions:
+            resolver.read(extraction)
+        if store == "auto" and len(extractions) > LARGE_CORPUS:
+            kb, outputs = _write_on_disk(extractions, resolver, out, software, blocks, log)
+        else:
+            fragments = [resolver.fragment(extraction) for extraction in extractions]
+            del extractions
+            kb = merge(fragments)
+            outputs = _write_in_memory(
+                kb,
+                fragments,
+                out,
+                software,
+                blocks,
+                log,
+                validate=validate,
+                reason=reason,
+                view_nodes=view_nodes,
+            )
     extraction_cache.prune()
-    return BuildResult(kb=kb, outputs=outputs, skipped=skipped, parsed=extraction_cache.misses,
-                       cached=extraction_cache.hits)
+    return BuildResult(
+        kb=kb,
+        outputs=outputs,
+        skipped=skipped,
+        parsed=extraction_cache.misses,
+        cached=extraction_cache.hits,
+    )
 
 
 def _model_version(model: str) -> str:
@@ -192,30 +254,163 @@ def _model_version(model: str) -> str:
     return f"{meta.get('lang', '')}_{meta.get('name', '')} {meta.get('version', '')}"
 
 
-def _write_large(
-    kb: KnowledgeBase, out: Path, software: dict[str, str], log: Callable[[str], None]
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while records are made in bulk.
+
+    Records hold no reference cycles (reference counting frees them), yet every collection
+    would rescan all of them: loading a thousand cached extractions took three times longer
+    with the collector on. It is paused only where no spaCy document is made.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_strict(strict: bool, skipped: list[Skip]) -> None:
+    if strict and skipped:
+        raise InputError(f"{len(skipped)} input(s) skipped and --strict given; nothing written")
+
+
+def read_streaming(
+    paths: Iterable[str | Path],
+    config: Config,
+    resolver: Resolver,
+    cache: ExtractionCache,
+    *,
+    progress: bool = False,
+    options: IngestOptions | None = None,
+    on_skip: Callable[[Skip], None] | None = None,
+    engine: str = "local",
+    engine_options: EngineOptions | None = None,
+) -> list[str]:
+    """Extract every document under ``paths`` into ``cache`` and let ``resolver`` read it,
+    holding no document or extraction in memory; return the documents' cache keys in input
+    order."""
+    keys: list[str] = []
+
+    def missing() -> Iterator[Document]:
+        for document in load_documents(paths, options=options, on_skip=on_skip):
+            keys.append(document_key(document))
+            hit = cache.get(document)
+            if hit is None:
+                yield document
+            else:
+                resolver.read(hit)
+
+    fresh: Iterator[Extraction] = run_engine(engine, missing(), config, engine_options)
+    if progress:
+        fresh = _progress(fresh, None, "Extracting")
+    for extraction in fresh:
+        cache.put(extraction)
+        resolver.read(extraction)
+    return keys
+
+
+def _write_in_memory(
+    kb: KnowledgeBase,
+    fragments: list[KnowledgeBase],
+    out: Path,
+    software: dict[str, str],
+    blocks: BlockCache,
+    log: Callable[[str], None],
+    *,
+    validate: bool,
+    reason: bool,
+    view_nodes: int,
 ) -> dict[str, Path]:
-    """Outputs of a large corpus: the graph goes through an on-disk store, Turtle is streamed;
-    the SHACL check and the HTML view, which need the whole graph in memory, are left out."""
+    links = place_links(kb)
+    rdf = None
+    if validate or reason:
+        rdf = to_rdf(kb, software=software)
+        rdf.addN((s, p, o, rdf) for s, p, o in links)
+    if validate and rdf is not None:
+        for violation in check_shapes(rdf):
+            log(f"warning: {violation}")
+    outputs = write_outputs(
+        kb,
+        out,
+        fragments=fragments,
+        software=software,
+        links=links,
+        cache=blocks,
+        view_nodes=view_nodes,
+    )
+    if reason and rdf is not None:
+        outputs["inferred"] = write_inferred(rdf, out / "inferred.ttl")
+    return outputs
+
+
+# Articles whose Turtle is loaded into the on-disk store at once.
+STORE_BATCH = 500
+
+
+def _write_on_disk(
+    extractions: Iterable[Extraction],
+    resolver: Resolver,
+    out: Path,
+    software: dict[str, str],
+    blocks: BlockCache,
+    log: Callable[[str], None],
+) -> tuple[KnowledgeBase, dict[str, Path]]:
+    """Outputs of a large corpus, one article at a time: ``graph.ttl`` is written as blocks
+    come (entities last, once all are known), the same blocks fill a pyoxigraph store in
+    ``out/.kg-store``; the returned knowledge base keeps no document text. The SHACL check and
+    the HTML view, which need the whole graph in memory, are left out."""
+    import shutil
+
     import networkx as nx
-    from rdflib import RDF, RDFS, XSD, Graph
+    import pyoxigraph as ox
 
-    from .graph.rdf import bind_prefixes
-    from .io import atomic_open
-
-    store = write_store(kb, out / ".kg-store", software=software)
     paths = {"turtle": out / "graph.ttl", "graphml": out / "graph.graphml"}
-    graph = bind_prefixes(Graph(bind_namespaces="none"))
-    graph.bind("rdf", RDF)
-    graph.bind("rdfs", RDFS)
-    graph.bind("xsd", XSD)
-    prefixes = {p: str(n) for p, n in graph.namespaces()}
-    dump_turtle(store, paths["turtle"], prefixes)
-    with atomic_open(paths["graphml"], "wb", encoding=None) as handle:
-        nx.write_graphml(to_networkx(kb), handle)
-    log(f"large corpus ({len(kb.documents)} documents): graph built on disk; no SHACL check "
-        f"or HTML view (run kg validate / kg serve on {paths['turtle']})")
-    return paths
+    store_dir = out / STORE_DIR
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    store = ox.Store(str(store_dir))
+    header = turtle_header(PREFIXES)
+    pending: list[str] = []
+
+    def write(handle: IO[str], title: str, block: str) -> None:
+        handle.write(turtle_chunk(title, block))
+        pending.append(block)
+        if len(pending) >= STORE_BATCH or title == "entities":
+            store.bulk_load(header + "".join(pending), format=ox.RdfFormat.TURTLE)
+            pending.clear()
+
+    with atomic_open(paths["turtle"], "w") as handle:
+        handle.write(header)
+        write(handle, "build", turtle_block(build_triples(software), PREFIXES))
+
+        def fragments() -> Iterator[KnowledgeBase]:
+            for extraction in extractions:
+                fragment = resolver.fragment(extraction)
+                for title, block in turtle_blocks(
+                    fragment, [fragment], cache=blocks, articles_only=True
+                ):
+                    write(handle, title, block)
+                fragment.documents = [replace(d, text="") for d in fragment.documents]
+                yield fragment
+
+        kb = merge(fragments())
+        links = place_links(kb)
+        write(
+            handle,
+            "entities",
+            turtle_block(chain(entity_triples(kb.entities.values()), links), PREFIXES),
+        )
+    store.optimize()
+    with atomic_open(paths["graphml"], "wb", encoding=None) as binary:
+        nx.write_graphml(to_networkx(kb), binary)
+    blocks.prune()
+    log(
+        f"large corpus ({len(kb.documents)} documents): graph built on disk in {store_dir}; "
+        f"no SHACL check or HTML view (run kg validate / kg view on {paths['turtle']})"
+    )
+    return kb, paths
 
 
 def format_summary(result: BuildResult) -> str:
@@ -225,7 +420,9 @@ def format_summary(result: BuildResult) -> str:
     relations = Counter(r.predicate for r in kb.relations if r.modality == "asserted")
     lines = [f"documents: {len(kb.documents)}"]
     lines.append("entities:  " + ", ".join(f"{t} {n}" for t, n in sorted(types.items())))
-    lines.append("relations: " + (", ".join(f"{p} {n}" for p, n in sorted(relations.items())) or "none"))
+    lines.append(
+        "relations: " + (", ".join(f"{p} {n}" for p, n in sorted(relations.items())) or "none")
+    )
     lines.append(f"attributes: {len(kb.attributes)}")
     if result.skipped:
         # Each skip was logged with its reason; the summary only says where.
@@ -244,6 +441,8 @@ def knowledge_base_from_texts(texts: Iterable[str], config: Config | None = None
     config = config or Config.default()
     nlp = load_pipeline(config.model)
     extractor = Extractor.from_config(config, nlp)
-    documents = [Document(id=f"text-{i}", path=f"text-{i}", title="", text=t) for i, t in enumerate(texts)]
+    documents = [
+        Document(id=f"text-{i}", path=f"text-{i}", title="", text=t) for i, t in enumerate(texts)
+    ]
     extractions = [extractor(d, doc) for d, doc in parse(nlp, documents)]
     return resolve(extractions, threshold=config.threshold)

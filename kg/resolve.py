@@ -3,18 +3,25 @@
 Names are merged by a normalised key (case, accents, punctuation, elisions, legal and group
 words: "OVH", "OVH Group", "groupe OVH", "d'OVH" are one), by the aliases the extractor learnt
 (initials, acronyms, first names), and typed by majority across all mentions.
+
+Resolution runs in two steps so that a corpus never has to sit in memory: a :class:`Resolver`
+first *reads* every extraction (it keeps the surface forms and type votes of names, not the
+documents), then turns each extraction into its *fragment*: a one-document
+:class:`~kg.records.KnowledgeBase` whose facts point at the resolved entity ids. :func:`merge`
+unions fragments into the knowledge base of the corpus; :func:`resolve` does all three.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from .namespace import SIGNATURES, SYMMETRIC_RELATIONS
 from .naming import entity_id, match_key, org_key, strip_legal_words
 from .records import Attribute, Entity, Evidence, Extraction, KnowledgeBase, Mention, Relation
 
-__all__ = ["name_key", "resolve"]
+__all__ = ["Resolver", "merge", "name_key", "resolve", "split_by_document"]
 
 
 def name_key(name: str, entity_type: str) -> str:
@@ -33,28 +40,198 @@ def _label_score(name: str) -> tuple[int, int, int]:
     return (int(not name.isupper() or len(name) <= 5), int(name[:1].isupper()), -len(name))
 
 
-class _Registry:
-    """Collects surface forms per (type, key) and decides types and labels."""
+class Resolver:
+    """Decides, from all the names of a corpus, which entity each mention stands for.
 
-    def __init__(self) -> None:
-        self.forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        self.type_votes: dict[str, Counter[str]] = defaultdict(Counter)
-        self.documents: dict[tuple[str, str], set[str]] = defaultdict(set)
+    >>> from kg.records import Document
+    >>> doc = Document("d1", "d1.txt", "", "OVH Group recrute. OVH grandit.")
+    >>> names = [Mention("OVH Group", "Organization", "d1", 0, 9), Mention("OVH", "Organization", "d1", 19, 22)]
+    >>> resolver = Resolver()
+    >>> resolver.read(Extraction(doc, mentions=names))
+    >>> sorted(resolver.fragment(Extraction(doc, mentions=names)).entities)
+    ['org/ovh']
+    """
 
-    def add(self, mention: Mention, weight: int = 1) -> None:
-        key = name_key(mention.text, mention.type)
-        self.forms[(mention.type, key)][mention.text] += weight
-        if mention.via in {"name", "initials"}:
-            self.type_votes[org_key(mention.text)][mention.type] += weight
-        self.documents[(mention.type, key)].add(mention.doc_id)
+    def __init__(self, threshold: float = 0.0) -> None:
+        self.threshold = threshold  # evidence below it is dropped, and facts left without any
+        self._forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        self._type_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        # (alias, full name, type of the full name's mention): resolved once all votes are in.
+        self._alias_pairs: set[tuple[str, str, str]] = set()
+        self._aliases: dict[tuple[str, str], set[str]] | None = None
+        self._entities: dict[tuple[str, str], Entity] = {}
+        self._keys: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def entity_type(self, mention: Mention) -> str:
-        votes = self.type_votes.get(org_key(mention.text))
-        return votes.most_common(1)[0][0] if votes else mention.type
+    # --- reading ---------------------------------------------------------------------
 
-    def resolve(self, mention: Mention) -> tuple[str, str]:
-        entity_type = self.entity_type(mention)
-        return entity_type, name_key(mention.text, entity_type)
+    def read(self, extraction: Extraction) -> None:
+        """Count the names of one document (call for every document before :meth:`fragment`)."""
+        for mention in extraction.mentions:
+            key = name_key(mention.text, mention.type)
+            self._forms[(mention.type, key)][mention.text] += 1
+            if mention.via in {"name", "initials"}:
+                self._type_votes[org_key(mention.text)][mention.type] += 1
+        if extraction.aliases:
+            types = {m.text: m.type for m in extraction.mentions}
+            for fact in extraction.facts:
+                types.setdefault(fact.subject.text, fact.subject.type)
+                types.setdefault(fact.object.text, fact.object.type)
+            self._alias_pairs.update(
+                (alias, name, types[name]) for alias, name in extraction.aliases if name in types
+            )
+        self._aliases = None  # keys and descriptions depend on every document read
+        self._entities.clear()
+        self._keys.clear()
+
+    def entity_key(self, text: str, mention_type: str) -> tuple[str, str]:
+        """(type, key) of the entity a name stands for: its type is the majority vote."""
+        found = self._keys.get((text, mention_type))
+        if found is None:
+            votes = self._type_votes.get(org_key(text))
+            entity_type = votes.most_common(1)[0][0] if votes else mention_type
+            found = self._keys[(text, mention_type)] = (entity_type, name_key(text, entity_type))
+        return found
+
+    def describe(self, entity_type: str, key: str, text: str) -> Entity:
+        """The entity of (type, key), labelled by its most frequent form (``text`` when the
+        corpus has no form of that type). Its ``documents`` are left empty."""
+        found = self._entities.get((entity_type, key))
+        if found is not None:
+            return found
+        if self._aliases is None:
+            self._aliases = defaultdict(set)
+            for alias, name, mention_type in sorted(self._alias_pairs):
+                self._aliases[self.entity_key(name, mention_type)].add(alias)
+        forms = self._forms.get((entity_type, key)) or Counter({text: 1})
+        label = max(forms, key=lambda f: (forms[f], *_label_score(f)))
+        names = set(forms) | self._aliases.get((entity_type, key), set())
+        if entity_type == "Organization":  # "groupe Altaris" is also found as "Altaris"
+            names |= {short for short in map(strip_legal_words, forms) if short}
+        entity = Entity(
+            entity_id(entity_type, key),
+            entity_type,  # type: ignore[arg-type]
+            label,
+            names,
+            mention_count=sum(forms.values()),
+        )
+        self._entities[(entity_type, key)] = entity
+        return entity
+
+    # --- fragments -------------------------------------------------------------------
+
+    def fragment(self, extraction: Extraction) -> KnowledgeBase:
+        """The facts of one document between resolved entities, as a one-document knowledge
+        base; each entity it names lists this document only."""
+        doc_id = extraction.document.id
+        entities: dict[str, Entity] = {}
+
+        def entity_for(mention: Mention) -> str:
+            entity_type, key = self.entity_key(mention.text, mention.type)
+            ident = entity_id(entity_type, key)
+            if ident not in entities:
+                entities[ident] = replace(
+                    self.describe(entity_type, key, mention.text), documents={doc_id}
+                )
+            return ident
+
+        for mention in extraction.mentions:
+            entity_for(mention)
+        relations: dict[tuple[str, str, str, str], list[Evidence]] = defaultdict(list)
+        for fact in extraction.facts:
+            if fact.evidence.confidence < self.threshold:
+                continue
+            subject, obj = entity_for(fact.subject), entity_for(fact.object)
+            if subject == obj or not _fits(
+                fact.predicate, entities[subject].type, entities[obj].type
+            ):
+                continue
+            if fact.predicate in SYMMETRIC_RELATIONS:
+                subject, obj = sorted((subject, obj))
+            relations[(subject, fact.predicate, obj, fact.modality)].append(fact.evidence)
+        attributes: list[Attribute] = []
+        for found in extraction.attributes:
+            if found.evidence.confidence < self.threshold:
+                continue
+            subject = entity_for(found.subject)
+            if entities[subject].type == "Organization":
+                attributes.append(Attribute(subject, found.property, found.value, [found.evidence]))
+        fragment = KnowledgeBase([extraction.document], dict(sorted(entities.items())))
+        fragment.relations = _relations(relations)
+        fragment.attributes = _attributes(attributes)
+        return fragment
+
+
+def merge(fragments: Iterable[KnowledgeBase]) -> KnowledgeBase:
+    """One knowledge base from fragments: entities united (their documents too), a relation's
+    evidence gathered from every fragment that states it, attribute values likewise."""
+    kb = KnowledgeBase()
+    relations: dict[tuple[str, str, str, str], list[Evidence]] = defaultdict(list)
+    attributes: list[Attribute] = []
+    for fragment in fragments:
+        kb.documents += fragment.documents
+        for ident, entity in fragment.entities.items():
+            found = kb.entities.get(ident)
+            if found is None:
+                kb.entities[ident] = replace(
+                    entity, aliases=set(entity.aliases), documents=set(entity.documents)
+                )
+            else:
+                found.documents |= entity.documents
+        for relation in fragment.relations:
+            key = (relation.subject, relation.predicate, relation.object, relation.modality)
+            relations[key] += relation.evidence
+        attributes += fragment.attributes
+    kb.entities = dict(sorted(kb.entities.items()))
+    kb.relations = _relations(relations)
+    kb.attributes = _attributes(attributes)
+    return kb
+
+
+def split_by_document(kb: KnowledgeBase) -> list[KnowledgeBase]:
+    """The one-document fragments whose :func:`merge` is ``kb`` (documents in id order): each
+    holds its document, the entities naming it or named by its facts, and the relations and
+    attributes with the evidence read in it.
+
+    >>> from kg.records import Document
+    >>> kb = KnowledgeBase([Document("b", "b", "", ""), Document("a", "a", "", "")])
+    >>> [f.documents[0].id for f in split_by_document(kb)]
+    ['a', 'b']
+    """
+    fragments = {d.id: KnowledgeBase([d]) for d in sorted(kb.documents, key=lambda d: d.id)}
+
+    def named(fragment: KnowledgeBase, ident: str) -> None:
+        if ident not in fragment.entities and ident in kb.entities:
+            entity = kb.entities[ident]
+            fragment.entities[ident] = replace(
+                entity, documents=entity.documents & {fragment.documents[0].id}
+            )
+
+    for entity in kb.entities.values():
+        for doc_id in entity.documents:
+            if doc_id in fragments:
+                named(fragments[doc_id], entity.id)
+    for relation in kb.relations:
+        for doc_id, evidence in _by_document(relation.evidence).items():
+            if doc_id in fragments:
+                fragment = fragments[doc_id]
+                fragment.relations.append(replace(relation, evidence=evidence))
+                named(fragment, relation.subject)
+                named(fragment, relation.object)
+    for attribute in kb.attributes:
+        for doc_id, evidence in _by_document(attribute.evidence).items():
+            if doc_id in fragments:
+                fragments[doc_id].attributes.append(replace(attribute, evidence=evidence))
+                named(fragments[doc_id], attribute.subject)
+    for fragment in fragments.values():
+        fragment.entities = dict(sorted(fragment.entities.items()))
+    return list(fragments.values())
+
+
+def _by_document(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:
+    split: dict[str, list[Evidence]] = defaultdict(list)
+    for item in evidence:
+        split[item.doc_id].append(item)
+    return split
 
 
 def resolve(extractions: Iterable[Extraction], threshold: float = 0.0) -> KnowledgeBase:
@@ -63,81 +240,37 @@ def resolve(extractions: Iterable[Extraction], threshold: float = 0.0) -> Knowle
     Evidence below ``threshold`` confidence is dropped, and with it any fact left without evidence.
     """
     extractions = list(extractions)
-    registry = _Registry()
-    aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
+    resolver = Resolver(threshold)
     for extraction in extractions:
-        for mention in extraction.mentions:
-            registry.add(mention)
-        by_name = {m.text: m for m in extraction.mentions}
-        for fact in extraction.facts:
-            by_name.setdefault(fact.subject.text, fact.subject)
-            by_name.setdefault(fact.object.text, fact.object)
-        for alias, name in extraction.aliases:
-            if name in by_name:
-                aliases[registry.resolve(by_name[name])].add(alias)
+        resolver.read(extraction)
+    return merge(resolver.fragment(extraction) for extraction in extractions)
 
-    kb = KnowledgeBase(documents=[e.document for e in extractions])
 
-    def entity_for(mention: Mention) -> str:
-        entity_type, key = registry.resolve(
-            Mention(mention.text, mention.type, mention.doc_id, 0, 0)
-        )
-        ident = entity_id(entity_type, key)
-        if ident not in kb.entities:
-            forms = registry.forms.get((entity_type, key)) or Counter({mention.text: 1})
-            label = max(forms, key=lambda f: (forms[f], *_label_score(f)))
-            names = set(forms) | aliases[(entity_type, key)]
-            if entity_type == "Organization":  # "groupe Altaris" is also found as "Altaris"
-                names |= {short for short in map(strip_legal_words, forms) if short}
-            kb.entities[ident] = Entity(ident, entity_type, label, names)  # type: ignore[arg-type]
-            kb.entities[ident].documents |= registry.documents.get((entity_type, key), set())
-            kb.entities[ident].mention_count = sum(forms.values())
-        kb.entities[ident].documents.add(mention.doc_id)
-        return ident
-
-    for extraction in extractions:
-        for mention in extraction.mentions:
-            entity_for(mention)
-
-    relations: dict[tuple[str, str, str, str], list[Evidence]] = defaultdict(list)
-    for extraction in extractions:
-        for fact in extraction.facts:
-            if fact.evidence.confidence < threshold:
-                continue
-            subject, obj = entity_for(fact.subject), entity_for(fact.object)
-            if subject == obj or not _fits(
-                fact.predicate, kb.entities[subject].type, kb.entities[obj].type
-            ):
-                continue
-            if fact.predicate in SYMMETRIC_RELATIONS:
-                subject, obj = sorted((subject, obj))
-            relations[(subject, fact.predicate, obj, fact.modality)].append(fact.evidence)
-    kb.relations = [
+def _relations(grouped: dict[tuple[str, str, str, str], list[Evidence]]) -> list[Relation]:
+    return [
         Relation(s, p, o, sorted(set(ev), key=lambda e: (e.doc_id, e.start, e.rule)), modality)  # type: ignore[arg-type]
-        for (s, p, o, modality), ev in sorted(relations.items())
+        for (s, p, o, modality), ev in sorted(grouped.items())
     ]
 
-    attributes: dict[tuple[str, str, float, str | None], list[Evidence]] = defaultdict(list)
-    units: dict[tuple[str, str, float, str | None], object] = {}
-    for extraction in extractions:
-        for attribute in extraction.attributes:
-            if attribute.evidence.confidence < threshold:
-                continue
-            subject = entity_for(attribute.subject)
-            if kb.entities[subject].type != "Organization":
-                continue
-            key = (subject, attribute.property, attribute.value.value, attribute.value.unit)
-            attributes[key].append(attribute.evidence)
-            units[key] = attribute.value
-    kb.attributes = [
-        Attribute(s, p, units[(s, p, v, u)], sorted(set(ev), key=lambda e: (e.doc_id, e.start)))  # type: ignore[arg-type]
-        for (s, p, v, u), ev in sorted(
-            attributes.items(),
-            key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or ""),
+
+def _attributes(found: Iterable[Attribute]) -> list[Attribute]:
+    """One attribute per (entity, property, value), its evidence gathered and sorted."""
+    grouped: dict[tuple[str, str, float, str], list[Evidence]] = defaultdict(list)
+    values = {}
+    for attribute in found:
+        key = (
+            attribute.subject,
+            attribute.property,
+            attribute.value.value,
+            attribute.value.unit or "",
         )
+        grouped[key] += attribute.evidence
+        values[key] = attribute.value
+    return [
+        Attribute(s, p, values[key], sorted(set(ev), key=lambda e: (e.doc_id, e.start, e.rule)))
+        for key, ev in sorted(grouped.items())
+        for s, p, _, _ in [key]
     ]
-    kb.entities = dict(sorted(kb.entities.items()))
-    return kb
 
 
 def _fits(predicate: str, subject_type: str, object_type: str) -> bool:

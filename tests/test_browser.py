@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_viz import CEO_SENTENCE, GEONAMES_ROUBAIX, viz_graph
+from test_viz import CEO_SENTENCE, GEONAMES_ROUBAIX, XSS, viz_graph, viz_kb
 
 from kg.graph.rdf import to_rdf
 from kg.io import write_text_atomic
 from kg.naming import entity_iri
 from kg.records import Document, Entity, EntityType, Evidence, KnowledgeBase, Relation
-from kg.viz import render_html
+from kg.viz import render_html, select_view, view_notice
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -307,6 +307,28 @@ def test_hostile_article_never_executes(view: View) -> None:
     assert view.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert view.evaluate("document.scripts.length") == 3
     view.check_clean()
+
+
+def test_partial_view_says_so(browser: Any, tmp_path: Path) -> None:
+    kb = viz_kb()
+    shown = select_view(kb, 4)
+    notice = view_notice(len(shown.entities), len(kb.entities))
+    assert notice is not None
+    html = render_html(to_rdf(shown), title="kg — partiel", notice=f"{notice} {XSS}")
+    view = open_view(browser, write_page(html, tmp_path / "partial.html"))
+    assert view.page.is_visible("#kg-notice")
+    assert view.page.inner_text("#kg-notice") == f"{notice} {XSS}"
+    box = view.page.locator("#kg-notice").bounding_box()
+    header = view.page.locator(".kg-bar").bounding_box()
+    assert box and header and box["y"] >= header["y"] + header["height"] - 1 and box["y"] < 120
+    assert view.page.inner_text("#kg-status").startswith("4 / 4 entités")
+    assert view.evaluate("document.querySelectorAll('img').length") == 0
+    view.check_clean()
+    view.page.context.close()
+
+
+def test_full_view_has_no_notice(view: View) -> None:
+    assert view.page.locator("#kg-notice").count() == 0
 
 
 # ------------------------------------------------------------------ large graph

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from kb_samples import sample_kb
 
-from kg.graph import to_networkx, to_rdf
 from kg.outputs import write_outputs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,7 +43,7 @@ WRITE_SAMPLE = textwrap.dedent(
     from kg.graph import to_networkx, to_rdf
     from kg.outputs import write_outputs
     kb = sample_kb()
-    write_outputs(to_rdf(kb), to_networkx(kb), Path(sys.argv[1]))
+    write_outputs(kb, Path(sys.argv[1]))
     """
 )
 
@@ -60,19 +59,19 @@ def test_outputs_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
 
 def test_turtle_and_html_do_not_depend_on_insertion_order(tmp_path: Path) -> None:
     kb = sample_kb()
-    write_outputs(to_rdf(kb), to_networkx(kb), tmp_path / "a")
+    write_outputs(kb, tmp_path / "a")
     kb.documents.reverse()
     kb.relations.reverse()
     kb.attributes.reverse()
     kb.entities = dict(reversed(list(kb.entities.items())))
-    write_outputs(to_rdf(kb), to_networkx(kb), tmp_path / "b")
+    write_outputs(kb, tmp_path / "b")
     for name in ("graph.ttl", "graph.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_turtle_holds_no_build_timestamp(tmp_path: Path) -> None:
     kb = sample_kb()
-    write_outputs(to_rdf(kb), to_networkx(kb), tmp_path)
+    write_outputs(kb, tmp_path)
     turtle = (tmp_path / "graph.ttl").read_text(encoding="utf-8")
     assert "dateTime" not in turtle and "startedAtTime" not in turtle
 

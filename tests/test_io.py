@@ -16,7 +16,6 @@ from kb_samples import sample_kb
 
 import kg.io
 import kg.outputs
-from kg.graph import to_networkx, to_rdf
 from kg.io import atomic_open, write_bytes_atomic, write_text_atomic
 from kg.outputs import write_outputs
 
@@ -66,7 +65,7 @@ def previous_build(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     """An output folder holding a complete earlier build."""
     kb = sample_kb()
     out = tmp_path / "out"
-    write_outputs(to_rdf(kb), to_networkx(kb), out)
+    write_outputs(kb, out)
     return out, snapshot(out)
 
 
@@ -98,7 +97,7 @@ def test_interrupted_build_leaves_previous_outputs_intact(
     kb.relations = kb.relations[:1]  # a different graph, so a partial write would show
     monkeypatch.setattr(target, name, replacement)
     with pytest.raises(RuntimeError, match="killed"):
-        write_outputs(to_rdf(kb), to_networkx(kb), out)
+        write_outputs(kb, out)
     assert snapshot(out) == before
 
 
@@ -118,7 +117,7 @@ def test_interrupted_file_write_leaves_previous_outputs_intact(
     monkeypatch.setattr(kg.io.os, "replace", crash_on_second)
     kb = sample_kb()
     with pytest.raises(OSError):
-        write_outputs(to_rdf(kb), to_networkx(kb), out)
+        write_outputs(kb, out)
     # graph.ttl was replaced (by identical bytes, same graph); the rest kept; no temp file.
     assert calls == [str(out / "graph.ttl"), str(out / "graph.graphml")]
     assert snapshot(out) == before

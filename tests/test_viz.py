@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import re
@@ -28,7 +29,7 @@ from kg.records import (
     Quantity,
     Relation,
 )
-from kg.viz import render_html, render_page, view_data
+from kg.viz import render_html, render_page, select_view, view_data, view_notice
 from kg.viz.format import THIN_SPACE, format_count, format_decimal, format_money
 from kg.viz.html import script_json, with_layout
 from kg.viz.layout import force_layout
@@ -536,3 +537,123 @@ def test_kg_view_bad_input_is_one_line_error(tmp_path: Path) -> None:
         assert len(result.stderr.strip().splitlines()) == 1
         assert "Traceback" not in result.stderr
     assert not (tmp_path / "v.html").exists()
+
+
+# ------------------------------------------------------------------ partial view
+
+
+def ranked_kb() -> KnowledgeBase:
+    """Degrees: hub 3 (one asserted, one planned, one negated; a duplicate not counted), b, a and
+    z 2 (mentions 5, 4, 4), c 1, solo 0 (but 50 mentions). Orders are scrambled on purpose."""
+    docs = {i: Document(i, f"{i}.txt", f"Article {i}", "Texte.") for i in ("d1", "d2", "d3", "d4")}
+
+    def evidence(doc_id: str) -> list[Evidence]:
+        return [Evidence(doc_id, "Texte.", 0, 6, 0.9, "test")]
+
+    def entity(entity_id: str, mentions: int, *documents: str) -> Entity:
+        kind: EntityType = "Place" if entity_id.startswith("place/") else "Organization"
+        return Entity(entity_id, kind, entity_id, {entity_id}, set(documents), mentions)
+
+    entities = [
+        entity("org/solo", 50, "d4"),
+        entity("org/c", 9, "d3"),
+        entity("place/z", 4, "d4"),
+        entity("org/b", 5, "d2"),
+        entity("org/a", 4, "d1"),
+        entity("org/hub", 1, "d1", "gone"),  # "gone" is no document of the kb
+    ]
+    relations = [
+        Relation("org/a", "headquarteredIn", "place/z", evidence("d4")),
+        Relation("org/hub", "acquired", "org/a", evidence("d1")),
+        Relation("org/b", "headquarteredIn", "place/z", evidence("d2")),
+        Relation("org/hub", "partnerOf", "org/b", evidence("d2"), modality="planned"),
+        Relation("org/hub", "acquired", "org/c", evidence("d3"), modality="negated"),
+        Relation("org/hub", "acquired", "org/a", evidence("d1")),  # the same relation again
+    ]
+    attributes = [
+        Attribute("org/c", "revenue", Quantity(1.0, "EUR"), evidence("d4")),
+        Attribute("org/a", "employees", Quantity(12.0), evidence("d3")),
+    ]
+    return KnowledgeBase(
+        documents=[docs["d3"], docs["d1"], docs["d4"], docs["d2"]],
+        entities={e.id: e for e in entities},
+        relations=relations,
+        attributes=attributes,
+    )
+
+
+@pytest.mark.parametrize(
+    ("max_nodes", "expected"),
+    [
+        (1, ["org/hub"]),  # planned and negated relations count towards the degree
+        (2, ["org/b", "org/hub"]),  # b before a: more mentions
+        (3, ["org/b", "org/a", "org/hub"]),  # a before z: same mentions, smaller id
+        (4, ["place/z", "org/b", "org/a", "org/hub"]),  # degree beats mentions (c, solo)
+        (5, ["org/c", "place/z", "org/b", "org/a", "org/hub"]),
+    ],
+)
+def test_select_view_keeps_the_most_connected_in_kb_order(
+    max_nodes: int, expected: list[str]
+) -> None:
+    assert list(select_view(ranked_kb(), max_nodes).entities) == expected
+
+
+def test_select_view_keeps_what_links_the_kept_entities() -> None:
+    kb = ranked_kb()
+    before = copy.deepcopy(kb)
+    view = select_view(kb, 3)
+    assert view.relations == [kb.relations[1], kb.relations[3], kb.relations[5]]
+    assert view.attributes == [kb.attributes[1]]
+    # Cited by a kept relation (d1, d2), a kept attribute (d3) or a kept entity; in kb order.
+    assert [d.id for d in view.documents] == ["d3", "d1", "d2"]
+    assert {i: e.documents for i, e in view.entities.items()} == {
+        "org/b": {"d2"},
+        "org/a": {"d1"},
+        "org/hub": {"d1"},
+    }
+    hub = view.entities["org/hub"]
+    assert (hub.label, hub.type, hub.aliases, hub.mention_count) == (
+        "org/hub",
+        "Organization",
+        {"org/hub"},
+        1,
+    )
+    assert hub is not kb.entities["org/hub"]
+    assert hub.aliases is not kb.entities["org/hub"].aliases
+    assert kb == before  # nothing of the input was modified
+
+
+def test_select_view_returns_small_kbs_as_they_are() -> None:
+    kb = ranked_kb()
+    for max_nodes in (0, -1, 6, 300):
+        assert select_view(kb, max_nodes) is kb
+    assert select_view(KnowledgeBase(), 1) == KnowledgeBase()
+
+
+def test_select_view_of_the_sample_renders() -> None:
+    view = select_view(viz_kb(), 4)
+    assert set(view.entities) == {"org/odoo", "org/ovh", "org/xss", "person/fabien-pinckaers"}
+    assert {n["label"] for n in view_data(to_rdf(view))["nodes"]} == {
+        "Odoo",
+        "OVH",
+        XSS,
+        "Fabien Pinckaers",
+    }
+
+
+def test_view_notice() -> None:
+    assert view_notice(300, 2793) == f"300 entités les plus reliées affichées sur 2{THIN_SPACE}793"
+    assert view_notice(1, 5) == "1 entité la plus reliée affichée sur 5"
+    assert view_notice(7, 7) is None
+    assert view_notice(0, 0) is None
+
+
+def test_notice_is_shown_escaped_and_only_when_given(graph: Graph, page: str) -> None:
+    noticed = render_html(graph, title="Test <kg>", notice=f"3 entités & {XSS} sur 7")
+    escaped = "3 entités &amp; &lt;img src=x onerror=&quot;window.__kgXss=1&quot;&gt; sur 7"
+    assert f'<p id="kg-notice" class="kg-notice" role="note">{escaped}</p>' in noticed
+    assert "<img" not in noticed.lower()
+    assert 'id="kg-notice"' not in page
+    assert render_html(graph, title="Test <kg>", notice=None) == page
+    test_every_inline_script_and_style_is_allowed_by_hash(noticed)
+    assert embedded_data(noticed) == embedded_data(page)

@@ -29,28 +29,38 @@ input always gives the same graph.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, SDO, SKOS
+from rdflib.term import Node
 
 from ..errors import GraphParseError, InputError, describe_parse_error
 from ..namespace import KG, MONEY_ATTRIBUTES, RES, kg_term
 from ..naming import document_iri, entity_iri, hashed_iri, slugify
-from ..records import Attribute, Document, Evidence, KnowledgeBase, Relation
+from ..records import Attribute, Document, Entity, Evidence, KnowledgeBase, Relation
 
 __all__ = [
     "BUILD_ACTIVITY",
+    "PREFIXES",
     "SOFTWARE_AGENT",
     "bind_prefixes",
     "decimal_literal",
     "load_graph",
+    "Triple",
+    "article_triples",
+    "build_triples",
+    "entity_triples",
     "to_rdf",
+    "triples",
 ]
+
+Triple = tuple[Node, Node, Node]
 
 BUILD_ACTIVITY = RES["activity/build"]
 SOFTWARE_AGENT = RES["agent/kg"]
@@ -62,6 +72,23 @@ _PREFIXES = {
     "skos": str(SKOS),
     "prov": str(PROV),
     "owl": str(OWL),
+}
+
+
+# Every prefix of kg's Turtle output, with the W3C ones rdflib binds by itself. Resources get
+# one prefix per kind ("organization:ovh"): under "res:" their local names would need a
+# backslash before the slash ("res:org\\/ovh").
+_RESOURCE_KINDS = {
+    "activity": "activity", "agent": "agent", "amount": "amount", "article": "doc",
+    "event": "event", "organization": "org", "person": "person", "place": "place",
+    "statement": "stmt",
+}  # fmt: skip
+PREFIXES = {
+    **{p: n for p, n in _PREFIXES.items() if p != "res"},
+    **{prefix: f"{RES}{kind}/" for prefix, kind in _RESOURCE_KINDS.items()},
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
 }
 
 
@@ -77,8 +104,9 @@ def to_rdf(
     *,
     software: dict[str, str] | None = None,
     started: datetime | None = None,
+    store: str = "default",
 ) -> Graph:
-    """Build the RDF graph of a knowledge base.
+    """Build the RDF graph of a knowledge base (in an rdflib ``store`` plugin).
 
     ``software`` names the tools recorded as agents of the build activity
     (e.g. ``{"kg": "0.1.0", "spacy-model": "fr_core_news_md 3.8.0"}``); ``started`` adds
@@ -89,27 +117,64 @@ def to_rdf(
     >>> sorted(str(o) for o in to_rdf(kb).objects(entity_iri("org/ovh"), RDFS.label))
     ['OVH']
     """
-    graph = bind_prefixes(Graph())
-    _add_activity(graph, software or {}, started)
-    for document in kb.documents:
-        _add_document(graph, document)
-    for entity in kb.entities.values():
-        node = entity_iri(entity.id)
-        graph.add((node, RDF.type, kg_term(entity.type)))
-        graph.add((node, RDFS.label, Literal(entity.label, lang="fr")))
-        graph.add((node, SKOS.prefLabel, Literal(entity.label, lang="fr")))
-        for alias in sorted(entity.aliases - {entity.label}):
-            graph.add((node, SKOS.altLabel, Literal(alias, lang="fr")))
-        for doc_id in sorted(entity.documents):
-            graph.add((document_iri(doc_id), SDO.mentions, node))
-    for relation in kb.relations:
-        _add_relation(graph, relation)
-    for attribute in kb.attributes:
-        _add_attribute(graph, attribute)
-    _add_events(graph, kb)
+    graph = bind_prefixes(Graph(store=store))
+    graph.addN((s, p, o, graph) for s, p, o in triples(kb, software=software, started=started))
     return graph
 
 
+def triples(
+    kb: KnowledgeBase,
+    *,
+    software: dict[str, str] | None = None,
+    started: datetime | None = None,
+) -> Iterator[Triple]:
+    """The triples of :func:`to_rdf`, without an rdflib graph to hold them: the build activity,
+    then :func:`entity_triples`, then :func:`article_triples`."""
+    yield from build_triples(software or {}, started)
+    yield from entity_triples(kb.entities.values())
+    yield from article_triples(kb)
+
+
+def entity_triples(entities: Iterable[Entity]) -> Iterator[Triple]:
+    """What the graph says of each entity itself: its class, label and aliases."""
+    for entity in entities:
+        node = entity_iri(entity.id)
+        label = Literal(entity.label, lang="fr")
+        yield (node, RDF.type, kg_term(entity.type))
+        yield (node, RDFS.label, label)
+        yield (node, SKOS.prefLabel, label)
+        for alias in sorted(entity.aliases - {entity.label}):
+            yield (node, SKOS.altLabel, Literal(alias, lang="fr"))
+
+
+def article_triples(kb: KnowledgeBase) -> Iterator[Triple]:
+    """Everything read from the articles of ``kb``: the articles, which entities each names,
+    relations and attributes with their statements, and events.
+
+    The article triples of a knowledge base are the union of those of its one-document
+    fragments (see :func:`kg.resolve.merge`), which lets a build write and cache them per article.
+    """
+    for document in kb.documents:
+        yield from _document_triples(document)
+    for entity in kb.entities.values():
+        node = entity_iri(entity.id)
+        for doc_id in sorted(entity.documents):
+            yield (document_iri(doc_id), SDO.mentions, node)
+    for relation in kb.relations:
+        yield from _relation_triples(relation)
+    for attribute in kb.attributes:
+        yield from _attribute_triples(attribute)
+    yield from _event_triples(kb)
+
+
+# rdflib spends ~20 µs building a Literal; offsets, confidences, rule names and amounts repeat
+# across statements, and Literals are immutable, so those are built once.
+@lru_cache(maxsize=1 << 14)
+def _literal(value: str | int) -> Literal:
+    return Literal(value)
+
+
+@lru_cache(maxsize=1 << 14)
 def decimal_literal(value: float | Decimal) -> Literal:
     """An ``xsd:decimal`` literal in canonical form: plain notation (never ``2.5E+8``, which is not
     a decimal) with at least one fractional digit, so it reads back identical from Turtle.
@@ -125,33 +190,34 @@ def decimal_literal(value: float | Decimal) -> Literal:
     return Literal(text, datatype=XSD.decimal)
 
 
-def _add_activity(graph: Graph, software: dict[str, str], started: datetime | None) -> None:
-    graph.add((BUILD_ACTIVITY, RDF.type, PROV.Activity))
-    graph.add((BUILD_ACTIVITY, RDFS.label, Literal("kg build", lang="en")))
+def build_triples(software: dict[str, str], started: datetime | None = None) -> Iterator[Triple]:
+    """The build activity and the software agents that ran it."""
+    yield (BUILD_ACTIVITY, RDF.type, PROV.Activity)
+    yield (BUILD_ACTIVITY, RDFS.label, Literal("kg build", lang="en"))
     if started is not None:
-        graph.add((BUILD_ACTIVITY, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime)))
-    graph.add((BUILD_ACTIVITY, PROV.wasAssociatedWith, SOFTWARE_AGENT))
-    graph.add((SOFTWARE_AGENT, RDF.type, PROV.SoftwareAgent))
-    graph.add((SOFTWARE_AGENT, RDFS.label, Literal("kg", lang="en")))
+        yield (BUILD_ACTIVITY, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime))
+    yield (BUILD_ACTIVITY, PROV.wasAssociatedWith, SOFTWARE_AGENT)
+    yield (SOFTWARE_AGENT, RDF.type, PROV.SoftwareAgent)
+    yield (SOFTWARE_AGENT, RDFS.label, Literal("kg", lang="en"))
     for name, version in sorted(software.items()):
         agent = SOFTWARE_AGENT if name == "kg" else RES[f"agent/{slugify(name)}"]
         if agent != SOFTWARE_AGENT:
-            graph.add((BUILD_ACTIVITY, PROV.wasAssociatedWith, agent))
-            graph.add((agent, RDF.type, PROV.SoftwareAgent))
-            graph.add((agent, RDFS.label, Literal(name, lang="en")))
-        graph.add((agent, SDO.softwareVersion, Literal(version)))
+            yield (BUILD_ACTIVITY, PROV.wasAssociatedWith, agent)
+            yield (agent, RDF.type, PROV.SoftwareAgent)
+            yield (agent, RDFS.label, Literal(name, lang="en"))
+        yield (agent, SDO.softwareVersion, Literal(version))
 
 
-def _add_document(graph: Graph, document: Document) -> None:
+def _document_triples(document: Document) -> Iterator[Triple]:
     node = document_iri(document.id)
-    graph.add((node, RDF.type, SDO.NewsArticle))
-    graph.add((node, SDO.headline, Literal(document.title, lang="fr")))
-    graph.add((node, KG.sourceFile, Literal(Path(document.path).name)))
-    graph.add((node, KG.contentHash, Literal(document.content_hash)))
+    yield (node, RDF.type, SDO.NewsArticle)
+    yield (node, SDO.headline, Literal(document.title, lang="fr"))
+    yield (node, KG.sourceFile, Literal(Path(document.path).name))
+    yield (node, KG.contentHash, Literal(document.content_hash))
     if document.url:
-        graph.add((node, SDO.url, Literal(document.url, datatype=XSD.anyURI)))
+        yield (node, SDO.url, Literal(document.url, datatype=XSD.anyURI))
     if document.date:
-        graph.add((node, SDO.datePublished, _date_literal(document.date)))
+        yield (node, SDO.datePublished, _date_literal(document.date))
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -162,39 +228,37 @@ def _date_literal(text: str) -> Literal:
     return Literal(text, datatype=XSD.date) if _ISO_DATE.match(text) else Literal(text)
 
 
-def _add_statement(
-    graph: Graph,
+def _statement_triples(
     subject: URIRef,
     predicate: URIRef,
     obj: URIRef | Literal,
     evidence: Evidence,
     modality: str = "asserted",
-) -> URIRef:
+) -> Iterator[Triple]:
     statement = hashed_iri(
         "stmt", subject, predicate, obj, evidence.doc_id, evidence.start, evidence.rule, modality
     )
-    graph.add((statement, RDF.type, RDF.Statement))
-    graph.add((statement, RDF.subject, subject))
-    graph.add((statement, RDF.predicate, predicate))
-    graph.add((statement, RDF.object, obj))
-    graph.add((statement, KG.evidence, Literal(evidence.sentence, lang="fr")))
-    graph.add((statement, KG.startChar, Literal(evidence.start)))
-    graph.add((statement, KG.endChar, Literal(evidence.end)))
-    graph.add((statement, KG.confidence, decimal_literal(round(evidence.confidence, 3))))
-    graph.add((statement, KG.extractionRule, Literal(evidence.rule)))
-    graph.add((statement, KG.modality, Literal(modality)))
-    graph.add((statement, PROV.wasDerivedFrom, document_iri(evidence.doc_id)))
-    graph.add((statement, PROV.wasGeneratedBy, BUILD_ACTIVITY))
-    return statement
+    yield (statement, RDF.type, RDF.Statement)
+    yield (statement, RDF.subject, subject)
+    yield (statement, RDF.predicate, predicate)
+    yield (statement, RDF.object, obj)
+    yield (statement, KG.evidence, Literal(evidence.sentence, lang="fr"))
+    yield (statement, KG.startChar, _literal(evidence.start))
+    yield (statement, KG.endChar, _literal(evidence.end))
+    yield (statement, KG.confidence, decimal_literal(round(evidence.confidence, 3)))
+    yield (statement, KG.extractionRule, _literal(evidence.rule))
+    yield (statement, KG.modality, _literal(modality))
+    yield (statement, PROV.wasDerivedFrom, document_iri(evidence.doc_id))
+    yield (statement, PROV.wasGeneratedBy, BUILD_ACTIVITY)
 
 
-def _add_relation(graph: Graph, relation: Relation) -> None:
+def _relation_triples(relation: Relation) -> Iterator[Triple]:
     subject, obj = entity_iri(relation.subject), entity_iri(relation.object)
     predicate = kg_term(relation.predicate)
     if relation.modality == "asserted":
-        graph.add((subject, predicate, obj))
+        yield (subject, predicate, obj)
     for evidence in relation.evidence:
-        _add_statement(graph, subject, predicate, obj, evidence, relation.modality)
+        yield from _statement_triples(subject, predicate, obj, evidence, relation.modality)
 
 
 def _attribute_value(attribute: Attribute) -> URIRef | Literal:
@@ -207,16 +271,16 @@ def _attribute_value(attribute: Attribute) -> URIRef | Literal:
     return Literal(int(round(value.value)), datatype=XSD.integer)
 
 
-def _add_attribute(graph: Graph, attribute: Attribute) -> None:
+def _attribute_triples(attribute: Attribute) -> Iterator[Triple]:
     owner = entity_iri(attribute.subject)
     value = _attribute_value(attribute)
     if isinstance(value, URIRef):
-        graph.add((value, RDF.type, SDO.MonetaryAmount))
-        graph.add((value, SDO.value, decimal_literal(attribute.value.value)))
-        graph.add((value, SDO.currency, Literal(attribute.value.unit or "EUR")))
-    graph.add((owner, kg_term(attribute.property), value))
+        yield (value, RDF.type, SDO.MonetaryAmount)
+        yield (value, SDO.value, decimal_literal(attribute.value.value))
+        yield (value, SDO.currency, _literal(attribute.value.unit or "EUR"))
+    yield (owner, kg_term(attribute.property), value)
     for evidence in attribute.evidence:
-        _add_statement(graph, owner, kg_term(attribute.property), value, evidence)
+        yield from _statement_triples(owner, kg_term(attribute.property), value, evidence)
 
 
 # --- events ----------------------------------------------------------------------------
@@ -291,7 +355,7 @@ def _event_amount(
     return None
 
 
-def _add_events(graph: Graph, kb: KnowledgeBase) -> None:
+def _event_triples(kb: KnowledgeBase) -> Iterator[Triple]:
     """One n-ary node per funding round / acquisition sentence, beside the direct triples."""
     amounts: dict[tuple[str, str, str, int], URIRef | Literal] = {}
     for attribute in kb.attributes:
@@ -304,21 +368,21 @@ def _add_events(graph: Graph, kb: KnowledgeBase) -> None:
     for event in _collect_events(kb.relations):
         doc_id, start = _sentence_key(event.evidence)
         node = hashed_iri("event", event.kind, event.target, doc_id, start)
-        graph.add((node, RDF.type, kg_term(event.kind)))
+        yield (node, RDF.type, kg_term(event.kind))
         label = _EVENT_LABELS[event.kind].format(labels.get(event.target, event.target))
-        graph.add((node, RDFS.label, Literal(label, lang="fr")))
-        graph.add((node, KG.target, entity_iri(event.target)))
+        yield (node, RDFS.label, Literal(label, lang="fr"))
+        yield (node, KG.target, entity_iri(event.target))
         for participant in sorted(event.participants):
-            graph.add((node, event.role, entity_iri(participant)))
+            yield (node, event.role, entity_iri(participant))
         amount = _event_amount(event, amounts)
         if amount is not None:
-            graph.add((node, KG.amount, amount))
+            yield (node, KG.amount, amount)
         if doc_id in dates:
-            graph.add((node, KG.eventDate, _date_literal(dates[doc_id])))
-        graph.add((node, PROV.wasDerivedFrom, document_iri(doc_id)))
+            yield (node, KG.eventDate, _date_literal(dates[doc_id]))
+        yield (node, PROV.wasDerivedFrom, document_iri(doc_id))
         for statement in sorted(event.statements):
-            graph.add((node, PROV.wasDerivedFrom, statement))
-        graph.add((node, PROV.wasGeneratedBy, BUILD_ACTIVITY))
+            yield (node, PROV.wasDerivedFrom, statement)
+        yield (node, PROV.wasGeneratedBy, BUILD_ACTIVITY)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -347,7 +411,9 @@ def load_graph(path: str | Path, format: str | None = None) -> Graph:
         graph = bind_prefixes(Graph())
         graph.parse(source, format=fmt)
     except Exception as error:  # rdflib raises many unrelated types for bad syntax
-        raise GraphParseError(f"{source}: not a valid RDF graph: {describe_parse_error(error)}") from None
+        raise GraphParseError(
+            f"{source}: not a valid RDF graph: {describe_parse_error(error)}"
+        ) from None
     return graph
 
 

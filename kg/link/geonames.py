@@ -16,28 +16,39 @@ A ``kg:Place`` gets ``owl:sameAs <https://sws.geonames.org/ID/>``, ``schema:lati
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SDO, SKOS
+from rdflib.term import Node
 
 from ..graph.rdf import decimal_literal
 from ..namespace import KG
-from ..naming import match_key, strip_elision
+from ..naming import document_iri, entity_iri, match_key, strip_elision
+from ..records import KnowledgeBase
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["Gazetteer", "GeoPlace", "LinkOptions", "link_places", "load_gazetteer", "resolve_place"]
+__all__ = [
+    "Gazetteer",
+    "GeoPlace",
+    "LinkOptions",
+    "link_places",
+    "load_gazetteer",
+    "place_links",
+    "resolve_place",
+]
 
 GEONAMES = "https://sws.geonames.org/"
 COUNTRIES_FR = Path(__file__).resolve().parent.parent / "data" / "countries_fr.toml"
@@ -188,6 +199,7 @@ def load_gazetteer(min_population: int = 15000, *, aliases: bool = True) -> Gaze
     for name, code in _french_country_names().items():
         if code in gazetteer.by_code:
             gazetteer.countries[_key(name)] = gazetteer.by_code[code]
+    gc.freeze()  # cached for the life of the process: out of the garbage collector's scans
     return gazetteer
 
 
@@ -284,47 +296,59 @@ def _score(
     return score
 
 
-# --- graph ---------------------------------------------------------------------------
+# --- links ---------------------------------------------------------------------------
+
+Triple = tuple[URIRef, URIRef, Node]
 
 
-def link_places(
-    graph: Graph, *, options: LinkOptions | None = None, gazetteer: Gazetteer | None = None
-) -> Graph:
-    """Add GeoNames links to the ``kg:Place`` nodes of ``graph`` (in place) and return it.
+def _link_triples(
+    names: Mapping[URIRef, list[str]],
+    documents: Mapping[URIRef, Collection[URIRef]],
+    gazetteer: Gazetteer,
+    options: LinkOptions,
+    skip: Container[URIRef] = frozenset(),
+) -> list[Triple]:
+    """The GeoNames triples of the places keyed in ``names``, in sorted place order.
 
-    Places already linked to GeoNames are left as they are.
+    ``names`` gives each place's names (labels first, then aliases, each sorted) and ``documents``
+    the articles it comes from; the places in ``skip`` still give context to the others, but get
+    no link. The one algorithm behind :func:`link_places` and :func:`place_links`.
     """
-    options = options or LinkOptions()
-    gazetteer = gazetteer or load_gazetteer(options.min_population)
-    places = sorted({p for p in graph.subjects(RDF.type, KG.Place) if isinstance(p, URIRef)})
-    documents = _documents_of(graph, places)
-    names = {place: _names(graph, place) for place in places}
+    places = sorted(names)
     # First pass without context: the countries and unambiguous cities of each article.
     plain = {place: _plain_match(names[place], gazetteer) for place in places}
     by_document: dict[URIRef, set[URIRef]] = defaultdict(set)
     for place in places:
-        for document in documents[place]:
+        for document in documents.get(place, ()):
             by_document[document].add(place)
+    triples: list[Triple] = []
     for place in places:
-        if any(str(o).startswith(GEONAMES) for o in graph.objects(place, OWL.sameAs)):
+        if place in skip:
             continue
         context = {
             match.country
-            for document in documents[place]
+            for document in documents.get(place, ())
             for other in by_document[document]
             if other != place and (match := plain[other]) is not None
         }
         found = _resolve_names(names[place], context, gazetteer, options)
         if found is not None:
-            _add_link(graph, place, found, gazetteer)
-    graph.bind("owl", str(OWL))
-    return graph
+            triples.extend(_place_triples(place, found, gazetteer))
+    return triples
 
 
-def _names(graph: Graph, place: URIRef) -> list[str]:
-    labels = [str(label) for label in graph.objects(place, RDFS.label)]
-    aliases = sorted(str(alias) for alias in graph.objects(place, SKOS.altLabel))
-    return sorted(labels) + aliases
+def _place_triples(place: URIRef, found: GeoPlace, gazetteer: Gazetteer) -> list[Triple]:
+    triples: list[Triple] = [
+        (place, OWL.sameAs, found.iri),
+        (place, KG.countryCode, Literal(found.country)),
+    ]
+    if found.latitude is not None and found.longitude is not None:
+        triples.append((place, SDO.latitude, decimal_literal(round(found.latitude, 5))))
+        triples.append((place, SDO.longitude, decimal_literal(round(found.longitude, 5))))
+    country = gazetteer.by_code.get(found.country)
+    if not found.is_country and country is not None:
+        triples.append((place, SDO.containedInPlace, country.iri))
+    return triples
 
 
 def _resolve_names(
@@ -350,6 +374,39 @@ def _plain_match(names: list[str], gazetteer: Gazetteer) -> GeoPlace | None:
     return None
 
 
+# --- graph ---------------------------------------------------------------------------
+
+
+def link_places(
+    graph: Graph, *, options: LinkOptions | None = None, gazetteer: Gazetteer | None = None
+) -> Graph:
+    """Add GeoNames links to the ``kg:Place`` nodes of ``graph`` (in place) and return it.
+
+    Places already linked to GeoNames are left as they are. :func:`place_links` gives the same
+    links straight from a :class:`~kg.records.KnowledgeBase`, without reading a graph.
+    """
+    options = options or LinkOptions()
+    gazetteer = gazetteer or load_gazetteer(options.min_population)
+    places = sorted({p for p in graph.subjects(RDF.type, KG.Place) if isinstance(p, URIRef)})
+    names = {place: _names(graph, place) for place in places}
+    linked = {
+        place
+        for place in places
+        if any(str(o).startswith(GEONAMES) for o in graph.objects(place, OWL.sameAs))
+    }
+    triples = _link_triples(names, _documents_of(graph, places), gazetteer, options, linked)
+    for triple in triples:
+        graph.add(triple)
+    graph.bind("owl", str(OWL))
+    return graph
+
+
+def _names(graph: Graph, place: URIRef) -> list[str]:
+    labels = [str(label) for label in graph.objects(place, RDFS.label)]
+    aliases = sorted(str(alias) for alias in graph.objects(place, SKOS.altLabel))
+    return sorted(labels) + aliases
+
+
 def _documents_of(graph: Graph, places: list[URIRef]) -> dict[URIRef, set[URIRef]]:
     """The articles that mention each place, or that a statement about it comes from."""
     documents: dict[URIRef, set[URIRef]] = {place: set() for place in places}
@@ -365,12 +422,59 @@ def _documents_of(graph: Graph, places: list[URIRef]) -> dict[URIRef, set[URIRef
     return documents
 
 
-def _add_link(graph: Graph, place: URIRef, found: GeoPlace, gazetteer: Gazetteer) -> None:
-    graph.add((place, OWL.sameAs, found.iri))
-    graph.add((place, KG.countryCode, Literal(found.country)))
-    if found.latitude is not None and found.longitude is not None:
-        graph.add((place, SDO.latitude, decimal_literal(round(found.latitude, 5))))
-        graph.add((place, SDO.longitude, decimal_literal(round(found.longitude, 5))))
-    country = gazetteer.by_code.get(found.country)
-    if not found.is_country and country is not None:
-        graph.add((place, SDO.containedInPlace, country.iri))
+# --- knowledge base ------------------------------------------------------------------
+
+
+def place_links(
+    kb: KnowledgeBase, *, options: LinkOptions | None = None, gazetteer: Gazetteer | None = None
+) -> list[Triple]:
+    """The GeoNames triples :func:`link_places` would add to ``to_rdf(kb)``, computed from the KB
+    itself (much quicker than reading them back from a big graph).
+
+    >>> from kg.records import Entity
+    >>> kb = KnowledgeBase(entities={"place/roubaix": Entity("place/roubaix", "Place", "Roubaix")})
+    >>> str(place_links(kb)[0][2])
+    'https://sws.geonames.org/2982681/'
+    """
+    options = options or LinkOptions()
+    gazetteer = gazetteer or load_gazetteer(options.min_population)
+    names, documents = _kb_places(kb)
+    # A KB holds no owl:sameAs: nothing is linked already, nothing is skipped.
+    return _link_triples(names, documents, gazetteer, options)
+
+
+def _kb_places(kb: KnowledgeBase) -> tuple[dict[URIRef, list[str]], dict[URIRef, set[URIRef]]]:
+    """Names and articles of each place, as :func:`link_places` reads them from ``to_rdf(kb)``.
+
+    Ids are compared rather than IRIs: ``entity_iri`` is one-to-one, and minting an IRI per
+    relation end would cost more than the lookup.
+    """
+    # to_rdf makes one node of the entities that share an id (whatever their dict key): pool
+    # their labels, aliases and articles, and the node is a place if any of them is.
+    place_ids = {entity.id for entity in kb.entities.values() if entity.type == "Place"}
+    labels: dict[str, set[str]] = {place: set() for place in place_ids}
+    aliases: dict[str, set[str]] = {place: set() for place in place_ids}
+    doc_ids: dict[str, set[str]] = {place: set() for place in place_ids}
+    for entity in kb.entities.values():
+        if entity.id in place_ids:
+            labels[entity.id].add(entity.label)
+            aliases[entity.id] |= entity.aliases - {entity.label}
+            doc_ids[entity.id] |= entity.documents
+    # Each evidence of a relation is an rdf:Statement derived from its article, whatever the
+    # modality; so is each evidence of an attribute, whose subject is its owner (its object is
+    # a literal or an amount node, never a place).
+    for relation in kb.relations:
+        for end in (relation.subject, relation.object):
+            if end in place_ids:
+                doc_ids[end].update(evidence.doc_id for evidence in relation.evidence)
+    for attribute in kb.attributes:
+        if attribute.subject in place_ids:
+            doc_ids[attribute.subject].update(evidence.doc_id for evidence in attribute.evidence)
+    iris = {doc_id: document_iri(doc_id) for ids in doc_ids.values() for doc_id in ids}
+    names = {
+        entity_iri(place): sorted(labels[place]) + sorted(aliases[place]) for place in place_ids
+    }
+    documents = {
+        entity_iri(place): {iris[doc_id] for doc_id in doc_ids[place]} for place in place_ids
+    }
+    return names, documents

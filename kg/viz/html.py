@@ -44,15 +44,18 @@ _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 
 
-def render_html(graph: Graph, title: str = "kg") -> str:
+def render_html(graph: Graph, title: str = "kg", *, notice: str | None = None) -> str:
     """The interactive view of an RDF graph, as a complete HTML document.
+
+    ``notice``, when given, is shown as one line under the page's header (as text, escaped):
+    say there that the view is partial (see :func:`~kg.viz.select.view_notice`).
 
     >>> from rdflib import Graph
     >>> page = render_html(Graph(), title="Vide")
     >>> page.startswith("<!DOCTYPE html>") and "<title>Vide</title>" in page
     True
     """
-    return render_page(view_data(graph), title=title)
+    return render_page(view_data(graph), title=title, notice=notice)
 
 
 def write_view(
@@ -71,9 +74,16 @@ def write_view(
 
 
 def render_page(
-    data: dict[str, Any], *, title: str = "kg", layout_threshold: int = LAYOUT_THRESHOLD
+    data: dict[str, Any],
+    *,
+    title: str = "kg",
+    notice: str | None = None,
+    layout_threshold: int = LAYOUT_THRESHOLD,
 ) -> str:
-    """Fill the template with already extracted view data (see :func:`~kg.viz.data.view_data`)."""
+    """Fill the template with already extracted view data (see :func:`~kg.viz.data.view_data`).
+
+    ``notice`` (plain text, escaped here) becomes a line under the header; none when None.
+    """
     if len(data["nodes"]) > layout_threshold:
         data = with_layout(data)
     vis_js, vis_css = vis_assets()
@@ -86,6 +96,7 @@ def render_page(
         _check_embeddable(text, "style")
     values = {
         "title": html.escape(title),
+        "notice": _notice_element(notice),
         "csp": content_security_policy(scripts, styles),
         "vis_css": vis_css,
         "app_css": app_css,
@@ -135,6 +146,13 @@ def content_security_policy(scripts: tuple[str, ...], styles: tuple[str, ...]) -
         "img-src data: blob:; font-src data:; connect-src 'none'; "
         "base-uri 'none'; form-action 'none'"
     )
+
+
+def _notice_element(notice: str | None) -> str:
+    # Static markup, no script and no style attribute: the page's CSP needs nothing more.
+    if not notice:
+        return ""
+    return f'<p id="kg-notice" class="kg-notice" role="note">{html.escape(notice)}</p>'
 
 
 def _sha256(text: str) -> str:
