@@ -182,14 +182,14 @@ def content_key(*parts: object) -> str:
 
 def block_key(fragment: KnowledgeBase) -> str:
     """The :func:`content_key` of everything of a one-document fragment that reaches its
-    Turtle block: the document, its relations and attributes, and the ids, types and labels of
-    the entities it names (labels appear in event names).
+    Turtle block: the document, its relations and attributes, and the ids, types, labels
+    (they appear in event names) and documents of the entities it names.
 
     >>> doc = Document("a.txt", "a.txt", "T", "Texte.")
     >>> block_key(KnowledgeBase([doc])) == block_key(KnowledgeBase([doc]))
     True
     """
-    entities = [(e.id, e.type, e.label) for e in fragment.entities.values()]
+    entities = [(e.id, e.type, e.label, sorted(e.documents)) for e in fragment.entities.values()]
     return content_key(fragment.documents, fragment.relations, fragment.attributes, entities)
 
 

@@ -214,14 +214,17 @@ def build(
             cache=extraction_cache,
         )
         _check_strict(strict, skipped)
-        for extraction in extractions:
-            resolver.read(extraction)
-        if store == "auto" and len(extractions) > LARGE_CORPUS:
-            kb, outputs = _write_on_disk(extractions, resolver, out, software, blocks, log)
-        else:
-            fragments = [resolver.fragment(extraction) for extraction in extractions]
-            del extractions
-            kb = merge(fragments)
+        with paused_gc():
+            for extraction in extractions:
+                resolver.read(extraction)
+            large = store == "auto" and len(extractions) > LARGE_CORPUS
+            if large:
+                kb, outputs = _write_on_disk(extractions, resolver, out, software, blocks, log)
+            else:
+                fragments = [resolver.fragment(extraction) for extraction in extractions]
+                del extractions
+                kb = merge(fragments)
+        if not large:
             outputs = _write_in_memory(
                 kb,
                 fragments,
@@ -331,15 +334,16 @@ def _write_in_memory(
     if validate and rdf is not None:
         for violation in check_shapes(rdf):
             log(f"warning: {violation}")
-    outputs = write_outputs(
-        kb,
-        out,
-        fragments=fragments,
-        software=software,
-        links=links,
-        cache=blocks,
-        view_nodes=view_nodes,
-    )
+    with paused_gc():  # not around the SHACL check and OWL reasoning, which make cycles
+        outputs = write_outputs(
+            kb,
+            out,
+            fragments=fragments,
+            software=software,
+            links=links,
+            cache=blocks,
+            view_nodes=view_nodes,
+        )
     if reason and rdf is not None:
         outputs["inferred"] = write_inferred(rdf, out / "inferred.ttl")
     return outputs

@@ -19,7 +19,16 @@ from dataclasses import replace
 
 from .namespace import SIGNATURES, SYMMETRIC_RELATIONS
 from .naming import entity_id, match_key, org_key, strip_legal_words
-from .records import Attribute, Entity, Evidence, Extraction, KnowledgeBase, Mention, Relation
+from .records import (
+    ENTITY_TYPES,
+    Attribute,
+    Entity,
+    Evidence,
+    Extraction,
+    KnowledgeBase,
+    Mention,
+    Relation,
+)
 
 __all__ = ["Resolver", "merge", "name_key", "resolve", "split_by_document"]
 
@@ -33,6 +42,9 @@ def name_key(name: str, entity_type: str) -> str:
     True
     """
     return org_key(name) if entity_type == "Organization" else match_key(name)
+
+
+_TYPE_ORDER: dict[str, int] = {t: i for i, t in enumerate(ENTITY_TYPES)}
 
 
 def _label_score(name: str) -> tuple[int, int, int]:
@@ -88,7 +100,12 @@ class Resolver:
         found = self._keys.get((text, mention_type))
         if found is None:
             votes = self._type_votes.get(org_key(text))
-            entity_type = votes.most_common(1)[0][0] if votes else mention_type
+            # A tie goes to the type named first in ENTITY_TYPES, whatever the reading order.
+            entity_type = (
+                min(votes, key=lambda t: (-votes[t], _TYPE_ORDER.get(t, len(_TYPE_ORDER)), t))
+                if votes
+                else mention_type
+            )
             found = self._keys[(text, mention_type)] = (entity_type, name_key(text, entity_type))
         return found
 
@@ -103,7 +120,7 @@ class Resolver:
             for alias, name, mention_type in sorted(self._alias_pairs):
                 self._aliases[self.entity_key(name, mention_type)].add(alias)
         forms = self._forms.get((entity_type, key)) or Counter({text: 1})
-        label = max(forms, key=lambda f: (forms[f], *_label_score(f)))
+        label = min(forms, key=lambda f: (-forms[f], *(-x for x in _label_score(f)), f))
         names = set(forms) | self._aliases.get((entity_type, key), set())
         if entity_type == "Organization":  # "groupe Altaris" is also found as "Altaris"
             names |= {short for short in map(strip_legal_words, forms) if short}

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import pytest
 
-from kg.cache import ExtractionCache, document_key, pipeline_version
+from kg.cache import (
+    RENDERED_DIR,
+    BlockCache,
+    ExtractionCache,
+    block_key,
+    content_key,
+    document_key,
+    pipeline_version,
+)
 from kg.config import Config
 from kg.corpus import write_corpus
 from kg.pipeline import build
-from kg.records import Document, Extraction
+from kg.records import Document, Entity, Evidence, Extraction, KnowledgeBase, Relation
 
 
 def test_cache_round_trip_and_prune(tmp_path):
@@ -79,3 +90,113 @@ def test_rebuild_parses_only_changed_documents(corpus, tmp_path, nlp):
     assert gone_id not in {d.id for d in after.kb.documents}
     assert gone_id not in after.outputs["turtle"].read_text(encoding="utf-8")
     assert len(list((out / ".kg-cache").glob("*/*.pkl"))) == 2
+
+
+# ------------------------------------------------------------------ rendered pieces
+
+
+def _render(text: str, calls: list[str]):
+    def render() -> str:
+        calls.append(text)
+        return text
+
+    return render
+
+
+def test_block_cache_round_trip(tmp_path):
+    calls: list[str] = []
+    cache = BlockCache(tmp_path)
+    assert cache.block("k1", _render("<urn:a> <urn:b> « c » .\n", calls)) == (
+        "<urn:a> <urn:b> « c » .\n"
+    )
+    assert cache.block("k2", _render("", calls)) == ""
+    assert calls == ["<urn:a> <urn:b> « c » .\n", ""]
+    assert sorted(p.name for p in (tmp_path / RENDERED_DIR).iterdir()) == ["k1", "k2"]
+    calls.clear()
+    fresh = BlockCache(tmp_path)
+    assert fresh.block("k1", _render("other", calls)) == "<urn:a> <urn:b> « c » .\n"
+    assert fresh.block("k2", _render("other", calls)) == ""
+    assert calls == []
+
+
+def test_block_cache_without_read_renders_again(tmp_path):
+    calls: list[str] = []
+    BlockCache(tmp_path).block("k", _render("old", calls))
+    assert BlockCache(tmp_path, read=False).block("k", _render("new", calls)) == "new"
+    assert calls == ["old", "new"]
+    assert BlockCache(tmp_path).block("k", _render("unused", calls)) == "new"  # stored
+    assert calls == ["old", "new"]
+
+
+def test_block_cache_detects_a_changed_piece(tmp_path):
+    calls: list[str] = []
+    BlockCache(tmp_path).block("k", _render("good", calls))
+    path = tmp_path / RENDERED_DIR / "k"
+    path.write_text(path.read_text(encoding="utf-8").replace("good", "evil"), encoding="utf-8")
+    assert BlockCache(tmp_path).block("k", _render("good", calls)) == "good"
+    path.write_bytes(b"\xff\xfe")
+    assert BlockCache(tmp_path).block("k", _render("good", calls)) == "good"
+    assert calls == ["good", "good", "good"]
+
+
+def test_block_cache_prune_keeps_only_used_pieces(tmp_path):
+    first = BlockCache(tmp_path)
+    for key in ("a", "b", "c"):
+        first.block(key, lambda key=key: key)
+    second = BlockCache(tmp_path)
+    second.block("b", lambda: "unused")
+    second.block("d", lambda: "d")
+    assert second.prune() == 2
+    assert sorted(p.name for p in (tmp_path / RENDERED_DIR).iterdir()) == ["b", "d"]
+    assert second.prune() == 0
+    assert BlockCache(tmp_path / "none").prune() == 0  # no folder yet
+
+
+def test_extraction_cache_prune_keeps_rendered_pieces(tmp_path):
+    BlockCache(tmp_path).block("k", lambda: "piece")
+    ExtractionCache(tmp_path, "v1").put(Extraction(Document("a", "a", "A", "Texte.")))
+    assert ExtractionCache(tmp_path, "v2").prune() == 1  # v1's entry, not the piece
+    assert sorted(p.name for p in tmp_path.iterdir()) == [RENDERED_DIR]
+    assert (tmp_path / RENDERED_DIR / "k").is_file()
+    assert BlockCache(tmp_path).block("k", lambda: "rendered again") == "piece"
+
+
+def test_content_key_differs_when_any_part_differs():
+    doc = Document("a.txt", "a.txt", "T", "Texte.")
+    parts = ("a", [1, 2], {"x": 1.0}, doc, None)
+    key = content_key(*parts)
+    assert len(key) == 32 and key == content_key(*parts)
+    changed = [
+        ("b", [1, 2], {"x": 1.0}, doc, None),
+        ("a", [2, 1], {"x": 1.0}, doc, None),
+        ("a", [1, 2], {"x": 1}, doc, None),
+        ("a", [1, 2], {"x": 1.0}, replace(doc, text="Texte modifié."), None),
+        ("a", [1, 2], {"x": 1.0}, doc, ""),
+        ("a", [1, 2], {"x": 1.0}, doc),
+        ("a", [1, 2], {"x": 1.0}, doc, None, None),
+        (("a", [1, 2]), {"x": 1.0}, doc, None),
+    ]
+    keys = {content_key(*other) for other in changed}
+    assert key not in keys and len(keys) == len(changed)
+    # Parts are not concatenated: moving a boundary changes the key.
+    assert content_key("ab", "c") != content_key("a", "bc")
+
+
+def test_block_key_follows_what_the_article_block_shows():
+    doc = Document("a.txt", "a.txt", "T", "Odoo rachète Brevia.")
+    entities = {
+        "org/odoo": Entity("org/odoo", "Organization", "Odoo", documents={"a.txt"}),
+        "org/brevia": Entity("org/brevia", "Organization", "Brevia", documents={"a.txt"}),
+    }
+    evidence = Evidence("a.txt", doc.text, 0, len(doc.text), 0.9, "r")
+    fragment = KnowledgeBase(
+        [doc], entities, [Relation("org/odoo", "acquired", "org/brevia", [evidence])]
+    )
+    key = block_key(fragment)
+    assert key == block_key(copy.deepcopy(fragment))
+    relabelled = copy.deepcopy(fragment)
+    relabelled.entities["org/brevia"].label = "Brevia SA"  # in the event's label
+    weaker = copy.deepcopy(fragment)
+    weaker.relations[0].evidence = [replace(evidence, confidence=0.5)]
+    edited = replace(fragment, documents=[replace(doc, text="Odoo rachète Brevia !")])
+    assert len({key, block_key(relabelled), block_key(weaker), block_key(edited)}) == 4
