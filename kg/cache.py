@@ -135,11 +135,17 @@ class ExtractionCache:
             extraction: Extraction = pickle.load(handle)
         return extraction
 
-    def put(self, extraction: Extraction) -> bytes:
-        """Store the extraction of one document, atomically; return the bytes stored."""
-        key = document_key(extraction.document)
+    def put(self, extraction: Extraction | bytes, document: Document | None = None) -> bytes:
+        """Store the extraction of one document (or its pickle, then with its ``document``),
+        atomically; return the bytes stored."""
+        if isinstance(extraction, bytes):
+            if document is None:
+                raise ValueError("a pickled extraction is stored with its document")
+            key, data = document_key(document), extraction
+        else:
+            key = document_key(extraction.document)
+            data = pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
         self._used.add(key)
-        data = pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
         # Not synced to disk: a torn entry fails to load or to match its document, and is redone.
         write_bytes_atomic(self._path(key), data, durable=False)
         return data

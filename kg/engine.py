@@ -1,7 +1,7 @@
 """Engines that turn documents into extractions: in-process, a pool of local processes, Dask.
 
 Every engine takes an iterable of :class:`~kg.records.Document` and yields one
-:class:`~kg.records.Extraction` per document, **in input order**, so the graph does not depend
+:class:`~kg.records.Extraction` per document (or its pickle, see :data:`Extracted`), **in input order**, so the graph does not depend
 on the engine. Work travels in chunks of ``batch_size`` documents; each worker loads the spaCy
 pipeline once and runs parse *and* extraction, so only small, picklable ``Extraction`` records
 come back (never spaCy ``Doc`` objects). At most a few chunks are in flight at any time, so memory
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,15 @@ from .extract import Extractor
 from .nlp import load_pipeline, parse
 from .records import Document, Extraction
 
-__all__ = ["ENGINES", "EngineOptions", "extract_chunk", "run_engine"]
+__all__ = [
+    "ENGINES",
+    "EngineOptions",
+    "Extracted",
+    "extract_chunk",
+    "extract_chunk_pickled",
+    "loaded",
+    "run_engine",
+]
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,19 @@ class EngineOptions:
     workers: int | None = None
 
 
-Engine = Callable[[Iterable[Document], Config, EngineOptions], Iterator[Extraction]]
+# What an engine yields per document: the extraction, or its pickle when another process made
+# it. The parent stores those bytes in the cache as they are and loads them once, later, instead
+# of unpickling them on arrival and pickling them again for the cache.
+Extracted = Extraction | bytes
+Engine = Callable[[Iterable[Document], Config, EngineOptions], Iterator[Extracted]]
+
+
+def loaded(item: Extracted) -> Extraction:
+    """The extraction an engine yielded, unpickled if need be."""
+    if isinstance(item, bytes):
+        extraction: Extraction = pickle.loads(item)
+        return extraction
+    return item
 
 
 @lru_cache(maxsize=4)
@@ -58,6 +79,13 @@ def extract_chunk(documents: list[Document], config: Config) -> list[Extraction]
     ]
 
 
+def extract_chunk_pickled(documents: list[Document], config: Config) -> list[bytes]:
+    """:func:`extract_chunk`, each extraction pickled: what worker processes send back."""
+    return [
+        pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in extract_chunk(documents, config)
+    ]
+
+
 def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
     iterator = iter(documents)
     while chunk := list(islice(iterator, size)):
@@ -67,9 +95,9 @@ def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]
 def _windowed(
     chunks: Iterable[list[Document]],
     submit: Callable[[list[Document]], Any],
-    result: Callable[[Any], list[Extraction]],
+    result: Callable[[Any], list[bytes]],
     window: int,
-) -> Iterator[Extraction]:
+) -> Iterator[bytes]:
     """Submit chunks keeping at most ``window`` in flight; yield results in submission order."""
     pending: deque[Any] = deque()
     for chunk in chunks:
@@ -82,7 +110,7 @@ def _windowed(
 
 def local_engine(
     documents: Iterable[Document], config: Config, options: EngineOptions
-) -> Iterator[Extraction]:
+) -> Iterator[Extracted]:
     """Parse and extract on this machine with ``config.n_process`` processes."""
     if config.n_process <= 1:
         nlp = load_pipeline(config.model)
@@ -98,7 +126,7 @@ def local_engine(
     with context.Pool(config.n_process) as pool:
         yield from _windowed(
             _chunks(documents, config.batch_size),
-            lambda chunk: pool.apply_async(extract_chunk, (chunk, config)),
+            lambda chunk: pool.apply_async(extract_chunk_pickled, (chunk, config)),
             lambda pending: pending.get(),
             window=2 * config.n_process,
         )
@@ -106,7 +134,7 @@ def local_engine(
 
 def dask_engine(
     documents: Iterable[Document], config: Config, options: EngineOptions
-) -> Iterator[Extraction]:
+) -> Iterator[Extracted]:
     """Map extraction over chunks with Dask futures, on a cluster or on local worker processes."""
     try:
         from dask.distributed import Client, LocalCluster
@@ -135,7 +163,7 @@ def dask_engine(
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         yield from _windowed(
             _chunks(documents, config.batch_size),
-            lambda chunk: client.submit(extract_chunk, chunk, config, pure=False),
+            lambda chunk: client.submit(extract_chunk_pickled, chunk, config, pure=False),
             lambda future: future.result(),
             window=2 * n_workers,
         )
@@ -150,7 +178,7 @@ ENGINES: dict[str, Engine] = {"local": local_engine, "dask": dask_engine}
 
 def run_engine(
     name: str, documents: Iterable[Document], config: Config, options: EngineOptions | None = None
-) -> Iterator[Extraction]:
+) -> Iterator[Extracted]:
     """The extractions of ``documents`` by the engine called ``name``, in input order."""
     try:
         engine = ENGINES[name]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import pickle
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -15,7 +15,7 @@ from typing import IO
 from . import __version__
 from .cache import CACHE_DIR, BlockCache, ExtractionCache, document_key
 from .config import Config
-from .engine import EngineOptions, run_engine
+from .engine import EngineOptions, Extracted, loaded, run_engine
 from .errors import InputError, UsageError
 from .extract import Extractor
 from .graph import to_networkx, to_rdf
@@ -64,35 +64,40 @@ def extract_documents(
     with paused_gc():
         cached = [cache.get(d) if cache else None for d in documents]
     missing = [d for d, hit in zip(documents, cached, strict=True) if hit is None]
-    fresh: Iterator[Extraction] = run_engine(engine, missing, config, engine_options)
+    fresh: Iterator[Extracted] = run_engine(engine, missing, config, engine_options)
     if progress and len(missing) > 20:
         fresh = _progress(fresh, len(missing), "Extracting")
     # While the engine's workers are alive, new extractions are held pickled (a fifth of the
     # memory of the records); they are loaded once the workers are gone.
     held: list[Extraction | bytes] = []
+    new = iter(missing)
     for hit in cached:
         if hit is None:
-            extraction = next(fresh)
-            held.append(cache.put(extraction) if cache else pickle.dumps(extraction, protocol=5))
+            item, document = next(fresh), next(new)
+            if cache:
+                held.append(cache.put(item, document))
+            else:
+                held.append(item if isinstance(item, bytes) else pickle.dumps(item, protocol=5))
         else:
             held.append(hit)
     # Shut the engine's workers down now rather than when the generator is collected.
     close = getattr(fresh, "close", None)
     if close:
         close()
-    return [_loaded(item, document) for item, document in zip(held, documents, strict=True)]
+    with paused_gc():
+        return [_loaded(item, document) for item, document in zip(held, documents, strict=True)]
 
 
 def _loaded(item: Extraction | bytes, document: Document) -> Extraction:
     """An extraction, unpickled if need be, sharing the caller's document (one text in memory)."""
-    extraction = pickle.loads(item) if isinstance(item, bytes) else item
+    extraction = loaded(item)
     extraction.document = document
     return extraction
 
 
 def _progress(
-    items: Iterator[Extraction], total: int | None, description: str
-) -> Iterator[Extraction]:
+    items: Iterator[Extracted], total: int | None, description: str
+) -> Iterator[Extracted]:
     """``items`` with a progress bar on standard error: count, documents/s, time left."""
     from rich.progress import (
         BarColumn,
@@ -295,22 +300,24 @@ def read_streaming(
     holding no document or extraction in memory; return the documents' cache keys in input
     order."""
     keys: list[str] = []
+    sent: deque[Document] = deque()  # documents handed to the engine, not yet back
 
     def missing() -> Iterator[Document]:
         for document in load_documents(paths, options=options, on_skip=on_skip):
             keys.append(document_key(document))
             hit = cache.get(document)
             if hit is None:
+                sent.append(document)
                 yield document
             else:
                 resolver.read(hit)
 
-    fresh: Iterator[Extraction] = run_engine(engine, missing(), config, engine_options)
+    fresh: Iterator[Extracted] = run_engine(engine, missing(), config, engine_options)
     if progress:
         fresh = _progress(fresh, None, "Extracting")
-    for extraction in fresh:
-        cache.put(extraction)
-        resolver.read(extraction)
+    for item in fresh:
+        cache.put(item, sent.popleft())
+        resolver.read(loaded(item))
     return keys
 
 

@@ -200,3 +200,15 @@ def test_block_key_follows_what_the_article_block_shows():
     weaker.relations[0].evidence = [replace(evidence, confidence=0.5)]
     edited = replace(fragment, documents=[replace(doc, text="Odoo rachète Brevia !")])
     assert len({key, block_key(relabelled), block_key(weaker), block_key(edited)}) == 4
+
+
+def test_pickled_extraction_is_stored_as_it_came(tmp_path):
+    import pickle
+
+    cache = ExtractionCache(tmp_path, "v1")
+    a = Document("a.txt", "a.txt", "A", "Texte A.")
+    data = pickle.dumps(Extraction(a))
+    assert cache.put(data, a) is data
+    assert ExtractionCache(tmp_path, "v1").get(a) == Extraction(a)
+    with pytest.raises(ValueError, match="with its document"):
+        cache.put(data)

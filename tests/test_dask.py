@@ -6,7 +6,7 @@ import pytest
 
 from kg.config import Config
 from kg.corpus import generate, write_corpus
-from kg.engine import EngineOptions, run_engine
+from kg.engine import EngineOptions, loaded, run_engine
 from kg.errors import UsageError
 from kg.pipeline import build
 from kg.records import Document
@@ -62,8 +62,8 @@ def test_unreachable_scheduler():
 
 def test_process_pool_gives_the_plain_extractions(nlp):
     documents = [Document(a.name, a.name, "", a.text) for a in generate(4, seed=6)]
-    one = list(run_engine("local", documents, Config(batch_size=1)))
-    two = list(run_engine("local", documents, Config(batch_size=1, n_process=2)))
+    one = [loaded(e) for e in run_engine("local", documents, Config(batch_size=1))]
+    two = [loaded(e) for e in run_engine("local", documents, Config(batch_size=1, n_process=2))]
     assert [e.document.id for e in two] == [d.id for d in documents]
     assert [(e.mentions, e.facts, e.attributes) for e in two] == [
         (e.mentions, e.facts, e.attributes) for e in one
