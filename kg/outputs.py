@@ -4,29 +4,38 @@
 with their GeoNames links, then one block per article, which a :class:`~kg.cache.BlockCache`
 keeps from one build to the next so that a rebuild renders only the articles that changed.
 ``graph.html`` shows at most ``view_nodes`` entities, the most connected ones, and says so.
+:func:`write_streaming` writes a large corpus one article at a time, with an on-disk store.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from itertools import chain
 from pathlib import Path
+from typing import IO
 
 import networkx as nx
 
 from .cache import BlockCache, block_key, content_key
 from .graph import to_networkx
 from .graph.rdf import PREFIXES, Triple, article_triples, build_triples, entity_triples, to_rdf
-from .graph.turtle import turtle_block, turtle_chunks
-from .io import write_bytes_atomic, write_text_atomic
+from .graph.turtle import turtle_block, turtle_chunk, turtle_chunks, turtle_header
+from .io import atomic_open, write_bytes_atomic, write_text_atomic
+from .link import place_links
 from .naming import entity_iri
 from .records import Evidence, KnowledgeBase
-from .resolve import split_by_document
+from .resolve import merge, split_by_document
 from .viz import render_html, select_view, view_notice
 
-__all__ = ["DEFAULT_VIEW_NODES", "turtle_blocks", "write_outputs"]
+__all__ = [
+    "DEFAULT_VIEW_NODES",
+    "STORE_DIR",
+    "turtle_blocks",
+    "write_outputs",
+    "write_streaming",
+]
 
 # Entities drawn by graph.html; beyond a few hundred nodes vis-network is unreadable and slow.
 DEFAULT_VIEW_NODES = 300
@@ -159,3 +168,67 @@ def _strongest_evidence(kb: KnowledgeBase, limit: int) -> KnowledgeBase:
         relations=[replace(r, evidence=strongest(r.evidence)) for r in kb.relations],
         attributes=[replace(a, evidence=strongest(a.evidence)) for a in kb.attributes],
     )
+
+
+# Where write_streaming keeps its pyoxigraph store, and how many articles it loads at once.
+STORE_DIR = ".kg-store"
+STORE_BATCH = 500
+
+
+def write_streaming(
+    fragments: Iterable[KnowledgeBase],
+    out_dir: Path,
+    *,
+    software: dict[str, str] | None = None,
+    cache: BlockCache | None = None,
+) -> tuple[KnowledgeBase, dict[str, Path]]:
+    """Outputs of a large corpus from its one-document ``fragments``, taken one at a time.
+
+    ``graph.ttl`` is written as the fragments come (the entity block last, once all entities
+    are known) and the same blocks fill a pyoxigraph store in ``out_dir/.kg-store``; then
+    ``graph.graphml``. Returns the merged knowledge base, whose documents keep no text, and
+    the paths written. There is no HTML view: it needs the whole graph in memory.
+    """
+    import shutil
+
+    import pyoxigraph as ox
+
+    paths = {"turtle": out_dir / "graph.ttl", "graphml": out_dir / "graph.graphml"}
+    store_dir = out_dir / STORE_DIR
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    store = ox.Store(str(store_dir))
+    header = turtle_header(PREFIXES)
+    pending: list[str] = []
+
+    def write(handle: IO[str], title: str, block: str, *, last: bool = False) -> None:
+        handle.write(turtle_chunk(title, block))
+        pending.append(block)
+        if len(pending) >= STORE_BATCH or last:
+            store.bulk_load(header + "".join(pending), format=ox.RdfFormat.TURTLE)
+            pending.clear()
+
+    with atomic_open(paths["turtle"], "w") as handle:
+        handle.write(header)
+        write(handle, "build", turtle_block(build_triples(software or {}), PREFIXES))
+
+        def written() -> Iterator[KnowledgeBase]:
+            for fragment in fragments:
+                for title, block in turtle_blocks(
+                    fragment, [fragment], cache=cache, articles_only=True
+                ):
+                    write(handle, title, block)
+                # The summary and GraphML need no text; dropping it keeps memory flat.
+                fragment.documents = [replace(d, text="") for d in fragment.documents]
+                yield fragment
+
+        kb = merge(written())
+        links = place_links(kb)
+        entities = turtle_block(chain(entity_triples(kb.entities.values()), links), PREFIXES)
+        write(handle, "entities", entities, last=True)
+    store.optimize()
+    with atomic_open(paths["graphml"], "wb", encoding=None) as binary:
+        nx.write_graphml(to_networkx(kb), binary)
+    if cache is not None:
+        cache.prune()
+    return kb, paths

@@ -7,10 +7,8 @@ import pickle
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from itertools import chain
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from . import __version__
 from .cache import CACHE_DIR, BlockCache, ExtractionCache, document_key
@@ -18,14 +16,11 @@ from .config import Config
 from .engine import EngineOptions, Extracted, loaded, run_engine
 from .errors import InputError, UsageError
 from .extract import Extractor
-from .graph import to_networkx, to_rdf
-from .graph.rdf import PREFIXES, build_triples, entity_triples
-from .graph.turtle import turtle_block, turtle_chunk, turtle_header
+from .graph import to_rdf
 from .ingest import IngestOptions, Skip, load_documents
-from .io import atomic_open
 from .link import place_links
 from .nlp import load_pipeline, model_version, parse
-from .outputs import DEFAULT_VIEW_NODES, turtle_blocks, write_outputs
+from .outputs import DEFAULT_VIEW_NODES, STORE_DIR, write_outputs, write_streaming
 from .reason import write_inferred
 from .records import Document, Extraction, KnowledgeBase
 from .resolve import Resolver, merge, resolve
@@ -61,6 +56,25 @@ def extract_documents(
     """
     # Inputs are found before the model loads, so a mistyped path fails at once.
     documents = list(load_documents(paths, options=options, on_skip=on_skip))
+    return _extract(
+        documents,
+        config,
+        progress=progress,
+        engine=engine,
+        engine_options=engine_options,
+        cache=cache,
+    )
+
+
+def _extract(
+    documents: list[Document],
+    config: Config,
+    *,
+    progress: bool,
+    engine: str,
+    engine_options: EngineOptions | None,
+    cache: ExtractionCache | None,
+) -> list[Extraction]:
     with paused_gc():
         cached = [cache.get(d) if cache else None for d in documents]
     missing = [d for d, hit in zip(documents, cached, strict=True) if hit is None]
@@ -134,7 +148,6 @@ def build_knowledge_base(
 
 # Above this many documents the graph is accumulated on disk and Turtle written streaming.
 LARGE_CORPUS = 5000
-STORE_DIR = ".kg-store"
 STORES = ("auto", "memory", "disk")
 
 
@@ -183,37 +196,39 @@ def build(
     resolver = Resolver(config.threshold)
     blocks = BlockCache(Path(out_dir) / CACHE_DIR, read=cache)
     out = Path(out_dir)
-    if store == "disk":
-        # Nothing of the corpus stays in memory: extractions go to the cache as they come and
-        # are read back one at a time to write the graph.
+    documents: Iterable[Document] = load_documents(paths, options=options, on_skip=on_skip)
+    if store == "auto":
+        documents = list(documents)  # read (not parsed) to be counted
+        streaming = len(documents) > LARGE_CORPUS
+    else:
+        streaming = store == "disk"
+    if streaming:
+        # No extraction stays in memory: each goes to the cache as it comes and is read back,
+        # one at a time, to write the graph.
         keys = read_streaming(
-            paths,
+            documents,
             config,
             resolver,
             extraction_cache,
             progress=progress,
-            options=options,
-            on_skip=on_skip,
             engine=engine,
             engine_options=engine_options,
         )
         _check_strict(strict, skipped)
         with paused_gc():
-            kb, outputs = _write_on_disk(
-                (extraction_cache.load(key) for key in keys),
-                resolver,
-                out,
-                software,
-                blocks,
-                log,
-            )
+            streamed = (resolver.fragment(extraction_cache.load(key)) for key in keys)
+            kb, outputs = write_streaming(streamed, out, software=software, cache=blocks)
+        log(
+            f"large corpus ({len(kb.documents)} documents): graph built on disk in "
+            f"{out / STORE_DIR}; no SHACL check or HTML view (run kg validate / kg view on "
+            f"{outputs['turtle']})"
+        )
     else:
-        extractions = extract_documents(
-            paths,
+        # Inputs are found before the model loads, so a mistyped path fails at once.
+        extractions = _extract(
+            list(documents),
             config,
             progress=progress,
-            options=options,
-            on_skip=on_skip,
             engine=engine,
             engine_options=engine_options,
             cache=extraction_cache,
@@ -222,25 +237,20 @@ def build(
         with paused_gc():
             for extraction in extractions:
                 resolver.read(extraction)
-            large = store == "auto" and len(extractions) > LARGE_CORPUS
-            if large:
-                kb, outputs = _write_on_disk(extractions, resolver, out, software, blocks, log)
-            else:
-                fragments = [resolver.fragment(extraction) for extraction in extractions]
-                del extractions
-                kb = merge(fragments)
-        if not large:
-            outputs = _write_in_memory(
-                kb,
-                fragments,
-                out,
-                software,
-                blocks,
-                log,
-                validate=validate,
-                reason=reason,
-                view_nodes=view_nodes,
-            )
+            fragments = [resolver.fragment(extraction) for extraction in extractions]
+            del extractions
+            kb = merge(fragments)
+        outputs = _write_in_memory(
+            kb,
+            fragments,
+            out,
+            software,
+            blocks,
+            log,
+            validate=validate,
+            reason=reason,
+            view_nodes=view_nodes,
+        )
     extraction_cache.prune()
     return BuildResult(
         kb=kb,
@@ -285,25 +295,22 @@ def _check_strict(strict: bool, skipped: list[Skip]) -> None:
 
 
 def read_streaming(
-    paths: Iterable[str | Path],
+    documents: Iterable[Document],
     config: Config,
     resolver: Resolver,
     cache: ExtractionCache,
     *,
     progress: bool = False,
-    options: IngestOptions | None = None,
-    on_skip: Callable[[Skip], None] | None = None,
     engine: str = "local",
     engine_options: EngineOptions | None = None,
 ) -> list[str]:
-    """Extract every document under ``paths`` into ``cache`` and let ``resolver`` read it,
-    holding no document or extraction in memory; return the documents' cache keys in input
-    order."""
+    """Extract ``documents`` into ``cache`` and let ``resolver`` read every extraction, one at a
+    time, keeping none; return the documents' cache keys in input order."""
     keys: list[str] = []
     sent: deque[Document] = deque()  # documents handed to the engine, not yet back
 
     def missing() -> Iterator[Document]:
-        for document in load_documents(paths, options=options, on_skip=on_skip):
+        for document in documents:
             keys.append(document_key(document))
             hit = cache.get(document)
             if hit is None:
@@ -354,74 +361,6 @@ def _write_in_memory(
     if reason and rdf is not None:
         outputs["inferred"] = write_inferred(rdf, out / "inferred.ttl")
     return outputs
-
-
-# Articles whose Turtle is loaded into the on-disk store at once.
-STORE_BATCH = 500
-
-
-def _write_on_disk(
-    extractions: Iterable[Extraction],
-    resolver: Resolver,
-    out: Path,
-    software: dict[str, str],
-    blocks: BlockCache,
-    log: Callable[[str], None],
-) -> tuple[KnowledgeBase, dict[str, Path]]:
-    """Outputs of a large corpus, one article at a time: ``graph.ttl`` is written as blocks
-    come (entities last, once all are known), the same blocks fill a pyoxigraph store in
-    ``out/.kg-store``; the returned knowledge base keeps no document text. The SHACL check and
-    the HTML view, which need the whole graph in memory, are left out."""
-    import shutil
-
-    import networkx as nx
-    import pyoxigraph as ox
-
-    paths = {"turtle": out / "graph.ttl", "graphml": out / "graph.graphml"}
-    store_dir = out / STORE_DIR
-    shutil.rmtree(store_dir, ignore_errors=True)
-    store_dir.parent.mkdir(parents=True, exist_ok=True)
-    store = ox.Store(str(store_dir))
-    header = turtle_header(PREFIXES)
-    pending: list[str] = []
-
-    def write(handle: IO[str], title: str, block: str) -> None:
-        handle.write(turtle_chunk(title, block))
-        pending.append(block)
-        if len(pending) >= STORE_BATCH or title == "entities":
-            store.bulk_load(header + "".join(pending), format=ox.RdfFormat.TURTLE)
-            pending.clear()
-
-    with atomic_open(paths["turtle"], "w") as handle:
-        handle.write(header)
-        write(handle, "build", turtle_block(build_triples(software), PREFIXES))
-
-        def fragments() -> Iterator[KnowledgeBase]:
-            for extraction in extractions:
-                fragment = resolver.fragment(extraction)
-                for title, block in turtle_blocks(
-                    fragment, [fragment], cache=blocks, articles_only=True
-                ):
-                    write(handle, title, block)
-                fragment.documents = [replace(d, text="") for d in fragment.documents]
-                yield fragment
-
-        kb = merge(fragments())
-        links = place_links(kb)
-        write(
-            handle,
-            "entities",
-            turtle_block(chain(entity_triples(kb.entities.values()), links), PREFIXES),
-        )
-    store.optimize()
-    with atomic_open(paths["graphml"], "wb", encoding=None) as binary:
-        nx.write_graphml(to_networkx(kb), binary)
-    blocks.prune()
-    log(
-        f"large corpus ({len(kb.documents)} documents): graph built on disk in {store_dir}; "
-        f"no SHACL check or HTML view (run kg validate / kg view on {paths['turtle']})"
-    )
-    return kb, paths
 
 
 def format_summary(result: BuildResult) -> str:
