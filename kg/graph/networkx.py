@@ -42,4 +42,3 @@ def to_networkx(kb: KnowledgeBase) -> nx.MultiDiGraph:
             sources="|".join(sorted({e.doc_id for e in relation.evidence})),
         )
     return graph
-

@@ -109,7 +109,9 @@ def turtle_chunk(title: str, block: str) -> str:
     return f"\n# {' '.join(title.split())}\n{block}" if block else ""
 
 
-def write_turtle(path: str | Path, prefixes: dict[str, str], blocks: Iterable[tuple[str, str]]) -> None:
+def write_turtle(
+    path: str | Path, prefixes: dict[str, str], blocks: Iterable[tuple[str, str]]
+) -> None:
     """Write :func:`turtle_chunks` to ``path`` atomically, streaming (blocks may come from a
     generator, so a large graph is never one string in memory)."""
     with atomic_open(path, "w") as handle:
