@@ -219,9 +219,8 @@ def build(
             streamed = (resolver.fragment(extraction_cache.load(key)) for key in keys)
             kb, outputs = write_streaming(streamed, out, software=software, cache=blocks)
         log(
-            f"large corpus ({len(kb.documents)} documents): graph built on disk in "
-            f"{out / STORE_DIR}; no SHACL check or HTML view (run kg validate / kg view on "
-            f"{outputs['turtle']})"
+            f"graph of {len(kb.documents)} documents streamed through {out / STORE_DIR}; no "
+            f"SHACL check or HTML view (run kg validate / kg view on {outputs['turtle']})"
         )
     else:
         # Inputs are found before the model loads, so a mistyped path fails at once.

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from conftest import GOLD, ROOT
-from rdflib import RDFS, Graph
+from rdflib import RDF, RDFS, Graph
 
 from kg.evaluate import evaluate
 from kg.namespace import KG
@@ -94,3 +94,23 @@ def test_cli_eval_prints_the_report(seed_build):
         and "recall explicit" in done.stdout
         and "traps produced   0" in done.stdout
     )
+
+
+def test_cli_view_nodes_caps_the_page(tmp_path, nlp):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    from kg.viz import view_notice
+
+    out = tmp_path / "out"
+    seeds = ROOT / "seeds"
+    done = CliRunner().invoke(
+        app, ["build", str(seeds), "-o", str(out), "-q", "--no-validate", "--view-nodes", "5"]
+    )
+    assert done.exit_code == 0, done.output
+    page = (out / "graph.html").read_text(encoding="utf-8")
+    graph = Graph().parse(out / "graph.ttl")
+    kinds = (KG.Person, KG.Organization, KG.Place)
+    total = len({s for kind in kinds for s in graph.subjects(RDF.type, kind)})
+    assert total > 5
+    assert view_notice(5, total) in page
