@@ -14,7 +14,16 @@ from rdflib.namespace import DefinedNamespace
 BASE = "https://w3id.org/kg-news/"
 ONTOLOGY_IRI = BASE + "ontology"
 RES = Namespace(BASE + "resource/")
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+
+
+def ontology_dir(package: Path) -> Path:
+    """Where the ontology files are for the kg package at ``package``: the repository's
+    ``ontology/`` in a source checkout (or an editable install), ``kg/ontology`` in a wheel."""
+    source = package.parent / "ontology"
+    return source if (source / "kg.ttl").is_file() else package / "ontology"
+
+
+ONTOLOGY_DIR = ontology_dir(Path(__file__).resolve().parent)
 
 
 class KG(DefinedNamespace):

@@ -75,3 +75,17 @@ def test_alignments(ontology: Graph) -> None:
     assert (KG.locatedIn, RDFS.subPropertyOf, sdo.location) in ontology
     aligned = {str(o)[len(str(wdt)) :] for o in ontology.objects() if str(o).startswith(str(wdt))}
     assert {"P169", "P112", "P159", "P127", "P749"} <= aligned
+
+
+def test_ontology_is_found_in_a_checkout_and_in_a_wheel(tmp_path):
+    from kg.namespace import ONTOLOGY_DIR, ontology_dir
+
+    assert (ONTOLOGY_DIR / "kg.ttl").is_file()
+    checkout = tmp_path / "checkout"
+    (checkout / "kg").mkdir(parents=True)
+    (checkout / "ontology").mkdir()
+    (checkout / "ontology" / "kg.ttl").write_text("", encoding="utf-8")
+    assert ontology_dir(checkout / "kg") == checkout / "ontology"
+    installed = tmp_path / "site-packages" / "kg"  # the wheel maps ontology/ to kg/ontology
+    installed.mkdir(parents=True)
+    assert ontology_dir(installed) == installed / "ontology"
