@@ -21,6 +21,20 @@ UNUSED_COMPONENTS: tuple[str, ...] = ("lemmatizer", "parser")
 SENTENCE_COMPONENT = "senter"
 
 
+PARAGRAPH_COMPONENT = "kg_paragraph_breaks"
+
+
+@Language.component(PARAGRAPH_COMPONENT)
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break: a title or a paragraph never runs into the next
+    one, which the statistical sentence splitter sometimes lets happen ("…et Pixaform\n\nCybercom
+    et Pixaform ont signé…")."""
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
     """Load an installed spaCy pipeline (never downloads); cached so each process loads it once."""
@@ -28,8 +42,11 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
         nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
         if SENTENCE_COMPONENT in nlp.component_names:
             nlp.enable_pipe(SENTENCE_COMPONENT)
+            nlp.add_pipe(PARAGRAPH_COMPONENT, after=SENTENCE_COMPONENT)
         else:
             nlp = spacy.load(model, exclude=[c for c in UNUSED_COMPONENTS if c != "parser"])
+            if "parser" in nlp.pipe_names:  # the parser keeps boundaries set before it
+                nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     except OSError:
         raise KgError(
             f"spaCy model {model!r} is not installed; install kg with pip so its dependency "

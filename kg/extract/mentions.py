@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span
@@ -183,12 +184,28 @@ def _overlaps(slots: list[Slot], start: int, end: int) -> bool:
     return any(s.start < end and start < s.end for s in slots)
 
 
+def _within_lines(ents: Iterable[Span]) -> Iterator[Span]:
+    """Entity spans cut at line breaks: a name never runs over one, though the model may join
+    a title's last word to the next paragraph's first ("Pixaform\n\nCybercom")."""
+    for ent in ents:
+        start = ent.start
+        for token in ent:
+            if token.is_space and "\n" in token.text:
+                if token.i > start:
+                    yield Span(ent.doc, start, token.i, label=ent.label_)
+                start = token.i + 1
+        if start == ent.start:
+            yield ent
+        elif start < ent.end:
+            yield Span(ent.doc, start, ent.end, label=ent.label_)
+
+
 def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     """Named mentions of persons, organizations and places in ``doc``, in text order."""
     text = doc.text
     slots: list[Slot] = []
     misc: list[tuple[int, int]] = []
-    for ent in doc.ents:
+    for ent in _within_lines(doc.ents):
         bounds = _clean_span(ent)
         if bounds is not None:
             bounds = _extend_right(doc, *_extend_left(doc, *bounds, lexicon))
