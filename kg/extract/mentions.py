@@ -236,10 +236,28 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _join_place_and_company(text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
     slots += _coordinated_organizations(text, slots, lexicon)
+    slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
     return sorted(slots, key=lambda s: (s.start, -s.end))
+
+
+def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Other occurrences of a name found once: the model may tag "Watascale" in the title and
+    miss it at the start of the next sentence, but a document uses a name in one sense."""
+    types: dict[str, Counter[str]] = {}
+    for slot in slots:
+        if slot.via == "name" and len(slot.name) >= 3 and slot.name[:1].isupper():
+            if text[slot.start : slot.end] == slot.name and slot.name not in lexicon.junk_words:
+                types.setdefault(slot.name, Counter())[slot.type] += 1
+    found: list[Slot] = []
+    for name, votes in types.items():
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            start, end = match.span()
+            if not _overlaps(slots + found, start, end):
+                found.append(Slot(start, end, votes.most_common(1)[0][0], name))
+    return found
 
 
 def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
