@@ -185,15 +185,17 @@ def _overlaps(slots: list[Slot], start: int, end: int) -> bool:
 
 
 def _within_lines(ents: Iterable[Span]) -> Iterator[Span]:
-    """Entity spans cut at line breaks: a name never runs over one, though the model may join
-    a title's last word to the next paragraph's first ("Pixaform\n\nCybercom")."""
+    """Entity spans cut at line breaks and sentence ends: a name never runs over one, though
+    the model may join a title's last word to the next paragraph's first ("Pixaform\n\nCybercom")
+    or a name to the next sentence's first word ("Lancelot Ventures. Basée à Paris")."""
     for ent in ents:
         start = ent.start
         for token in ent:
-            if token.is_space and "\n" in token.text:
+            breaks = (token.is_space and "\n" in token.text) or token.text in {".", "!", "?"}
+            if breaks or (token.i > start and token.is_sent_start):
                 if token.i > start:
                     yield Span(ent.doc, start, token.i, label=ent.label_)
-                start = token.i + 1
+                start = token.i + 1 if breaks else token.i
         if start == ent.start:
             yield ent
         elif start < ent.end:
@@ -248,9 +250,14 @@ def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot
     miss it at the start of the next sentence, but a document uses a name in one sense."""
     types: dict[str, Counter[str]] = {}
     for slot in slots:
-        if slot.via == "name" and len(slot.name) >= 3 and slot.name[:1].isupper():
-            if text[slot.start : slot.end] == slot.name and slot.name not in lexicon.junk_words:
-                types.setdefault(slot.name, Counter())[slot.type] += 1
+        if (
+            slot.via == "name"
+            and len(slot.name) >= 3
+            and slot.name[:1].isupper()
+            and text[slot.start : slot.end] == slot.name
+            and slot.name not in lexicon.junk_words
+        ):
+            types.setdefault(slot.name, Counter())[slot.type] += 1
     found: list[Slot] = []
     for name, votes in types.items():
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
@@ -393,9 +400,11 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
             and match.group(group) not in lexicon.junk_words
         ):
             found.append(Slot(start, end, "Organization", match.group(group)))
-    # "chez Datavia": a company (or a shop) named after "chez".
+    # "chez Datavia": a company (or a shop) named after "chez". In these names a dot is part of a
+    # word ("Showroomprive.com"), never a full stop.
     for match in re.finditer(
-        r"(?<![\w'’])[Cc]hez\s+([A-ZÀ-Ý][\w.&'’-]*(?:[ \u00a0][A-ZÀ-Ý][\w.&'’-]*){0,2})", text
+        r"(?<![\w'’])[Cc]hez\s+([A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*(?:[ \u00a0][A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*){0,2})",
+        text,
     ):
         start, end = match.span(1)
         if match.group(1) not in lexicon.junk_words and not _overlaps(slots + found, start, end):
@@ -427,7 +436,7 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         r"|(?<![\w'’])(?=[A-ZÀ-Ý])(?i:"
         + _alternation(lexicon.org_heads)
         + r"))"
-        + r"[ \u00a0]+((?:[A-ZÀ-Ý][\w.&'’-]*)(?:[ \u00a0]+[A-ZÀ-Ý][\w.&'’-]*){0,2})",
+        + r"[ \u00a0]+((?:[A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*)(?:[ \u00a0]+[A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*){0,2})",
     )
     for match in heads.finditer(text):
         start, end = match.span(1)
