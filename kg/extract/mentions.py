@@ -54,8 +54,9 @@ _DOMAIN = re.compile(r"\b[\w-]{2,}\.(?:com|fr|net|io|be|eu|org|co|ai|ch|ca)\b", 
 _ACRONYM_DEF = re.compile(r"\b([A-Z][A-Z&]{1,7})\s*\(\s*([^()]{4,80}?)\s*\)")
 _INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\.\s?-?){2,3})(?=[\s,:;!?)]|$)")
 _CAPS_NAME = re.compile(
-    r"(?<![\w'’-])([A-ZÀ-Ý][A-ZÀ-Ý'’-]+(?:\s+[A-ZÀ-Ý][A-ZÀ-Ý'’-]+){1,2})\s*[.:]\s+(?=[A-ZÀ-Ý«\"“])"
+    r"(?<![\w'’-])([A-ZÀ-Ý][A-ZÀ-Ý'’-]+(?:\s+[A-ZÀ-Ý][A-ZÀ-Ý'’-]+){0,2})\s*[.:]\s+(?=[A-ZÀ-Ý«\"“])"
 )
+_QUESTION = re.compile(r"[^.?!]*\?")
 _LEADING = re.compile(r"^(?:(?:l|d|L|D|qu|Qu)['’]\s*|(?:le|la|les|Le|La|Les)\s+)")
 
 
@@ -338,16 +339,21 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
 
 
 def _caps_speakers(text: str, slots: list[Slot]) -> list[Slot]:
-    """Interview speakers written in capitals before their answer: "FABIEN PINCKAERS. Ni l'un…"."""
+    """Interview turns labelled in capitals: "FABIEN PINCKAERS. Ni l'un…" is a person answering;
+    a label before a question ("TRENDS-TENDANCES. Qui a eu l'idée ?") is the interviewing
+    publication, an organization."""
     found = []
     for match in _CAPS_NAME.finditer(text):
         words = match.group(1).split()
         if not all(w.isalpha() or "-" in w for w in words) or any(len(w) < 2 for w in words):
             continue
+        asks = _QUESTION.match(text, match.end()) is not None
+        if not asks and len(words) < 2:
+            continue  # a lone capitalised word before a statement is as likely an acronym
         start, end = match.span(1)
         kept = [s for s in slots if not (s.start < end and start < s.end)]
         slots[:] = kept
-        found.append(Slot(start, end, "Person", match.group(1)))
+        found.append(Slot(start, end, "Organization" if asks else "Person", match.group(1)))
     return found
 
 
