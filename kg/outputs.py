@@ -57,11 +57,11 @@ def turtle_blocks(
     (:meth:`kg.resolve.Resolver.fragment`) give the article blocks; lazily, one at a time.
     With ``articles_only``, the build and entity blocks are left out."""
     if not articles_only:
-        yield "build", turtle_block(build_triples(software or {}), PREFIXES)
+        yield "build", build_block(software or {})
         entities = [(e.id, e.type, e.label, sorted(e.aliases)) for e in kb.entities.values()]
 
         def render_entities() -> str:
-            return turtle_block(chain(entity_triples(kb.entities.values()), links), PREFIXES)
+            return entity_block(kb, links)
 
         yield (
             "entities",
@@ -79,6 +79,16 @@ def turtle_blocks(
             return turtle_block(article_triples(fragment), PREFIXES)
 
         yield title, cache.block(block_key(fragment), render) if cache else render()
+
+
+def build_block(software: dict[str, str]) -> str:
+    """The Turtle block of the build activity and its software."""
+    return turtle_block(build_triples(software), PREFIXES)
+
+
+def entity_block(kb: KnowledgeBase, links: Sequence[Triple] = ()) -> str:
+    """The Turtle block of the entities of ``kb`` and their GeoNames ``links``."""
+    return turtle_block(chain(entity_triples(kb.entities.values()), links), PREFIXES)
 
 
 def write_outputs(
@@ -210,7 +220,7 @@ def write_streaming(
 
     with atomic_open(paths["turtle"], "w") as handle:
         handle.write(header)
-        write(handle, "build", turtle_block(build_triples(software or {}), PREFIXES))
+        write(handle, "build", build_block(software or {}))
 
         def written() -> Iterator[KnowledgeBase]:
             for fragment in fragments:
@@ -224,8 +234,7 @@ def write_streaming(
 
         kb = merge(written())
         links = place_links(kb)
-        entities = turtle_block(chain(entity_triples(kb.entities.values()), links), PREFIXES)
-        write(handle, "entities", entities, last=True)
+        write(handle, "entities", entity_block(kb, links), last=True)
     store.optimize()
     with atomic_open(paths["graphml"], "wb", encoding=None) as binary:
         nx.write_graphml(to_networkx(kb), binary)
