@@ -25,6 +25,7 @@ __all__ = ["EvalReport", "evaluate", "format_report"]
 
 _TYPES = {"Person", "Organization", "Place"}
 _VALUE_PROPERTIES = {"value", "amount"}
+_BROADER = {"ceoOf": ("worksFor",), "founderOf": ("worksFor",), "headquarteredIn": ("locatedIn",)}
 
 
 def local_name(iri: object) -> str:
@@ -274,7 +275,12 @@ def _score_document(
         if s not in in_scope or o not in in_scope:
             continue
         candidates = {key(gs, p, go) for gs in matched[s] for go in matched[o]}
-        hits = candidates & set(gold_relations)
+        # The narrower relation states the broader one: a CEO or founder works for the company,
+        # a headquarters is a location.
+        broader = {
+            key(gs, q, go) for gs in matched[s] for go in matched[o] for q in _BROADER.get(p, ())
+        }
+        hits = (candidates | broader) & set(gold_relations)
         if hits:
             found |= hits
             continue

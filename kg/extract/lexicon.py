@@ -37,6 +37,8 @@ _FIXED_MACROS = {
     # Gaps hold no slot and no sentence break; a dot between digits ("5.000") is no break.
     "GAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)){0,60}?",
     "SGAP": r"(?:[^⟨⟩.;!?,]|(?<=\d)\.(?=\d)){0,30}?",
+    # What a buyer takes besides the company itself: "quatre usines d'", "les actifs de".
+    "ASSETS": r"(?:(?:les?|la|l['’]|des|ses|leurs?|\d+|deux|trois|quatre|cinq|six|plusieurs|la\s+totalité\s+des|l['’]ensemble\s+des|une\s+partie\s+des)\s*(?:usines?|sites?|magasins?|supermarchés|hypermarchés|activités?|actifs|branches?|divisions?|points\s+de\s+vente|marques?|filiales?|titres|fonds\s+de\s+commerce)(?:\s+[a-zé]+)?)",
     "YEAR": r"(?P<year>(?:18|19|20)\d{2})\b",
     "AMOUNT": rf"(?P<amount>{AMOUNT_REGEX})",
 }
@@ -78,6 +80,7 @@ class Lexicon:
     founder_titles: list[str] = field(default_factory=list)
     job_titles: list[str] = field(default_factory=list)
     alumnus_titles: list[str] = field(default_factory=list)
+    shareholder_titles: list[str] = field(default_factory=list)
     org_descriptors: list[str] = field(default_factory=list)
     person_descriptors: list[str] = field(default_factory=list)
     org_heads: list[str] = field(default_factory=list)
@@ -87,6 +90,7 @@ class Lexicon:
     junk_words: set[str] = field(default_factory=set)
     demonyms: dict[str, str] = field(default_factory=dict)
     region_demonyms: dict[str, str] = field(default_factory=dict)
+    country_demonyms: dict[str, str] = field(default_factory=dict)
     typing: dict[str, list[str]] = field(default_factory=dict)
     relations: list[RelationPattern] = field(default_factory=list)
     # Regexes built from the lists above, compiled once per lexicon (see ``cached_regex``).
@@ -110,6 +114,15 @@ class Lexicon:
             for place, city in _demonym_forms(tuple(sorted(self.demonyms.items()))).items():
                 self._demonym_index[place] = (city, False)
         return self._demonym_index.get(word.lower())
+
+    def is_nationality(self, word: str) -> bool:
+        """Is ``word`` a nationality ("chinois", "Américaines"), across its inflections?
+
+        >>> default_lexicon().is_nationality("Américaine"), default_lexicon().is_nationality("Lyon")
+        (True, False)
+        """
+        forms = _demonym_forms(tuple(sorted(self.country_demonyms.items())))
+        return word.lower() in forms
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -143,6 +156,10 @@ def _demonym_forms(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
 # A head phrase never starts with a preposition or conjunction ("racheté par X" is no head).
 _NOT_FUNCTION_WORD = r"(?!(?:par|de|du|des|pour|avec|à|au|aux|en|dans|sur|sous|et|ou|qui|que|dont|entre|chez|vers)\b)"
 
+# Later words of a head phrase may be "de" ("le groupe de construction") but no verb or clause
+# word: "l'entreprise qui détient X" names no X.
+_NOT_LINK_WORD = r"(?!(?:qui|que|qu['’]|dont|et|ou|par|avec|pour|dans|sur|chez|auprès|à|au|aux|en|a|ont|est|sont|était|avait|vient|va)\b)"
+
 
 def _macros(lexicon: Lexicon) -> dict[str, str]:
     macros = dict(_FIXED_MACROS)
@@ -162,8 +179,23 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
         + macros["DESCRIPTOR"]
         + r"|"
         + _NOT_FUNCTION_WORD
-        + r"(?-i:[a-zà-ÿ][\w-]*))(?:\s+(?:(?-i:[a-zà-ÿ][\w-]*)|⟨\d+:[DR]⟩)){0,2}?\s+)?)"
+        + r"(?-i:[a-zà-ÿ][\w-]*))(?:\s+(?:"
+        + _NOT_LINK_WORD
+        + r"(?-i:[a-zà-ÿ][\w'’-]*)|⟨\d+:[DR]⟩)){0,4}?\s+)?)"
     )
+    # Titles joined to the one a pattern reads: "fondateur et CEO de", "CEO et co-actionnaire
+    # majoritaire de", "président, fondateur et directeur de".
+    title = (
+        r"(?:ancien(?:ne)?\s+|actuel(?:le)?\s+|nouve(?:au|lle)\s+|ex-|co-?)?"
+        + _alternation(
+            lexicon.ceo_titles + lexicon.founder_titles + lexicon.job_titles
+            + lexicon.shareholder_titles
+        )
+        + r"(?:\s+(?:majoritaire|minoritaire|principal|principale|délégué|déléguée|exécutif|exécutive))?"
+    )
+    macros["TPRE"] = rf"(?:{title}\s*(?:,\s*|\s+et\s+)(?:le\s+|la\s+|l['’]\s*)?)*"
+    macros["TPOST"] = rf"(?:\s*(?:,\s*|\s+et\s+)(?:le\s+|la\s+|l['’]\s*)?{title})*"
+    macros["SHAREHOLDER"] = _alternation(lexicon.shareholder_titles)
     # An apposition between a subject and its verb: "Tessera Capital, qui avait déjà investi…, mène".
     macros["APPOS"] = r"(?:\s*,[^,.;!?]{1,90}?,)?"
     return macros
@@ -213,6 +245,7 @@ def _merge(lexicon: Lexicon, data: dict[str, Any]) -> None:
     lexicon.founder_titles += titles.get("founder", [])
     lexicon.job_titles += titles.get("job", [])
     lexicon.alumnus_titles += titles.get("alumnus", [])
+    lexicon.shareholder_titles += titles.get("shareholder", [])
     descriptors = data.get("descriptors", {})
     lexicon.org_descriptors += descriptors.get("organization", [])
     lexicon.person_descriptors += descriptors.get("person", [])
@@ -224,6 +257,7 @@ def _merge(lexicon: Lexicon, data: dict[str, Any]) -> None:
     lexicon.junk_words |= set(data.get("junk", {}).get("words", []))
     lexicon.demonyms.update(data.get("demonyms", {}))
     lexicon.region_demonyms.update(data.get("region_demonyms", {}))
+    lexicon.country_demonyms.update(data.get("country_demonyms", {}))
     for name, fragments in data.get("typing", {}).items():
         lexicon.typing.setdefault(name, []).extend(fragments)
 

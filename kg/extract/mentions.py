@@ -311,6 +311,9 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Demonyms name places ("le Rennais Medria", "l'hébergeur roubaisien"), whatever NER said."""
     found = []
     for token in doc:
+        if lexicon.is_nationality(token.text):
+            slots = _without_word(slots, token.idx, token.idx + len(token.text))
+            continue
         found_place = lexicon.demonym_place(token.text)
         # "Lorraine Énergies" is a name, not a Lorrain company.
         next_token = doc[token.i + 1] if token.i + 1 < len(doc) else None
@@ -336,6 +339,19 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
                 )
             )
     return slots + found
+
+
+def _without_word(slots: list[Slot], start: int, end: int) -> list[Slot]:
+    """``slots`` with the word at ``[start, end)`` taken out: a slot that is that word goes, one that
+    starts with it begins after it ("Français eXo Platform" → "eXo Platform")."""
+    kept = []
+    for slot in slots:
+        if slot.start == start and slot.end > end + 1:
+            rest = slot.name[end - start :].lstrip()
+            kept.append(replace(slot, start=slot.end - len(rest), name=rest))
+        elif not (slot.start < end and start < slot.end):
+            kept.append(slot)
+    return kept
 
 
 def _caps_speakers(text: str, slots: list[Slot]) -> list[Slot]:

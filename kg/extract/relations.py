@@ -24,12 +24,15 @@ __all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"
 _COORDINATION = re.compile(
     r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
     r"|\s*,?\s+(?:et|ou|ainsi\s+qu['’])\s+(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis)\s+)?"
+    # "détenue à 60 % par A et à 20 % par B": a share before the repeated preposition.
+    r"(?:à\s+\d+(?:[,.]\d+)?\s*%\s+)?"
     r"(?P<prep2>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
-    r"(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?"
+    r"(?:(?:le|la|les|l['’]|sa|son|ses|leur)\s*(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?"
     r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
 )
 _LIST_GOES_ON = re.compile(
-    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:avec|à|de|d['’]|par)\s*)?(?:(?:le|la|les|l['’])\s*[\w-]+\s+)?⟨"
+    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:avec|à|de|d['’]|par)\s*)?"
+    r"(?:(?:le|la|les|l['’]|sa|son|ses|leur)\s*(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?⟨"
 )
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
@@ -216,7 +219,9 @@ def match_relations(
             virtual = _virtual_slot(pattern.object, context, sentence, match.start())
             if virtual is not None:
                 objects = [(virtual, match.start())]
-            if pattern.collect:
+            if pattern.collect == "object_before":
+                objects = [(s, 0) for s in _slots_before(sentence, match.start(), "O")]
+            elif pattern.collect:
                 collected = [(s, 0) for s in _slots_after(sentence, match.end(), "O")]
                 if pattern.collect == "subject":
                     subjects = collected
@@ -282,6 +287,17 @@ def _slots_after(sentence: MaskedSentence, position: int, codes: str) -> list[Sl
     return [
         sentence.slot(m.group(1))
         for m in re.finditer(r"⟨(\d+):([POLDR])⟩", sentence.masked[position:])
+        if m.group(2) in codes
+    ]
+
+
+def _slots_before(sentence: MaskedSentence, position: int, codes: str) -> list[Slot]:
+    """Slots of ``codes`` in the clause that ends at ``position``: the list a verb is about
+    ("A, B et C font partie du portefeuille de D")."""
+    start = _clause_start(sentence.masked, position)
+    return [
+        sentence.slot(m.group(1))
+        for m in re.finditer(r"⟨(\d+):([POLDR])⟩", sentence.masked[start:position])
         if m.group(2) in codes
     ]
 
