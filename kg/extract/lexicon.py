@@ -35,7 +35,9 @@ _FIXED_MACROS = {
     "DE": r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|d['’]\s*|de\s+)",
     "ART": r"(?:le\s+|la\s+|les\s+|l['’]\s*|un\s+|une\s+)",
     # Gaps hold no slot and no sentence break; a dot between digits ("5.000") is no break.
-    "GAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)){0,60}?",
+    # A place named on the way ("Wanty, basé à Binche, rachète") does not stop a gap.
+    "GAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)|⟨\d+:[LDR]⟩){0,80}?",
+    "LGAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)|⟨\d+:[LDR]⟩){0,200}?",
     "SGAP": r"(?:[^⟨⟩.;!?,]|(?<=\d)\.(?=\d)){0,30}?",
     # What a buyer takes besides the company itself: "quatre usines d'", "les actifs de".
     "ASSETS": r"(?:(?:les?|la|l['’]|des|ses|leurs?|\d+|deux|trois|quatre|cinq|six|plusieurs|la\s+totalité\s+des|l['’]ensemble\s+des|une\s+partie\s+des)\s*(?:usines?|sites?|magasins?|supermarchés|hypermarchés|activités?|actifs|branches?|divisions?|points\s+de\s+vente|marques?|filiales?|titres|fonds\s+de\s+commerce)(?:\s+[a-zé]+)?)",

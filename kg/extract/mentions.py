@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from ..naming import match_key, org_key, strip_elision, strip_legal_words
 from .lexicon import Lexicon, _alternation, typing_regex
@@ -95,12 +95,26 @@ _FUNCTION_WORDS = {
 _FUNCTION_POS = {"ADP", "CCONJ", "SCONJ", "VERB", "AUX", "PRON", "ADV", "DET"}
 
 
+def _capitalised_article(token: Token, label: str) -> bool:
+    """A capitalised article inside a sentence belongs to the name: "la biscuiterie Le Dréan",
+    "le journal Les Affaires", "La Poste"."""
+    return (
+        label in {"ORG", "MISC"}
+        and token.text in {"Le", "La", "Les", "L'", "L’"}
+        and not token.is_sent_start
+        and token.i > 0
+        and not token.doc[token.i - 1].is_punct
+        and not token.doc[token.i - 1].is_space
+    )
+
+
 def _clean_span(span: Span) -> tuple[int, int] | None:
     """Token bounds of the span without leading determiners and trailing words that are not
     part of the name ("Odoo sur les applicatifs", "Doktr et maintenant", "OVH chouchoute")."""
     tokens = list(span)
     while tokens and (
-        tokens[0].lower_ in {"l'", "l’", "d'", "d’", "le", "la", "les", "qu'", "s'"}
+        (tokens[0].lower_ in {"l'", "l’", "d'", "d’", "le", "la", "les", "qu'", "s'"}
+         and not _capitalised_article(tokens[0], span.label_))
         or tokens[0].is_punct
     ):
         tokens = tokens[1:]
@@ -130,6 +144,8 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
     any word before a company word that cannot stand alone ("Tessera" + "Capital")."""
     suffixes = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
     lone_company_word = end - start == 1 and doc[start].lower_ in suffixes
+    if start > 0 and _capitalised_article(doc[start - 1], "ORG"):
+        start -= 1
     while start > 0:
         previous = doc[start - 1]
         joinable = previous.text[:1].isupper() and previous.is_alpha and previous.whitespace_ == " "
