@@ -194,13 +194,13 @@ class _Document:
         return bool(entity.get("any_type")) or entity["type"] == self.view.types[node]
 
     def variants(self, gid: str) -> list[URIRef]:
-        """In-scope nodes of the gold type, not named by ``gid``, one label of which holds a
-        gold name as whole words or is held by one ("PSA" / "PSA Peugeot Citroën")."""
+        """In-scope nodes of the gold type that name no gold entity, one label of which holds a
+        name of ``gid`` as whole words or is held by one ("PSA" / "PSA Peugeot Citroën")."""
         names = [_words(n) for n in self.entities[gid]["names"]]
         return [
             node
             for node, ids in self.score.matched.items()
-            if gid not in ids
+            if not ids
             and self.type_ok(gid, node)
             and any(
                 _overlap(_words(label), name) for label in self.view.labels[node] for name in names
