@@ -159,12 +159,29 @@ def eval_cmd(
         Path | None, typer.Option(help="Folder holding the gold documents' texts.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Give each missed and wrong fact its pipeline stage.")
+    ] = False,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Extraction records for --explain (default: GRAPH's .kg-cache)."),
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="The build's --threshold, for --explain (default 0.5).")
+    ] = None,
 ) -> None:
     """Score a graph against gold annotations: relation P/R/F1, tiers, entities, traps, attributes."""
     from .evaluate import evaluate, format_report
 
-    report = evaluate(graph, gold, texts_dir=seeds)
-    typer.echo(format_report(report, fmt))
+    if not explain:
+        typer.echo(format_report(evaluate(graph, gold, texts_dir=seeds), fmt))
+        return
+    from .explain import explain as explain_eval
+    from .explain import find_records, format_explained
+
+    records = find_records(graph, cache)
+    explained = explain_eval(graph, gold, texts_dir=seeds, records=records, threshold=threshold)
+    typer.echo(format_explained(explained, fmt))
 
 
 @app.command("validate")

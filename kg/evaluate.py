@@ -21,7 +21,19 @@ from .graph.rdf import load_graph
 from .namespace import ATTRIBUTES, RELATIONS
 from .naming import match_key, strip_accents
 
-__all__ = ["EvalReport", "evaluate", "format_report"]
+__all__ = [
+    "DocumentScore",
+    "EvalReport",
+    "GraphView",
+    "evaluate",
+    "format_report",
+    "node_label",
+    "read_graph",
+    "relation_key",
+    "satisfies",
+    "score",
+    "spaced_key",
+]
 
 _TYPES = {"Person", "Organization", "Place"}
 _VALUE_PROPERTIES = {"value", "amount"}
@@ -108,14 +120,17 @@ class EvalReport:
 
 
 @dataclass
-class _GraphView:
+class GraphView:
+    """What the scoring reads of a graph: typed nodes, their labels, relations, attribute values."""
+
     types: dict[URIRef, str]
     labels: dict[URIRef, set[str]]
     relations: list[tuple[Any, str, Any]]
     values: dict[tuple[URIRef, str], list[float]]
 
 
-def _read_graph(graph: Graph) -> _GraphView:
+def read_graph(graph: Graph) -> GraphView:
+    """The :class:`GraphView` of ``graph``."""
     types: dict[URIRef, str] = {}
     for node, cls in graph.subject_objects(RDF.type):
         if isinstance(node, URIRef) and local_name(cls) in _TYPES:
@@ -145,7 +160,18 @@ def _read_graph(graph: Graph) -> _GraphView:
                     number = _number(vo)
                     if number is not None:
                         values[(s, name)].append(number)  # type: ignore[index]
-    return _GraphView(types, labels, relations, values)
+    return GraphView(types, labels, relations, values)
+
+
+@dataclass
+class DocumentScore:
+    """One gold document once scored: which in-scope node names which gold entities, and what
+    was left missed (gold relations) or wrong (graph relations), for ``kg eval --explain``."""
+
+    gold: dict[str, Any]
+    matched: dict[URIRef, set[str]]
+    missed: list[dict[str, Any]] = field(default_factory=list)
+    wrong: list[tuple[URIRef, str, URIRef]] = field(default_factory=list)
 
 
 def _number(literal: Literal) -> float | None:
@@ -159,7 +185,7 @@ def _number(literal: Literal) -> float | None:
         return None
 
 
-def _spaced_key(text: str) -> str:
+def spaced_key(text: str) -> str:
     """Like :func:`match_key` but punctuation becomes a space, so "d'Arthur" still holds "arthur"."""
     return " ".join(re.sub(r"[^\w\s]", " ", strip_accents(text).lower()).split())
 
@@ -168,7 +194,7 @@ def _in_text(label: str, text_keys: tuple[str, str]) -> bool:
     """Does a label occur in a document (as whole words, either way of dropping punctuation)?"""
     return any(
         key and f" {key} " in f" {text} "
-        for key, text in ((match_key(label), text_keys[0]), (_spaced_key(label), text_keys[1]))
+        for key, text in ((match_key(label), text_keys[0]), (spaced_key(label), text_keys[1]))
     )
 
 
@@ -198,33 +224,61 @@ def evaluate(
     graph: Graph | str | Path, gold_paths: list[Path], *, texts_dir: Path | None = None
 ) -> EvalReport:
     """Score ``graph`` against every gold file; counts add up over the files."""
+    view = read_graph(graph if isinstance(graph, Graph) else load_graph(graph))
+    return score(view, gold_paths, texts_dir=texts_dir)[0]
+
+
+def score(
+    view: GraphView, gold_paths: list[Path], *, texts_dir: Path | None = None
+) -> tuple[EvalReport, list[DocumentScore]]:
+    """The report of :func:`evaluate`, and what each gold document left missed or wrong."""
     if not gold_paths:
         raise UsageError("give at least one gold file")
-    view = _read_graph(graph if isinstance(graph, Graph) else load_graph(graph))
     report = EvalReport()
     for name in RELATIONS:
         report.per_relation[name] = Score()
     for tier in ("explicit", "inferred"):
         report.tiers[tier] = Score()
+    scores = []
     for gold_path in map(Path, gold_paths):
         gold = _load_gold(gold_path)
         text_path = _texts_dir(gold_path, texts_dir) / gold["document"]
         if not text_path.is_file():
             raise InputError(f"{text_path}: gold document text not found (use --seeds)")
         text = text_path.read_text(encoding="utf-8")
-        _score_document(view, gold, (match_key(text), _spaced_key(text)), report)
-    return report
+        scores.append(_score_document(view, gold, (match_key(text), spaced_key(text)), report))
+    return report, scores
+
+
+def satisfies(found: str, gold: str) -> bool:
+    """Does a graph relation named ``found`` state a gold relation named ``gold``?
+
+    >>> satisfies("ceoOf", "worksFor"), satisfies("worksFor", "ceoOf"), satisfies("acquired", "acquired")
+    (True, False, True)
+    """
+    return found == gold or gold in _BROADER.get(found, ())
+
+
+def relation_key(s: str, p: str, o: str) -> tuple[str, str, str]:
+    """The key of a gold relation: ``partnerOf`` is symmetric, so its sides are sorted.
+
+    >>> relation_key("b", "partnerOf", "a"), relation_key("b", "ceoOf", "a")
+    (('a', 'partnerOf', 'b'), ('b', 'ceoOf', 'a'))
+    """
+    return (min(s, o), p, max(s, o)) if p == "partnerOf" else (s, p, o)
+
+
+def _gold_keys(gold: dict[str, Any], part: str) -> dict[tuple[str, str, str], dict[str, Any]]:
+    return {relation_key(r["subject"], r["predicate"], r["object"]): r for r in gold.get(part, [])}
 
 
 def _score_document(
-    view: _GraphView, gold: dict[str, Any], text_keys: tuple[str, str], report: EvalReport
-) -> None:
-    gold_entities = {e["id"]: e for e in gold.get("entities", [])}
+    view: GraphView, gold: dict[str, Any], text_keys: tuple[str, str], report: EvalReport
+) -> DocumentScore:
     name_index: dict[str, set[str]] = defaultdict(set)
-    for entity in gold_entities.values():
+    for entity in gold.get("entities", []):
         for name in entity["names"]:
             name_index[match_key(name)].add(entity["id"])
-
     in_scope = {
         node
         for node, labels in view.labels.items()
@@ -232,15 +286,23 @@ def _score_document(
     }
     matched: dict[URIRef, set[str]] = {
         node: set().union(*(name_index.get(match_key(label), set()) for label in view.labels[node]))
-        for node in in_scope
+        for node in sorted(in_scope)
     }
+    document = DocumentScore(gold, matched)
+    _score_entities(view, document, report)
+    _score_relations(view, document, report)
+    _score_attributes(view, document, report)
+    return document
 
-    # Entities.
+
+def _score_entities(view: GraphView, document: DocumentScore, report: EvalReport) -> None:
+    gold = document.gold
+    gold_entities = {e["id"]: e for e in gold.get("entities", [])}
     found_entities: set[str] = set()
-    for node in sorted(in_scope):
+    for node, ids in document.matched.items():
         ok = [
             g
-            for g in matched[node]
+            for g in ids
             if gold_entities[g]["type"] == view.types[node] or gold_entities[g].get("any_type")
         ]
         if ok:
@@ -259,50 +321,45 @@ def _score_document(
     report.entity_recall.found += sum(1 for e in required if e["id"] in found_entities)
     report.entity_recall.gold += len(required)
 
-    # Relations.
-    def key(s: str, p: str, o: str) -> tuple[str, str, str]:
-        return (min(s, o), p, max(s, o)) if p == "partnerOf" else (s, p, o)
 
-    gold_relations = {
-        key(r["subject"], r["predicate"], r["object"]): r for r in gold.get("relations", [])
-    }
-    acceptable = {
-        key(r["subject"], r["predicate"], r["object"]) for r in gold.get("acceptable", [])
-    }
-    traps = {key(r["subject"], r["predicate"], r["object"]): r for r in gold.get("traps", [])}
+def _excused(p: str, candidates: set[tuple[str, str, str]], gold: dict[str, Any]) -> bool:
+    """Is a graph relation whose gold keys would be ``candidates`` neither found nor an error?
+    (``acceptable``, or a broader relation duplicating a narrower one, see eval/README.)"""
+    gold_relations, acceptable = _gold_keys(gold, "relations"), _gold_keys(gold, "acceptable")
+    if candidates & set(acceptable):
+        return True
+    narrower = {"worksFor": ("ceoOf", "founderOf"), "locatedIn": ("headquarteredIn",)}.get(p, ())
+    allowed = set(gold_relations) | (set(acceptable) if p == "worksFor" else set())
+    return any(relation_key(s, q, o) in allowed for s, _, o in candidates for q in narrower)
+
+
+def _score_relations(view: GraphView, document: DocumentScore, report: EvalReport) -> None:
+    gold, matched = document.gold, document.matched
+    gold_relations, traps = _gold_keys(gold, "relations"), _gold_keys(gold, "traps")
     found: set[tuple[str, str, str]] = set()
     for s, p, o in sorted(view.relations):
-        if s not in in_scope or o not in in_scope:
+        if s not in matched or o not in matched:
             continue
-        candidates = {key(gs, p, go) for gs in matched[s] for go in matched[o]}
+        candidates = {relation_key(gs, p, go) for gs in matched[s] for go in matched[o]}
         # The narrower relation states the broader one: a CEO or founder works for the company,
         # a headquarters is a location.
         broader = {
-            key(gs, q, go) for gs in matched[s] for go in matched[o] for q in _BROADER.get(p, ())
+            relation_key(gs, q, go)
+            for gs in matched[s]
+            for go in matched[o]
+            for q in _BROADER.get(p, ())
         }
         hits = (candidates | broader) & set(gold_relations)
         if hits:
             found |= hits
             continue
-        if candidates & acceptable:
+        if _excused(p, candidates, gold):
             continue
-        if p == "worksFor" and any(
-            key(gs, q, go) in gold_relations or key(gs, q, go) in acceptable
-            for gs in matched[s]
-            for go in matched[o]
-            for q in ("ceoOf", "founderOf")
-        ):
-            continue
-        if p == "locatedIn" and any(
-            key(gs, "headquarteredIn", go) in gold_relations
-            for gs in matched[s]
-            for go in matched[o]
-        ):
-            continue
-        description = f"{gold['document']}: {_label(view, s)} {p} {_label(view, o)}"
+        description = f"{gold['document']}: {node_label(view, s)} {p} {node_label(view, o)}"
         report.per_relation.setdefault(p, Score()).wrong += 1
         report.overall.wrong += 1
         report.wrong.append(description)
+        document.wrong.append((s, p, o))
         if candidates & set(traps):
             report.traps.append(description)
     for k, relation in gold_relations.items():
@@ -316,14 +373,17 @@ def _score_document(
             report.tiers[tier].found += 1
             report.overall.found += 1
         else:
+            document.missed.append(relation)
             report.missed.append(
                 f"{gold['document']}: {relation['subject']} {predicate} {relation['object']} [{tier}]"
             )
 
-    # Attributes.
+
+def _score_attributes(view: GraphView, document: DocumentScore, report: EvalReport) -> None:
+    gold = document.gold
     for attribute in gold.get("attributes", []):
         report.attributes.gold += 1
-        nodes = [n for n, ids in matched.items() if attribute["subject"] in ids]
+        nodes = [n for n, ids in document.matched.items() if attribute["subject"] in ids]
         values = [v for n in nodes for v in view.values.get((n, attribute["property"]), [])]
         target = float(attribute["value"])
         if any(abs(v - target) <= 0.02 * abs(target) for v in values):
@@ -334,9 +394,10 @@ def _score_document(
             )
 
 
-def _label(view: _GraphView, node: URIRef) -> str:
+def node_label(view: GraphView, node: URIRef) -> str:
+    """The shortest label of a node, preferring a name to an acronym."""
     labels = view.labels.get(node) or {local_name(node)}
-    return sorted(labels, key=lambda label: (label.isupper(), len(label)))[0]
+    return min(labels, key=lambda label: (label.isupper(), len(label), label))
 
 
 def _pct(value: float) -> str:
