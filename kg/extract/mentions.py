@@ -256,7 +256,8 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _retype_by_context(doc, slots, lexicon)
     slots += _coordinated_organizations(text, slots, lexicon)
     slots += _repeated_names(text, slots, lexicon)
-    slots = _fix_persons(slots)
+    slots = _fix_persons(slots, text, lexicon)
+    slots = _merge_short_forms(slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
     return sorted(slots, key=lambda s: (s.start, -s.end))
@@ -558,7 +559,8 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
 
 
 def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
-    """+1 when the words around a name say it is an organization, -1 a place, 0 neither.
+    """+1 when the words around a name say it is an organization (+2 for a title before it),
+    -1 a place, 0 neither.
 
     What comes before the name weighs most ("PDG de X" beats "de X"); a place preposition
     ("à X", "usine de X") beats a verb after the name.
@@ -566,6 +568,8 @@ def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     line_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, max(0, start - 1))) + 1
     before = text[max(line_start, start - 80) : start]
     after = text[end : end + 60]
+    if typing_regex(lexicon, "organization_strong_before").search(before):
+        return 2
     if typing_regex(lexicon, "organization_before").search(before):
         return 1
     if typing_regex(lexicon, "place_before").search(before):
@@ -573,6 +577,14 @@ def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     if typing_regex(lexicon, "organization_after").search(after):
         return 1
     return 0
+
+
+_INSTITUTION_WORDS = {
+    "université", "école", "institut", "caisse", "banque", "groupe", "société", "compagnie",
+    "fondation", "association", "fédération", "laboratoire", "holding", "agence", "ministère",
+    "commission", "office", "bourse", "chambre", "conseil", "fonds", "hôpital", "clinique",
+    "collège", "lycée", "centre", "syndicat", "mutuelle", "crédit", "assurances",
+}  # fmt: skip
 
 
 def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
@@ -601,16 +613,66 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         unknown = span is not None and all(t.is_oov for t in span) and votes[key] == 0
         # "Groupe Varenne", "Orvalis SAS": a group or legal word makes a company.
         legal = strip_legal_words(slot.name) != strip_elision(slot.name)
+        # "Université de Liège", "Caisse de dépôt…": a name that opens on an institution noun.
+        institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS
         to_org = (
             slot.type == "Place"
-            and (votes[key] > 0 or unknown or legal or suffix.search(slot.name) is not None)
-        ) or (slot.type == "Person" and (suffix.search(slot.name) is not None or votes[key] > 1))
+            and (
+                votes[key] > 0
+                or unknown
+                or legal
+                or institution
+                or suffix.search(slot.name) is not None
+            )
+        ) or (
+            slot.type == "Person"
+            and (suffix.search(slot.name) is not None or votes[key] > 1 or institution)
+        )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
     return retyped
 
 
-def _fix_persons(slots: list[Slot]) -> list[Slot]:
-    """One-word persons: a known person's first or last name, else (a brand) an organization."""
+_ARTICLE = re.compile(r"^(?:Le|La|Les|L['’])\s*")
+_HONORIFIC = re.compile(r"^(?:M\.|Mme|Mlle|Me|Dr|Pr|Monsieur|Madame|Mademoiselle)\s+(?=[A-ZÀ-Ý])")
+
+
+def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
+    """An organization named in full once and by its first words elsewhere is one company:
+    "Metrolab Technology" … "Metrolab". Only when the short form begins exactly one longer name
+    of the document: beside "WSP Global" and "WSP Canada", "WSP" could be either.
+
+    >>> merged = _merge_short_forms([Slot(0, 19, "Organization", "Metrolab Technology"),
+    ...                              Slot(30, 38, "Organization", "Metrolab")])
+    >>> [(s.name, s.aliases) for s in merged]
+    [('Metrolab Technology', ()), ('Metrolab Technology', ('Metrolab',))]
+    """
+    names = {s.name for s in slots if s.type == "Organization"}
+    longer: dict[str, str] = {}
+    for short in names:
+        if len(short) < 3:
+            continue
+        # "Le Cabanon" opening a sentence loses its article to the name cleaner.
+        found = [
+            n
+            for n in names
+            if n != short and (n.startswith(short + " ") or _ARTICLE.sub("", n) == short)
+        ]
+        if len(found) == 1:
+            longer[short] = found[0]
+    return [
+        replace(s, name=longer[s.name], aliases=(*s.aliases, s.name))
+        if s.type == "Organization" and s.name in longer
+        else s
+        for s in slots
+    ]
+
+
+def _fix_persons(slots: list[Slot], text: str = "", lexicon: Lexicon | None = None) -> list[Slot]:
+    """One-word persons: a known person's first or last name, else (a brand) an organization.
+    A title before a name is no part of it: "Mme Conix" is Lise Conix."""
+    slots = [
+        replace(s, name=_HONORIFIC.sub("", s.name)) if s.type == "Person" else s for s in slots
+    ]
     full_names = [s.name for s in slots if s.type == "Person" and len(s.name.split()) >= 2]
     parts: Counter[str] = Counter()
     owners: dict[str, str] = {}
@@ -626,8 +688,13 @@ def _fix_persons(slots: list[Slot]) -> list[Slot]:
         if re.fullmatch(r"(?:[A-Z]\.\s?-?){2,3}", slot.name):
             continue  # initials: _initials() links them to the person they abbreviate
         key = match_key(slot.name)
-        if parts.get(key) == 1:
-            fixed.append(replace(slot, name=owners[key], via="name"))
+        # A company named after its founder: "chez Wanty" beside "Christophe Wanty".
+        if lexicon is not None and _organization_cue(text, slot.start, slot.end, lexicon) > 0:
+            fixed.append(replace(slot, type="Organization"))
+        elif parts.get(key) == 1:
+            fixed.append(
+                replace(slot, name=owners[key], via="name", aliases=(*slot.aliases, slot.name))
+            )
         elif key not in parts:
             fixed.append(replace(slot, type="Organization"))
     return fixed

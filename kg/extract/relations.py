@@ -46,7 +46,8 @@ _DIRECTNESS = {
     "pronoun": 0.85,
     "topic": 0.85,
 }
-_CLAUSE_BREAK = re.compile(r"[;:()«»\"“”]|\s[-–—]\s|,\s*(?:mais|tandis|alors|car)\b")
+# A colon after a digit is a slot token's ("⟨3:O⟩"), not punctuation.
+_CLAUSE_BREAK = re.compile(r"[;()«»\"“”]|(?<!\d):|\s[-–—]\s|,\s*(?:mais|tandis|alors|car)\b")
 
 
 @dataclass
