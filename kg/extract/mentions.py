@@ -95,6 +95,17 @@ _FUNCTION_WORDS = {
 _FUNCTION_POS = {"ADP", "CCONJ", "SCONJ", "VERB", "AUX", "PRON", "ADV", "DET"}
 
 
+def _without_final_stop(name: str, end: int) -> int:
+    """End of a name without the full stop the tokenizer glued to it at a sentence's end ("AvH.");
+    an initial keeps its dot ("Jean J.").
+
+    >>> _without_final_stop("AvH.", 10), _without_final_stop("J.", 10)
+    (9, 10)
+    """
+    last = name.split()[-1] if name.split() else name
+    return end - 1 if last.endswith(".") and len(last) > 3 and not re.search(r"(?:\b\w\.)+$", last) else end
+
+
 def _capitalised_article(token: Token, label: str) -> bool:
     """A capitalised article inside a sentence belongs to the name: "la biscuiterie Le Dréan",
     "le journal Les Affaires", "La Poste"."""
@@ -245,7 +256,8 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
             continue
         entity_type = _LABELS.get(ent.label_)
         if entity_type:
-            slots.append(Slot(span.start_char, span.end_char, entity_type, span.text))
+            end_char = _without_final_stop(span.text, span.end_char)
+            slots.append(Slot(span.start_char, end_char, entity_type, text[span.start_char : end_char]))
 
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)

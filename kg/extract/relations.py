@@ -27,12 +27,12 @@ _COORDINATION = re.compile(
     # "détenue à 60 % par A et à 20 % par B": a share before the repeated preposition.
     r"(?:à\s+\d+(?:[,.]\d+)?\s*%\s+)?"
     r"(?P<prep2>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
-    r"(?:(?:le|la|les|l['’]|sa|son|ses|leur)\s*(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?"
+    r"(?:(?:le|la|les|l['’])\s*(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?"
     r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
 )
 _LIST_GOES_ON = re.compile(
     r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:avec|à|de|d['’]|par)\s*)?"
-    r"(?:(?:le|la|les|l['’]|sa|son|ses|leur)\s*(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?⟨"
+    r"(?:(?:le|la|les|l['’])\s*(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?⟨"
 )
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
