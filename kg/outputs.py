@@ -10,15 +10,17 @@ The files go into a :class:`~kg.generation.Generation`, switched in together.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import networkx as nx
+from rdflib import Graph
 
 from .cache import BlockCache, block_key, content_key
 from .generation import Generation
@@ -26,7 +28,7 @@ from .graph import to_networkx
 from .graph.rdf import PREFIXES, Triple, article_triples, build_triples, entity_triples, to_rdf
 from .graph.turtle import turtle_block, turtle_chunk, turtle_chunks, turtle_header
 from .naming import entity_iri
-from .records import Evidence, KnowledgeBase
+from .records import Entity, Evidence, KnowledgeBase
 from .resolve import merge, split_by_document
 from .viz import render_html, select_view, view_notice
 
@@ -35,6 +37,7 @@ __all__ = [
     "STORE_DIR",
     "cached_links",
     "turtle_blocks",
+    "validation_pieces",
     "write_outputs",
     "write_streaming",
 ]
@@ -106,6 +109,95 @@ def cached_links(kb: KnowledgeBase, cache: BlockCache | None = None) -> list[Tri
         s, p, o = line[: -len(" .")].split(" ", 2)
         triples.append((from_n3(s), from_n3(p), from_n3(o)))
     return triples  # type: ignore[return-value]
+
+
+# Pieces a graph is checked in (see validate_pieces): a changed article re-checks its piece only.
+VALIDATION_PIECES = 64
+
+
+def validation_pieces(
+    kb: KnowledgeBase,
+    fragments: Sequence[KnowledgeBase],
+    *,
+    software: dict[str, str] | None = None,
+    links: Sequence[Triple] = (),
+    pieces: int = VALIDATION_PIECES,
+) -> list[tuple[str, Callable[[], Graph]]]:
+    """``(key, make_graph)`` pieces of the graph of ``kb`` for
+    :func:`kg.validate.validate_pieces`: the articles, and the entities with their GeoNames
+    links, each spread over ``pieces`` buckets by a hash of their id (stable as a corpus grows).
+
+    An article piece holds its articles' triples, the build activity and the class and label
+    of every entity they name, which is all its shapes look at; an entity piece, its entities
+    and their links. A piece's key hashes what it is made of.
+
+    >>> [key for key, _ in validation_pieces(KnowledgeBase(), [])]
+    []
+    """
+    software = software or {}
+    entity_buckets: dict[int, list[Entity]] = {}
+    for entity in kb.entities.values():
+        entity_buckets.setdefault(_bucket(entity.id, pieces), []).append(entity)
+    article_buckets: dict[int, list[KnowledgeBase]] = {}
+    for fragment in fragments:
+        ident = ",".join(d.id for d in fragment.documents)
+        article_buckets.setdefault(_bucket(ident, pieces), []).append(fragment)
+    by_subject: dict[object, list[Triple]] = {}
+    for triple in links:
+        by_subject.setdefault(triple[0], []).append(triple)
+    result: list[tuple[str, Callable[[], Graph]]] = []
+    for _, entities in sorted(entity_buckets.items()):
+        entities.sort(key=lambda e: e.id)
+        own = [t for e in entities for t in by_subject.get(entity_iri(e.id), [])]
+        key = content_key("entities", [_entity_state(e) for e in entities], own)
+
+        def described(entities: list[Entity] = entities, own: list[Triple] = own) -> Any:
+            return chain(entity_triples(entities), own)
+
+        result.append((key, _graph_of(described)))
+    for _, bucket in sorted(article_buckets.items()):
+        bucket.sort(key=lambda f: [d.id for d in f.documents])
+        named = sorted({i for f in bucket for i in f.entities}, key=str)
+        entities = [kb.entities[i] for i in named if i in kb.entities]
+        key = content_key(
+            "articles",
+            [block_key(f) for f in bucket],
+            [_entity_state(e) for e in entities],
+            software,
+        )
+
+        def triples(
+            bucket: list[KnowledgeBase] = bucket, entities: list[Entity] = entities
+        ) -> Iterator[Triple]:
+            yield from build_triples(software)
+            yield from entity_triples(entities)
+            for fragment in bucket:
+                yield from article_triples(fragment)
+
+        result.append((key, _graph_of(triples)))
+    return result
+
+
+def _bucket(ident: str, pieces: int) -> int:
+    return (
+        int.from_bytes(hashlib.blake2b(ident.encode("utf-8"), digest_size=4).digest(), "big")
+        % pieces
+    )
+
+
+def _entity_state(entity: Entity) -> tuple[object, ...]:
+    return (entity.id, entity.type, entity.label, sorted(entity.aliases))
+
+
+def _graph_of(make: Callable[[], Iterable[Triple]]) -> Callable[[], Graph]:
+    def graph() -> Graph:
+        from .graph.rdf import bind_prefixes
+
+        made = bind_prefixes(Graph())
+        made.addN((s, p, o, made) for s, p, o in make())
+        return made
+
+    return graph
 
 
 def build_block(software: dict[str, str]) -> str:

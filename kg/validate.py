@@ -178,15 +178,19 @@ def validate(graph: Graph, *, shapes: Graph | None = None) -> list[Violation]:
 
 
 class _Cache(Protocol):
-    def block(self, key: str, render: Callable[[], str]) -> str: ...
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, text: str) -> None: ...
 
 
 def validate_pieces(
     pieces: Iterable[tuple[str, Callable[[], Graph]]], cache: _Cache | None = None
 ) -> list[Violation]:
-    """The violations of a graph checked piece by piece: each ``(key, make_graph)`` is one
-    piece, whose violations ``cache`` keeps under ``key`` (salted with the shapes and the
-    ontology), so that only pieces not seen before are built and checked. Sorted, each once.
+    """The violations of a graph made of ``pieces``, each ``(key, make_graph)``, checked only
+    where ``cache`` does not know a piece's ``key`` already (salted with the shapes and the
+    ontology). The pieces to check are checked together, in one graph (one pyshacl run costs
+    much more than the triples it reads), and each violation is kept with every piece that
+    holds its focus node. Sorted, each once.
 
     A piece must hold what its shapes look at: the triples of its nodes and the types and
     labels of the nodes they point to (see :func:`kg.outputs.validation_pieces`).
@@ -197,13 +201,27 @@ def validate_pieces(
     []
     """
     found: set[Violation] = set()
+    todo: list[tuple[str, Graph]] = []
     for key, make in pieces:
-
-        def render(make: Callable[[], Graph] = make) -> str:
-            return json.dumps([astuple(v) for v in validate(make())], ensure_ascii=False)
-
-        text = cache.block(f"shacl-{shapes_version()}-{key}", render) if cache else render()
-        found.update(Violation(*fields) for fields in json.loads(text))
+        key = f"shacl-{shapes_version()}-{key}"
+        known = cache.get(key) if cache is not None else None
+        if known is None:
+            todo.append((key, make()))
+        else:
+            found.update(Violation(*fields) for fields in json.loads(known))
+    if todo:
+        union = Graph()
+        for prefix, namespace in todo[0][1].namespace_manager.namespaces():
+            union.bind(prefix, namespace)
+        for _, graph in todo:
+            union += graph
+        violations = validate(union)
+        found.update(violations)
+        for key, graph in todo:
+            nodes = {str(n) for s, _, o in graph for n in (s, o)}
+            own = [astuple(v) for v in violations if v.focus_node in nodes]
+            if cache is not None:
+                cache.put(key, json.dumps(own, ensure_ascii=False))
     return sorted(found)
 
 
