@@ -79,8 +79,8 @@ class Stages:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
             if bar is not None:
                 bar.stop()
-            if self.enabled:
-                self.write(f"{name}: {count} {unit}".rstrip())
+        if self.enabled:  # a stage that failed says nothing: the error is the one line
+            self.write(f"{name}: {count} {unit}".rstrip())
 
     def summary(self) -> str:
         """One line: the time of each stage, and the total."""
