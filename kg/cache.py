@@ -33,6 +33,7 @@ __all__ = [
     "BlockCache",
     "ExtractionCache",
     "block_key",
+    "build_key",
     "content_key",
     "document_key",
     "pipeline_version",
@@ -61,6 +62,49 @@ def pipeline_version(config: Config, model_version: str) -> str:
     for path in [*files, *config.extra_patterns]:
         digest.update(Path(path).name.encode("utf-8") + b"\0")
         digest.update(Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def build_key(document_keys: list[str], config: Config, settings: dict[str, object]) -> str | None:
+    """A hash of everything a build's outputs depend on: its documents (their
+    :func:`document_key`, in order), its ``config`` and other ``settings``, the installed spaCy
+    model's version and all of kg's code and data; ``None`` when the model's version cannot
+    be read without loading it (a pipeline given by path).
+
+    Read without importing spaCy: a rebuild whose key is that of the outputs in place does
+    nothing at all (:func:`kg.generation.current_outputs`).
+
+    >>> k = build_key(["a"], Config(), {"validate": True})
+    >>> k == build_key(["a"], Config(), {"validate": True}), k == build_key(["b"], Config(), {})
+    (True, False)
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        model = version(config.model)
+    except (PackageNotFoundError, ValueError):
+        return None
+    digest = hashlib.sha256()
+    for part in (__version__, model, repr(config), repr(sorted(settings.items()))):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(_code_version().encode("ascii"))
+    for path in config.extra_patterns:
+        digest.update(Path(path).read_bytes() + b"\0")
+    for key in document_keys:
+        digest.update(key.encode("ascii"))
+    return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """A hash of every file of the kg package and of its ontology."""
+    digest = hashlib.sha256()
+    roots = (_PACKAGE, _PACKAGE.parent / "ontology")
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            if "__pycache__" not in path.parts and path.suffix != ".pyc":
+                name = path.relative_to(root).as_posix()
+                digest.update(name.encode("utf-8") + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -234,18 +278,28 @@ class BlockCache:
 
     def block(self, key: str, render: Callable[[], str]) -> str:
         """The piece stored under ``key``, or ``render()`` (then stored for the next build)."""
-        path = self.folder / key
+        text = self.get(key)
+        if text is None:
+            text = render()
+            self.put(key, text)
+        return text
+
+    def get(self, key: str) -> str | None:
+        """The piece stored under ``key``, if any (and whole)."""
         self._used.add(key)
         if self.read:
             try:
-                checksum, _, text = path.read_text(encoding="utf-8").partition("\n")
+                checksum, _, text = (self.folder / key).read_text(encoding="utf-8").partition("\n")
                 if checksum == _checksum(text):
                     return text
             except (OSError, UnicodeDecodeError):
                 pass
-        text = render()
-        write_text_atomic(path, f"{_checksum(text)}\n{text}", durable=False)
-        return text
+        return None
+
+    def put(self, key: str, text: str) -> None:
+        """Store ``text`` under ``key`` for the next build."""
+        self._used.add(key)
+        write_text_atomic(self.folder / key, f"{_checksum(text)}\n{text}", durable=False)
 
     def prune(self) -> int:
         """Remove the pieces this build did not use; return how many."""

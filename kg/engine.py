@@ -20,14 +20,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
-from typing import Any
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import UsageError
-from .extract import Extractor
-from .nlp import load_pipeline, parse
 from .records import Document, Extraction
+
+if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
+    from .extract import Extractor
 
 __all__ = [
     "ENGINES",
@@ -66,11 +67,16 @@ def loaded(item: Extracted) -> Extraction:
 
 @lru_cache(maxsize=4)
 def _extractor(config: Config) -> Extractor:
+    from .extract import Extractor
+    from .nlp import load_pipeline
+
     return Extractor.from_config(config, load_pipeline(config.model))
 
 
 def extract_chunk(documents: list[Document], config: Config) -> list[Extraction]:
     """Parse and extract a chunk of documents in this process (the model loads once per process)."""
+    from .nlp import load_pipeline, parse
+
     nlp = load_pipeline(config.model)
     extractor = _extractor(config)
     return [
@@ -111,7 +117,15 @@ def _windowed(
 def local_engine(
     documents: Iterable[Document], config: Config, options: EngineOptions
 ) -> Iterator[Extracted]:
-    """Parse and extract on this machine with ``config.n_process`` processes."""
+    """Parse and extract on this machine with ``config.n_process`` processes; the model is
+    loaded only once a document comes."""
+    from .nlp import load_pipeline, parse
+
+    pending = iter(documents)
+    first = next(pending, None)
+    if first is None:
+        return
+    documents = chain([first], pending)
     if config.n_process <= 1:
         nlp = load_pipeline(config.model)
         extractor = _extractor(config)

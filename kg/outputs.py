@@ -1,38 +1,43 @@
-"""Write a build's files: ``graph.ttl``, ``graph.graphml`` and ``graph.html``, each atomically.
+"""Write a build's files: ``graph.ttl``, ``graph.graphml`` and ``graph.html``, as one generation.
 
 ``graph.ttl`` is written block by block (see :mod:`kg.graph.turtle`): the build, the entities
 with their GeoNames links, then one block per article, which a :class:`~kg.cache.BlockCache`
 keeps from one build to the next so that a rebuild renders only the articles that changed.
 ``graph.html`` shows at most ``view_nodes`` entities, the most connected ones, and says so.
+The files go into a :class:`~kg.generation.Generation`, switched in together.
 :func:`write_streaming` writes a large corpus one article at a time, with an on-disk store.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import networkx as nx
+from rdflib import Graph
 
 from .cache import BlockCache, block_key, content_key
+from .generation import Generation
 from .graph import to_networkx
 from .graph.rdf import PREFIXES, Triple, article_triples, build_triples, entity_triples, to_rdf
 from .graph.turtle import turtle_block, turtle_chunk, turtle_chunks, turtle_header
-from .io import atomic_open, write_bytes_atomic, write_text_atomic
-from .link import place_links
 from .naming import entity_iri
-from .records import Evidence, KnowledgeBase
+from .records import Entity, Evidence, KnowledgeBase
 from .resolve import merge, split_by_document
 from .viz import render_html, select_view, view_notice
 
 __all__ = [
     "DEFAULT_VIEW_NODES",
     "STORE_DIR",
+    "cached_links",
     "turtle_blocks",
+    "validation_pieces",
     "write_outputs",
     "write_streaming",
 ]
@@ -81,6 +86,120 @@ def turtle_blocks(
         yield title, cache.block(block_key(fragment), render) if cache else render()
 
 
+def cached_links(kb: KnowledgeBase, cache: BlockCache | None = None) -> list[Triple]:
+    """The GeoNames triples of the places of ``kb`` (:func:`kg.link.place_links`), kept in
+    ``cache`` under the places' names and articles: a rebuild whose places did not change
+    does not load the gazetteer.
+
+    >>> from kg.records import Entity
+    >>> kb = KnowledgeBase(entities={"place/roubaix": Entity("place/roubaix", "Place", "Roubaix")})
+    >>> str(cached_links(kb)[0][2])
+    'https://sws.geonames.org/2982681/'
+    """
+    from rdflib.util import from_n3
+
+    from .link.geonames import place_inputs, place_links
+
+    def render() -> str:
+        return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in place_links(kb))
+
+    text = cache.block(content_key("links", *place_inputs(kb)), render) if cache else render()
+    triples = []
+    for line in text.splitlines():
+        s, p, o = line[: -len(" .")].split(" ", 2)
+        triples.append((from_n3(s), from_n3(p), from_n3(o)))
+    return triples  # type: ignore[return-value]
+
+
+# Pieces a graph is checked in (see validate_pieces): a changed article re-checks its piece only.
+VALIDATION_PIECES = 64
+
+
+def validation_pieces(
+    kb: KnowledgeBase,
+    fragments: Sequence[KnowledgeBase],
+    *,
+    software: dict[str, str] | None = None,
+    links: Sequence[Triple] = (),
+    pieces: int = VALIDATION_PIECES,
+) -> list[tuple[str, Callable[[], Graph]]]:
+    """``(key, make_graph)`` pieces of the graph of ``kb`` for
+    :func:`kg.validate.validate_pieces`: the articles, and the entities with their GeoNames
+    links, each spread over ``pieces`` buckets by a hash of their id (stable as a corpus grows).
+
+    An article piece holds its articles' triples, the build activity and the class and label
+    of every entity they name, which is all its shapes look at; an entity piece, its entities
+    and their links. A piece's key hashes what it is made of.
+
+    >>> [key for key, _ in validation_pieces(KnowledgeBase(), [])]
+    []
+    """
+    software = software or {}
+    entity_buckets: dict[int, list[Entity]] = {}
+    for entity in kb.entities.values():
+        entity_buckets.setdefault(_bucket(entity.id, pieces), []).append(entity)
+    article_buckets: dict[int, list[KnowledgeBase]] = {}
+    for fragment in fragments:
+        ident = ",".join(d.id for d in fragment.documents)
+        article_buckets.setdefault(_bucket(ident, pieces), []).append(fragment)
+    by_subject: dict[object, list[Triple]] = {}
+    for triple in links:
+        by_subject.setdefault(triple[0], []).append(triple)
+    result: list[tuple[str, Callable[[], Graph]]] = []
+    for _, entities in sorted(entity_buckets.items()):
+        entities.sort(key=lambda e: e.id)
+        own = [t for e in entities for t in by_subject.get(entity_iri(e.id), [])]
+        key = content_key("entities", [_entity_state(e) for e in entities], own)
+
+        def described(entities: list[Entity] = entities, own: list[Triple] = own) -> Any:
+            return chain(entity_triples(entities), own)
+
+        result.append((key, _graph_of(described)))
+    for _, bucket in sorted(article_buckets.items()):
+        bucket.sort(key=lambda f: [d.id for d in f.documents])
+        named = sorted({i for f in bucket for i in f.entities}, key=str)
+        entities = [kb.entities[i] for i in named if i in kb.entities]
+        key = content_key(
+            "articles",
+            [block_key(f) for f in bucket],
+            [_entity_state(e) for e in entities],
+            software,
+        )
+
+        def triples(
+            bucket: list[KnowledgeBase] = bucket, entities: list[Entity] = entities
+        ) -> Iterator[Triple]:
+            yield from build_triples(software)
+            yield from entity_triples(entities)
+            for fragment in bucket:
+                yield from article_triples(fragment)
+
+        result.append((key, _graph_of(triples)))
+    return result
+
+
+def _bucket(ident: str, pieces: int) -> int:
+    return (
+        int.from_bytes(hashlib.blake2b(ident.encode("utf-8"), digest_size=4).digest(), "big")
+        % pieces
+    )
+
+
+def _entity_state(entity: Entity) -> tuple[object, ...]:
+    return (entity.id, entity.type, entity.label, sorted(entity.aliases))
+
+
+def _graph_of(make: Callable[[], Iterable[Triple]]) -> Callable[[], Graph]:
+    def graph() -> Graph:
+        from .graph.rdf import bind_prefixes
+
+        made = bind_prefixes(Graph())
+        made.addN((s, p, o, made) for s, p, o in make())
+        return made
+
+    return graph
+
+
 def build_block(software: dict[str, str]) -> str:
     """The Turtle block of the build activity and its software."""
     return turtle_block(build_triples(software), PREFIXES)
@@ -100,6 +219,7 @@ def write_outputs(
     links: Sequence[Triple] = (),
     cache: BlockCache | None = None,
     view_nodes: int = DEFAULT_VIEW_NODES,
+    generation: Generation | None = None,
 ) -> dict[str, Path]:
     """Write the three outputs of a build and return their paths by name.
 
@@ -107,8 +227,9 @@ def write_outputs(
     when not given); ``links`` the GeoNames triples of its places; ``cache`` keeps article
     blocks for the next build.
 
-    Every output is rendered before any is written, so a failure while rendering leaves the
-    previous build's files all untouched; each file is then replaced atomically.
+    The files are written into ``generation`` (then switched in by the caller), or into a
+    generation of their own switched in at once: a failure, or a kill, leaves the previous
+    build's files all in place.
     """
     software = software or {}
     parts = split_by_document(kb) if fragments is None else fragments
@@ -117,18 +238,28 @@ def write_outputs(
     buffer = io.BytesIO()
     nx.write_graphml(to_networkx(kb), buffer)
     page = _view_page(kb, software, links, view_nodes, cache)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "turtle": out_dir / "graph.ttl",
-        "graphml": out_dir / "graph.graphml",
-        "html": out_dir / "graph.html",
-    }
-    write_text_atomic(paths["turtle"], turtle)
-    write_bytes_atomic(paths["graphml"], buffer.getvalue())
-    write_text_atomic(paths["html"], page)
+    with _generation(out_dir, generation) as new:
+        new.path("graph.ttl").write_text(turtle, encoding="utf-8")
+        new.path("graph.graphml").write_bytes(buffer.getvalue())
+        new.path("graph.html").write_text(page, encoding="utf-8")
+        if generation is None:
+            new.commit({})
     if cache is not None:
         cache.prune()
-    return paths
+    return {name: out_dir / f"graph.{suffix}" for name, suffix in _NAMES.items()}
+
+
+_NAMES = {"turtle": "ttl", "graphml": "graphml", "html": "html"}
+
+
+@contextmanager
+def _generation(out_dir: Path, generation: Generation | None) -> Iterator[Generation]:
+    """``generation``, or a new one of ``out_dir`` (removed if not committed)."""
+    if generation is not None:
+        yield generation
+        return
+    with Generation.start(out_dir) as new:
+        yield new
 
 
 def _view_page(
@@ -191,19 +322,40 @@ def write_streaming(
     *,
     software: dict[str, str] | None = None,
     cache: BlockCache | None = None,
+    links: Callable[[KnowledgeBase], Sequence[Triple]] | None = None,
+    generation: Generation | None = None,
 ) -> tuple[KnowledgeBase, dict[str, Path]]:
     """Outputs of a large corpus from its one-document ``fragments``, taken one at a time.
 
     ``graph.ttl`` is written as the fragments come (the entity block last, once all entities
     are known) and the same blocks fill a pyoxigraph store in ``out_dir/.kg-store``; then
     ``graph.graphml``. Returns the merged knowledge base, whose documents keep no text, and
-    the paths written. There is no HTML view: it needs the whole graph in memory.
+    the paths written. There is no HTML view: it needs the whole graph in memory. ``links``
+    gives the GeoNames triples of the merged knowledge base (:func:`kg.link.place_links`).
     """
+    paths = {"turtle": out_dir / "graph.ttl", "graphml": out_dir / "graph.graphml"}
+    with _generation(out_dir, generation) as new:
+        kb = _stream(fragments, new, out_dir, software=software, cache=cache, links=links)
+        if generation is None:
+            new.commit({})
+    if cache is not None:
+        cache.prune()
+    return kb, paths
+
+
+def _stream(
+    fragments: Iterable[KnowledgeBase],
+    new: Generation,
+    out_dir: Path,
+    *,
+    software: dict[str, str] | None,
+    cache: BlockCache | None,
+    links: Callable[[KnowledgeBase], Sequence[Triple]] | None,
+) -> KnowledgeBase:
     import shutil
 
     import pyoxigraph as ox
 
-    paths = {"turtle": out_dir / "graph.ttl", "graphml": out_dir / "graph.graphml"}
     store_dir = out_dir / STORE_DIR
     shutil.rmtree(store_dir, ignore_errors=True)
     store_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -218,7 +370,7 @@ def write_streaming(
             store.bulk_load(header + "".join(pending), format=ox.RdfFormat.TURTLE)
             pending.clear()
 
-    with atomic_open(paths["turtle"], "w") as handle:
+    with new.path("graph.ttl").open("w", encoding="utf-8") as handle:
         handle.write(header)
         write(handle, "build", build_block(software or {}))
 
@@ -233,11 +385,9 @@ def write_streaming(
                 yield fragment
 
         kb = merge(written())
-        links = place_links(kb)
-        write(handle, "entities", entity_block(kb, links), last=True)
+        found = links(kb) if links else cached_links(kb, cache)
+        write(handle, "entities", entity_block(kb, found), last=True)
     store.optimize()
-    with atomic_open(paths["graphml"], "wb", encoding=None) as binary:
+    with new.path("graph.graphml").open("wb") as binary:
         nx.write_graphml(to_networkx(kb), binary)
-    if cache is not None:
-        cache.prune()
-    return kb, paths
+    return kb

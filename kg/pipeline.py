@@ -9,22 +9,32 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .cache import CACHE_DIR, BlockCache, ExtractionCache, document_key
+from .cache import CACHE_DIR, BlockCache, ExtractionCache, build_key, document_key
 from .config import Config
 from .engine import EngineOptions, Extracted, loaded, run_engine
 from .errors import InputError, UsageError
-from .extract import Extractor
+from .generation import Generation, current_outputs, read_manifest
 from .graph import to_rdf
 from .ingest import IngestOptions, Skip, load_documents
-from .link import place_links
-from .nlp import load_pipeline, model_version, parse
-from .outputs import DEFAULT_VIEW_NODES, STORE_DIR, write_outputs, write_streaming
+from .outputs import (
+    DEFAULT_VIEW_NODES,
+    STORE_DIR,
+    cached_links,
+    validation_pieces,
+    write_outputs,
+    write_streaming,
+)
+from .progress import Stages
 from .reason import write_inferred
 from .records import Document, Extraction, KnowledgeBase
 from .resolve import Resolver, merge, resolve
-from .validate import validate as check_shapes
+from .validate import validate_pieces
+
+# spaCy (kg.nlp, kg.extract) is imported only where a document is parsed: a build with nothing
+# to parse never loads it.
 
 
 @dataclass
@@ -36,6 +46,9 @@ class BuildResult:
     skipped: list[Skip] = field(default_factory=list)
     parsed: int = 0  # documents parsed by this build
     cached: int = 0  # documents whose extraction came from the cache
+    summary: dict[str, Any] = field(default_factory=dict)  # summary_counts of the graph
+    unchanged: bool = False  # nothing to redo: the outputs in place were kept (kb is empty)
+    seconds: dict[str, float] = field(default_factory=dict)  # time of each stage
 
 
 def extract_documents(
@@ -70,7 +83,7 @@ def _extract(
     documents: list[Document],
     config: Config,
     *,
-    progress: bool,
+    progress: bool | Callable[[int], None],
     engine: str,
     engine_options: EngineOptions | None,
     cache: ExtractionCache | None,
@@ -78,8 +91,13 @@ def _extract(
     with paused_gc():
         cached = [cache.get(d) if cache else None for d in documents]
     missing = [d for d, hit in zip(documents, cached, strict=True) if hit is None]
-    fresh: Iterator[Extracted] = run_engine(engine, missing, config, engine_options)
-    if progress and len(missing) > 20:
+    fresh: Iterator[Extracted] = (
+        run_engine(engine, missing, config, engine_options) if missing else iter(())
+    )
+    if callable(progress):
+        progress(len(documents) - len(missing))
+        fresh = _counted_items(fresh, progress)
+    elif progress and len(missing) > 20:
         fresh = _progress(fresh, len(missing), "Extracting")
     # While the engine's workers are alive, new extractions are held pickled (a fifth of the
     # memory of the records); they are loaded once the workers are gone.
@@ -100,6 +118,14 @@ def _extract(
         close()
     with paused_gc():
         return [_loaded(item, document) for item, document in zip(held, documents, strict=True)]
+
+
+def _counted_items(
+    items: Iterator[Extracted], advance: Callable[[int], None]
+) -> Iterator[Extracted]:
+    for item in items:
+        advance(1)
+        yield item
 
 
 def _loaded(item: Extraction | bytes, document: Document) -> Extraction:
@@ -149,6 +175,13 @@ def build_knowledge_base(
 # Above this many documents the graph is accumulated on disk and Turtle written streaming.
 LARGE_CORPUS = 5000
 STORES = ("auto", "memory", "disk")
+# BuildResult.outputs names each file as the summary does.
+OUTPUT_NAMES = {
+    "graph.ttl": "turtle",
+    "graph.graphml": "graphml",
+    "graph.html": "html",
+    "inferred.ttl": "inferred",
+}
 
 
 def build(
@@ -171,98 +204,222 @@ def build(
     """Build the graph of the articles under ``paths`` and write it to ``out_dir``.
 
     Each input that cannot be read is logged and listed in :attr:`BuildResult.skipped`; with
-    ``strict`` any such input fails the build before anything is written. Extractions are cached
-    per document in ``out_dir/.kg-cache`` (see :mod:`kg.cache`): a rebuild parses only new and
-    changed documents; ``cache=False`` parses everything (and refreshes the cache). ``store``
-    says where the RDF graph is assembled: ``"memory"`` (rdflib), ``"disk"`` (a pyoxigraph store
-    in ``out_dir/.kg-store``, Turtle dumped streaming, no SHACL check or HTML view), or
+    ``strict`` any such input fails the build before anything is written. When the inputs,
+    options and code are those of the outputs in place (their manifest says so), nothing is
+    redone (:attr:`BuildResult.unchanged`). Extractions are cached per document in
+    ``out_dir/.kg-cache`` (see :mod:`kg.cache`), with the rendered pieces of the outputs and
+    the violations of each validated piece: a rebuild parses, renders and checks only what
+    changed; ``cache=False`` redoes everything (and refreshes the cache). ``store`` says where
+    the RDF graph is assembled: ``"memory"`` (rdflib), ``"disk"`` (a pyoxigraph store in
+    ``out_dir/.kg-store``, Turtle dumped streaming, no SHACL check or HTML view), or
     ``"auto"``: on disk above :data:`LARGE_CORPUS` documents. ``graph.html`` shows the
-    ``view_nodes`` most connected entities (0: all).
+    ``view_nodes`` most connected entities (0: all). All files are switched in together
+    (:mod:`kg.generation`).
     """
     config = config or Config.default()
     if store not in STORES:
         raise UsageError(f"unknown store {store!r}; choose from {', '.join(STORES)}")
+    stages = Stages(enabled=progress, write=log)
+    out = Path(out_dir)
     skipped: list[Skip] = []
 
     def on_skip(skip: Skip) -> None:
         skipped.append(skip)
         log(f"skipped {skip}")
 
-    software = {"kg": __version__, "spacy-model": _model_version(config.model)}
-    # Without the cache every document is parsed, and the cache is refilled for the next build.
-    extraction_cache = ExtractionCache.in_output(
-        out_dir, config, software["spacy-model"], read=cache
-    )
-    resolver = Resolver(config.threshold)
-    blocks = BlockCache(Path(out_dir) / CACHE_DIR, read=cache)
-    out = Path(out_dir)
-    documents: Iterable[Document] = load_documents(paths, options=options, on_skip=on_skip)
-    if store == "auto":
-        documents = list(documents)  # read (not parsed) to be counted
-        streaming = len(documents) > LARGE_CORPUS
-    else:
-        streaming = store == "disk"
-    if streaming:
-        # No extraction stays in memory: each goes to the cache as it comes and is read back,
-        # one at a time, to write the graph.
-        keys = read_streaming(
-            documents,
-            config,
-            resolver,
-            extraction_cache,
-            progress=progress,
-            engine=engine,
-            engine_options=engine_options,
-        )
-        _check_strict(strict, skipped)
-        with paused_gc():
-            streamed = (resolver.fragment(extraction_cache.load(key)) for key in keys)
-            kb, outputs = write_streaming(streamed, out, software=software, cache=blocks)
-        log(
-            f"graph of {len(kb.documents)} documents streamed through {out / STORE_DIR}; no "
-            f"SHACL check or HTML view (run kg validate / kg view on {outputs['turtle']})"
-        )
-    else:
-        # Inputs are found before the model loads, so a mistyped path fails at once.
-        extractions = _extract(
-            list(documents),
-            config,
-            progress=progress,
-            engine=engine,
-            engine_options=engine_options,
-            cache=extraction_cache,
-        )
-        _check_strict(strict, skipped)
-        with paused_gc():
-            for extraction in extractions:
-                resolver.read(extraction)
-            fragments = [resolver.fragment(extraction) for extraction in extractions]
-            del extractions
-            kb = merge(fragments)
-        outputs = _write_in_memory(
-            kb,
-            fragments,
-            out,
-            software,
-            blocks,
-            log,
-            validate=validate,
-            reason=reason,
-            view_nodes=view_nodes,
-        )
-    extraction_cache.prune()
+    with stages.stage("reading", "documents") as advance:
+        documents = _read(paths, options, on_skip, advance)
+    _check_strict(strict, skipped)
+    streaming = store == "disk" or (store == "auto" and len(documents) > LARGE_CORPUS)
+    settings = {
+        "validate": validate and not streaming,
+        "reason": reason,
+        "streaming": streaming,
+        "view_nodes": view_nodes,
+        "options": repr(options or IngestOptions()),
+    }
+    key = build_key([document_key(d) for d in documents], config, settings)
+    if cache and key is not None:
+        done = current_outputs(out, key)
+        if done is not None:
+            if progress:
+                log(f"nothing changed since the last build of {out}: outputs kept")
+            summary = read_manifest(out).get("summary", {})
+            named = {OUTPUT_NAMES.get(p.name, p.name): p for p in done.values()}
+            return BuildResult(KnowledgeBase(), named, skipped, summary=summary, unchanged=True)
+    run = _Run(config, out, stages, log, cache, engine, engine_options)
+    with Generation.start(out) as generation:
+        if streaming:
+            kb, outputs = run.streaming(documents, generation)
+        else:
+            kb, outputs = run.in_memory(documents, generation, validate, reason, view_nodes)
+        del documents
+        summary = summary_counts(kb)
+        with stages.stage("switching", "files") as advance:
+            generation.commit({"key": key, "summary": summary})
+            advance(len(outputs))
+    run.extraction_cache.prune()
+    if progress:
+        log(stages.summary())
     return BuildResult(
         kb=kb,
         outputs=outputs,
         skipped=skipped,
-        parsed=extraction_cache.misses,
-        cached=extraction_cache.hits,
+        parsed=run.extraction_cache.misses,
+        cached=run.extraction_cache.hits,
+        summary=summary,
+        seconds=dict(stages.seconds),
     )
+
+
+def _read(
+    paths: Iterable[str | Path],
+    options: IngestOptions | None,
+    on_skip: Callable[[Skip], None],
+    advance: Callable[[int], None],
+) -> list[Document]:
+    """Every document under ``paths``, counted as read (inputs are found before anything else,
+    so a mistyped path fails at once)."""
+    documents = []
+    for document in load_documents(paths, options=options, on_skip=on_skip):
+        documents.append(document)
+        advance(1)
+    return documents
+
+
+class _Run:
+    """One build that was not up to date: its caches, stages and the two ways it writes."""
+
+    def __init__(
+        self,
+        config: Config,
+        out: Path,
+        stages: Stages,
+        log: Callable[[str], None],
+        cache: bool,
+        engine: str,
+        engine_options: EngineOptions | None,
+    ) -> None:
+        self.config, self.out, self.stages, self.log = config, out, stages, log
+        self.engine, self.engine_options = engine, engine_options
+        self.software = {"kg": __version__, "spacy-model": _model_version(config.model)}
+        # Without the cache every document is parsed, and the cache is refilled for the next build.
+        self.extraction_cache = ExtractionCache.in_output(
+            out, config, self.software["spacy-model"], read=cache
+        )
+        self.resolver = Resolver(config.threshold)
+        self.blocks = BlockCache(out / CACHE_DIR, read=cache)
+
+    def in_memory(
+        self,
+        documents: list[Document],
+        generation: Generation,
+        validate: bool,
+        reason: bool,
+        view_nodes: int,
+    ) -> tuple[KnowledgeBase, dict[str, Path]]:
+        """Extract, resolve, check and write with the whole graph in memory."""
+        with self.stages.stage("parsing", "documents", total=len(documents)) as advance:
+            extractions = _extract(
+                documents,
+                self.config,
+                progress=advance,
+                engine=self.engine,
+                engine_options=self.engine_options,
+                cache=self.extraction_cache,
+            )
+        with self.stages.stage("resolving", "documents", total=len(extractions)) as advance:
+            with paused_gc():
+                for extraction in extractions:
+                    self.resolver.read(extraction)
+                fragments = [self.resolver.fragment(extraction) for extraction in extractions]
+                del extractions
+                kb = merge(fragments)
+            advance(len(fragments))
+            links = cached_links(kb, self.blocks)
+        if validate:
+            pieces = validation_pieces(kb, fragments, software=self.software, links=links)
+            with self.stages.stage("validating", "pieces", total=len(pieces)) as advance:
+                for violation in validate_pieces(_counted(pieces, advance), self.blocks):
+                    self.log(f"warning: {violation}")
+        with self.stages.stage("writing", "files") as advance:
+            with paused_gc():  # not around OWL reasoning, which makes cycles
+                outputs = write_outputs(
+                    kb,
+                    self.out,
+                    fragments=fragments,
+                    software=self.software,
+                    links=links,
+                    cache=self.blocks,
+                    view_nodes=view_nodes,
+                    generation=generation,
+                )
+            if reason:
+                rdf = to_rdf(kb, software=self.software)
+                rdf.addN((s, p, o, rdf) for s, p, o in links)
+                write_inferred(rdf, generation.path("inferred.ttl"))
+                outputs["inferred"] = self.out / "inferred.ttl"
+            advance(len(outputs))
+        return kb, outputs
+
+    def streaming(
+        self,
+        documents: list[Document],
+        generation: Generation,
+    ) -> tuple[KnowledgeBase, dict[str, Path]]:
+        """Extract into the cache and write with no extraction held in memory."""
+        with self.stages.stage("parsing", "documents", total=len(documents)) as advance:
+            keys = read_streaming(
+                documents,
+                self.config,
+                self.resolver,
+                self.extraction_cache,
+                progress=advance,
+                engine=self.engine,
+                engine_options=self.engine_options,
+            )
+        with self.stages.stage("writing", "files") as advance, paused_gc():
+            streamed = (self.resolver.fragment(self.extraction_cache.load(k)) for k in keys)
+            kb, outputs = write_streaming(
+                streamed, self.out, software=self.software, cache=self.blocks, generation=generation
+            )
+            advance(len(outputs))
+        self.log(
+            f"graph of {len(kb.documents)} documents streamed through {self.out / STORE_DIR}; "
+            f"no SHACL check or HTML view (run kg validate / kg view on {outputs['turtle']})"
+        )
+        return kb, outputs
+
+
+def _counted(
+    items: list[tuple[str, Callable[[], Any]]], advance: Callable[[int], None]
+) -> Iterator[tuple[str, Callable[[], Any]]]:
+    for item in items:
+        yield item
+        advance(1)
+
+
+def summary_counts(kb: KnowledgeBase) -> dict[str, Any]:
+    """What the summary of a build says of its graph (kept in the manifest for the next build).
+
+    >>> summary_counts(KnowledgeBase())
+    {'documents': 0, 'entities': {}, 'relations': {}, 'attributes': 0}
+    """
+    types = Counter(e.type for e in kb.entities.values())
+    relations = Counter(r.predicate for r in kb.relations if r.modality == "asserted")
+    return {
+        "documents": len(kb.documents),
+        "entities": dict(sorted(types.items())),
+        "relations": dict(sorted(relations.items())),
+        "attributes": len(kb.attributes),
+    }
 
 
 def _model_version(model: str) -> str:
     """``model_version`` of the installed pipeline, read from its metadata without loading it."""
     import spacy.util
+
+    from .nlp import load_pipeline, model_version
 
     try:
         meta = spacy.util.get_model_meta(spacy.util.get_package_path(model))
@@ -299,7 +456,7 @@ def read_streaming(
     resolver: Resolver,
     cache: ExtractionCache,
     *,
-    progress: bool = False,
+    progress: bool | Callable[[int], None] = False,
     engine: str = "local",
     engine_options: EngineOptions | None = None,
 ) -> list[str]:
@@ -317,9 +474,13 @@ def read_streaming(
                 yield document
             else:
                 resolver.read(hit)
+                if callable(progress):
+                    progress(1)
 
     fresh: Iterator[Extracted] = run_engine(engine, missing(), config, engine_options)
-    if progress:
+    if callable(progress):
+        fresh = _counted_items(fresh, progress)
+    elif progress:
         fresh = _progress(fresh, None, "Extracting")
     for item in fresh:
         cache.put(item, sent.popleft())
@@ -327,52 +488,16 @@ def read_streaming(
     return keys
 
 
-def _write_in_memory(
-    kb: KnowledgeBase,
-    fragments: list[KnowledgeBase],
-    out: Path,
-    software: dict[str, str],
-    blocks: BlockCache,
-    log: Callable[[str], None],
-    *,
-    validate: bool,
-    reason: bool,
-    view_nodes: int,
-) -> dict[str, Path]:
-    links = place_links(kb)
-    rdf = None
-    if validate or reason:
-        rdf = to_rdf(kb, software=software)
-        rdf.addN((s, p, o, rdf) for s, p, o in links)
-    if validate and rdf is not None:
-        for violation in check_shapes(rdf):
-            log(f"warning: {violation}")
-    with paused_gc():  # not around the SHACL check and OWL reasoning, which make cycles
-        outputs = write_outputs(
-            kb,
-            out,
-            fragments=fragments,
-            software=software,
-            links=links,
-            cache=blocks,
-            view_nodes=view_nodes,
-        )
-    if reason and rdf is not None:
-        outputs["inferred"] = write_inferred(rdf, out / "inferred.ttl")
-    return outputs
-
-
 def format_summary(result: BuildResult) -> str:
     """Human summary printed at the end of ``kg build``."""
-    kb = result.kb
-    types = Counter(e.type for e in kb.entities.values())
-    relations = Counter(r.predicate for r in kb.relations if r.modality == "asserted")
-    lines = [f"documents: {len(kb.documents)}"]
-    lines.append("entities:  " + ", ".join(f"{t} {n}" for t, n in sorted(types.items())))
-    lines.append(
-        "relations: " + (", ".join(f"{p} {n}" for p, n in sorted(relations.items())) or "none")
-    )
-    lines.append(f"attributes: {len(kb.attributes)}")
+    counts = result.summary or summary_counts(result.kb)
+    lines = [f"documents: {counts['documents']}"]
+    lines.append("entities:  " + ", ".join(f"{t} {n}" for t, n in counts["entities"].items()))
+    relations = counts["relations"].items()
+    lines.append("relations: " + (", ".join(f"{p} {n}" for p, n in relations) or "none"))
+    lines.append(f"attributes: {counts['attributes']}")
+    if result.unchanged:
+        lines.append("nothing changed: outputs kept")
     if result.skipped:
         # Each skip was logged with its reason; the summary only says where.
         where = [s.path if s.line is None else f"{s.path}:{s.line}" for s in result.skipped]
@@ -385,7 +510,8 @@ def format_summary(result: BuildResult) -> str:
 
 def knowledge_base_from_texts(texts: Iterable[str], config: Config | None = None) -> KnowledgeBase:
     """Extract and resolve in-memory texts (one document each): handy in tests and notebooks."""
-    from .records import Document
+    from .extract import Extractor
+    from .nlp import load_pipeline, parse
 
     config = config or Config.default()
     nlp = load_pipeline(config.model)

@@ -17,23 +17,21 @@ parameters are given as names and matched against labels and aliases ignoring ca
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
 from pathlib import Path
+from typing import Any
 from typing import Literal as TypingLiteral
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import GraphParseError, InputError, UsageError
-from .namespace import KG, RES
+from .namespace import KG
 from .naming import match_key
 
 __all__ = [
@@ -54,14 +52,13 @@ __all__ = [
     "read_query",
     "resolve_params",
     "run_query",
-    "bind_values",
     "serialize_results",
 ]
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
 
 Source = str | Path | Graph | ox.Store
-Cell = URIRef | BNode | Literal | None
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -76,20 +73,6 @@ _RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".owl": ox.RdfFormat.RDF_XML,
     ".n3": ox.RdfFormat.N3,
 }
-
-_PREFIXES = {
-    "kg": str(KG._NS),
-    "res": str(RES),
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
-_XSD_STRING = _PREFIXES["xsd"] + "string"
-_RDF_LANG_STRING = _PREFIXES["rdf"] + "langString"
 
 
 # -------------------------------------------------------------------------------------------------
@@ -369,56 +352,111 @@ def resolve_params(
 # Running
 
 
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Cell = Term | None
+
+
 @dataclass
 class QueryResult:
-    """What a query returned: solutions (``SELECT``), a boolean (``ASK``) or a graph
-    (``CONSTRUCT``, ``DESCRIBE``).
+    """What a query returned, as pyoxigraph gave it: solutions (``SELECT``), a boolean
+    (``ASK``) or triples (``CONSTRUCT``, ``DESCRIBE``).
 
-    ``rows`` hold rdflib terms (``None`` where a variable is unbound); ``truncated`` says the
-    result limit cut the solutions or triples short.
+    ``rows`` hold pyoxigraph terms (``None`` where a variable is unbound), read from the
+    solutions when first asked for; :func:`serialize_results` writes the solutions with
+    pyoxigraph's own serialisers. ``truncated`` says the result limit cut them short.
     """
 
     kind: TypingLiteral["select", "ask", "graph"]
     vars: list[str] = field(default_factory=list)
-    rows: list[tuple[Cell, ...]] = field(default_factory=list)
     boolean: bool | None = None
-    graph: Graph | None = None
     truncated: bool = False
+    answer: Any = None  # the pyoxigraph result, unread
+    rerun: Callable[[], Any] | None = None  # the same query again, its answer unread
+    _rows: list[tuple[Cell, ...]] | None = None
+    _triples: list[ox.Triple] | None = None
+
+    @property
+    def rows(self) -> list[tuple[Cell, ...]]:
+        if self._rows is None:
+            self._rows = [tuple(solution[v] for v in self.vars) for solution in self._take()]
+        return self._rows
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        if self._triples is None:
+            self._triples = list(self._take())
+        return self._triples
+
+    def _take(self) -> Any:
+        answer, self.answer = self.answer, None
+        if answer is None and self.rerun is not None:
+            answer = self.rerun()
+        return answer if answer is not None else ()
+
+    def unread(self) -> Any:
+        """The pyoxigraph answer, not yet read (the query is run again if it was)."""
+        answer, self.answer = self.answer, None
+        if answer is None and self.rerun is not None:
+            answer = self.rerun()
+        return answer
 
     def __len__(self) -> int:
         if self.kind == "graph":
-            return len(self.graph) if self.graph is not None else 0
+            return len(self.triples)
         return len(self.rows) if self.kind == "select" else 1
 
     def records(self) -> list[dict[str, object]]:
-        """Solutions as dicts of Python values (numbers, dates, strings), e.g. for pandas."""
+        """Solutions as dicts of Python values (numbers, strings), e.g. for pandas."""
         return [
-            {
-                var: (
-                    cell.toPython()
-                    if isinstance(cell, Literal)
-                    else cell
-                    if cell is None
-                    else str(cell)
-                )
-                for var, cell in zip(self.vars, row, strict=True)
-            }
+            {var: _python(cell) for var, cell in zip(self.vars, row, strict=True)}
             for row in self.rows
         ]
+
+
+_NUMBERS: dict[str, Callable[[str], object]] = {
+    XSD + "integer": int,
+    XSD + "int": int,
+    XSD + "long": int,
+    XSD + "decimal": Decimal,
+    XSD + "double": float,
+    XSD + "float": float,
+    XSD + "boolean": lambda text: text == "true",
+}
+
+
+def _python(cell: Cell) -> object:
+    """A literal as a Python value (numbers and booleans; others as text), an IRI as text.
+
+    >>> _python(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer"))), _python(None)
+    (3, None)
+    """
+    if cell is None:
+        return None
+    if isinstance(cell, ox.Literal):
+        convert = _NUMBERS.get(cell.datatype.value)
+        if convert is not None:
+            try:
+                return convert(cell.value)
+            except (ValueError, ArithmeticError):
+                return cell.value
+    return cell.value if isinstance(cell, ox.NamedNode | ox.BlankNode | ox.Literal) else str(cell)
 
 
 _UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
+
+
 _PROLOGUE = re.compile(
     r"""\s*(?:\#[^\n]*\n?|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)""", re.IGNORECASE
 )
 
 
 def is_update(sparql: str) -> bool:
-    """Whether ``sparql`` is a SPARQL Update request rather than a query.
+    """Whether ``sparql`` is a SPARQL Update request rather than a query (its first keyword
+    after the prologue; it is never run, not even on an empty store: ``LOAD`` would fetch).
 
-    >>> is_update("PREFIX ex: <http://e/> # add\\nINSERT DATA { ex:a ex:b ex:c }")
+    >>> is_update("PREFIX ex: <http://e/> # add\nINSERT DATA { ex:a ex:b ex:c }")
     True
     >>> is_update("SELECT * WHERE { ?s ?p ?o }")
     False
@@ -433,93 +471,8 @@ def is_update(sparql: str) -> bool:
     return word is not None and word.group(1).upper() in _UPDATE_KEYWORDS
 
 
-def _to_rdflib(term: object) -> Cell:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _RDF_LANG_STRING):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    return Literal(str(term))  # RDF-star quoted triples: shown as text
-
-
-# Lexical pieces that may hold braces or keywords which are not syntax: comments, strings, IRIs.
-_SKIP = re.compile(
-    "|".join(
-        [
-            r"#[^\n]*",  # comment
-            r'"""(?:[^\\]|\\.)*?"""',  # long strings
-            r"'''(?:[^\\]|\\.)*?'''",
-            r'"(?:[^"\\\n]|\\.)*"',  # short strings
-            r"'(?:[^'\\\n]|\\.)*'",
-            r"<[^<>\"{}|^`\\\s]*>",  # IRI (a lone '<' is the less-than operator)
-        ]
-    )
-)
-_BAD_IRI = re.compile(r"[<>\"{}|^`\\\s]")
-_TOKEN = re.compile(r"[{}]|[A-Za-z_]+|[?$][A-Za-z0-9_]+")
-
-
-def _tokens(sparql: str) -> Iterator[tuple[str, int]]:
-    """Braces, words and variables of a query with their offsets, outside comments/strings/IRIs."""
-    position = 0
-    while position < len(sparql):
-        skip = _SKIP.match(sparql, position)
-        if skip:
-            position = skip.end()
-            continue
-        token = _TOKEN.match(sparql, position)
-        if token:
-            yield token.group(), token.start()
-            position = token.end()
-        else:
-            position += 1
-
-
-def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
-    """``sparql`` with one ``VALUES`` block binding each variable, first in its ``WHERE`` group.
-
-    The values are written as N-Triples terms, so no value can change the query's structure.
-
-    >>> print(bind_values("SELECT ?n WHERE { ?o rdfs:label ?n }", {"o": URIRef("http://e/Odoo")}))
-    SELECT ?n WHERE { VALUES ?o { <http://e/Odoo> } ?o rdfs:label ?n }
-    """
-    tokens = list(_tokens(sparql))
-    used = {t[1:] for t, _ in tokens if t[0] in "?$"}
-    for name in bindings:
-        if name not in used:
-            raise UsageError(f"--param {name}: the query has no variable ?{name}")
-    words = [t.upper() for t, _ in tokens]
-    depth, start = 0, None
-    after_where = "WHERE" not in words
-    for (token, offset), word in zip(tokens, words, strict=True):
-        if token == "{":
-            if depth == 0 and after_where:
-                start = offset + 1
-                break
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif word == "WHERE" and depth == 0:
-            after_where = True
-    if start is None:
-        raise UsageError("cannot bind parameters: the query has no WHERE clause")
-    for name, term in bindings.items():
-        if isinstance(term, URIRef) and _BAD_IRI.search(term):
-            raise UsageError(f"--param {name}: {str(term)!r} is not a valid IRI")
-    block = " ".join(f"VALUES ?{name} {{ {_term_nt(term)} }}" for name, term in bindings.items())
-    return f"{sparql[:start]} {block}{sparql[start:]}"
-
-
-# Prefixes a query may use without declaring them, as rdflib's SPARQL engine allows for its bound
-# namespaces (and kg's README examples do).
+# Prefixes a query may use without declaring them (pyoxigraph's ``prefixes=``), as rdflib's
+# SPARQL engine allows for its bound namespaces (and kg's README examples do).
 DEFAULT_PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -533,217 +486,108 @@ DEFAULT_PREFIXES = {
 }
 
 
-def with_default_prefixes(sparql: str) -> str:
-    """Declare the usual prefixes the query uses but does not declare.
-
-    >>> with_default_prefixes("SELECT ?l WHERE { ?s rdfs:label ?l }").splitlines()[0]
-    'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>'
-    """
-    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", sparql)}
-    missing = [
-        f"PREFIX {name}: <{iri}>"
-        for name, iri in DEFAULT_PREFIXES.items()
-        if name not in declared and re.search(rf"(?<![\w<#/]){name}:", sparql)
-    ]
-    return "\n".join([*missing, sparql]) if missing else sparql
+def _term(value: Node | Term | str) -> Term:
+    """A value to bind, as a pyoxigraph term: rdflib terms are converted, text is a literal."""
+    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
+        return value
+    if isinstance(value, URIRef):
+        return ox.NamedNode(str(value))
+    if isinstance(value, BNode):
+        return ox.BlankNode(str(value))
+    if isinstance(value, Literal):
+        if value.language:
+            return ox.Literal(str(value), language=value.language)
+        if value.datatype:
+            return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+        return ox.Literal(str(value))
+    return ox.Literal(str(value))
 
 
 def run_query(
     source: Source,
     sparql: str,
     *,
-    bindings: Mapping[str, Node | str] | None = None,
+    bindings: Mapping[str, Node | Term | str] | None = None,
     limit: int | None = None,
 ) -> QueryResult:
     """Run a read-only SPARQL query over ``source`` (a graph file, an rdflib graph or a store).
 
-    ``bindings`` maps variable names to values bound before evaluation; ``limit`` caps the solutions
-    (or triples) kept, setting ``truncated``. The default graph is the union of all graphs, so a
-    TriG file with one graph per article answers like the Turtle file.
+    ``bindings`` maps variable names to values bound before evaluation (pyoxigraph's
+    ``substitutions``: the variables must be in the query's projection); ``limit`` caps the
+    solutions (or triples) kept, setting ``truncated``. The default graph is the union of all
+    graphs, so a TriG file with one graph per article answers like the Turtle file.
 
     >>> from rdflib import Graph, URIRef
     >>> g = Graph()
     >>> _ = g.add((URIRef("http://e/a"), URIRef("http://e/p"), URIRef("http://e/b")))
     >>> run_query(g, "SELECT ?o WHERE { ?s ?p ?o }").rows
-    [(rdflib.term.URIRef('http://e/b'),)]
+    [(<NamedNode value=http://e/b>,)]
     >>> run_query(g, "ASK { ?s ?p <http://e/c> }").boolean
     False
     """
-    if is_update(sparql):
-        raise UsageError("this is a SPARQL UPDATE request; kg only runs read-only queries")
     store = load_store(source)
-    sparql = with_default_prefixes(sparql)
-    if bindings:
-        sparql = bind_values(
-            sparql, {k: v if isinstance(v, Node) else Literal(v) for k, v in bindings.items()}
-        )
-    try:
-        answer = store.query(sparql, use_default_graph_as_union=True)
-    except SyntaxError as error:
-        raise UsageError(f"invalid SPARQL query: {_one_line(str(error))}") from None
-    except OSError as error:  # evaluation errors (e.g. a SERVICE call) surface as OSError
-        raise InputError(f"query failed: {_one_line(str(error))}") from None
+    substitutions = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
+
+    def execute() -> Any:
+        try:
+            return store.query(
+                sparql,
+                use_default_graph_as_union=True,
+                prefixes=DEFAULT_PREFIXES,
+                substitutions=substitutions or None,
+            )
+        except SyntaxError as error:
+            if is_update(sparql):
+                raise UsageError(
+                    "this is a SPARQL UPDATE request; kg only runs read-only queries"
+                ) from None
+            raise UsageError(f"invalid SPARQL query: {_one_line(str(error))}") from None
+        except RuntimeError as error:  # a substitution the query cannot take
+            name = re.search(r"variable \?(\w+)", str(error))
+            what = (
+                f"--param {name[1]}: the query has no variable ?{name[1]} in its SELECT"
+                if name
+                else _one_line(str(error))
+            )
+            raise UsageError(what) from None
+        except OSError as error:  # evaluation errors (e.g. a SERVICE call) surface as OSError
+            raise InputError(f"query failed: {_one_line(str(error))}") from None
+
+    answer = execute()
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(answer))
-    if isinstance(answer, ox.QueryTriples):
-        graph = _bound(Graph())
-        truncated = False
-        for count, triple in enumerate(answer):
-            if limit is not None and count >= limit:
-                truncated = True
-                break
-            graph.add(
-                (
-                    _to_rdflib(triple.subject),
-                    _to_rdflib(triple.predicate),
-                    _to_rdflib(triple.object),
-                )  # type: ignore[arg-type]
-            )
-        return QueryResult(kind="graph", graph=graph, truncated=truncated)
-    variables = [v.value for v in answer.variables]
-    rows: list[tuple[Cell, ...]] = []
-    truncated = False
-    for solution in answer:
-        if limit is not None and len(rows) >= limit:
-            truncated = True
-            break
-        rows.append(tuple(_to_rdflib(solution[v]) for v in variables))
-    return QueryResult(kind="select", vars=variables, rows=rows, truncated=truncated)
-
-
-def _bound(graph: Graph) -> Graph:
-    for prefix, iri in _PREFIXES.items():
-        graph.bind(prefix, iri)
-    return graph
+    kind: TypingLiteral["select", "graph"] = (
+        "graph" if isinstance(answer, ox.QueryTriples) else "select"
+    )
+    variables = [v.value for v in answer.variables] if kind == "select" else []
+    result = QueryResult(kind=kind, vars=variables, answer=answer, rerun=execute)
+    if limit is not None:
+        items = list(islice(result.unread(), limit + 1))
+        result.truncated = len(items) > limit
+        if kind == "select":
+            result._rows = [tuple(s[v] for v in variables) for s in items[:limit]]
+        else:
+            result._triples = items[:limit]
+    return result
 
 
 # -------------------------------------------------------------------------------------------------
 # Serialising
 
 
-def _plain(cell: Cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, BNode):
-        return f"_:{cell}"
-    return str(cell)
-
-
 def _compact(cell: Cell) -> str:
     """Short form for tables: prefixed IRIs, bare literal values."""
-    if isinstance(cell, URIRef):
-        for prefix, iri in _PREFIXES.items():
-            if cell.startswith(iri) and len(cell) > len(iri):
-                return f"{prefix}:{cell[len(iri) :]}"
-        return f"<{cell}>"
-    return _plain(cell)
-
-
-def _escape_nt(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-
-
-def _term_nt(cell: Cell | Node) -> str:
-    """N-Triples syntax of a term (used by TSV results)."""
     if cell is None:
         return ""
-    if isinstance(cell, URIRef):
-        return f"<{cell}>"
-    if isinstance(cell, BNode):
-        return f"_:{cell}"
-    if not isinstance(cell, Literal):
-        raise TypeError(f"not an RDF term: {cell!r}")
-    text = f'"{_escape_nt(str(cell))}"'
-    if cell.language:
-        return f"{text}@{cell.language}"
-    if cell.datatype:
-        return f"{text}^^<{cell.datatype}>"
-    return text
-
-
-def _term_json(cell: URIRef | BNode | Literal) -> dict[str, str]:
-    if isinstance(cell, URIRef):
-        return {"type": "uri", "value": str(cell)}
-    if isinstance(cell, BNode):
-        return {"type": "bnode", "value": str(cell)}
-    term = {"type": "literal", "value": str(cell)}
-    if cell.language:
-        term["xml:lang"] = cell.language
-    elif cell.datatype:
-        term["datatype"] = str(cell.datatype)
-    return term
-
-
-def _results_json(result: QueryResult) -> str:
-    if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": result.boolean})
-    bindings = [
-        {var: _term_json(c) for var, c in zip(result.vars, row, strict=True) if c is not None}
-        for row in result.rows
-    ]
-    document = {"head": {"vars": result.vars}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, indent=1)
-
-
-def _term_xml(cell: URIRef | BNode | Literal) -> str:
-    if isinstance(cell, URIRef):
-        return f"<uri>{xml_escape(str(cell))}</uri>"
-    if isinstance(cell, BNode):
-        return f"<bnode>{xml_escape(str(cell))}</bnode>"
-    if cell.language:
-        return f"<literal xml:lang={quoteattr(cell.language)}>{xml_escape(str(cell))}</literal>"
-    if cell.datatype:
-        return (
-            f"<literal datatype={quoteattr(str(cell.datatype))}>{xml_escape(str(cell))}</literal>"
-        )
-    return f"<literal>{xml_escape(str(cell))}</literal>"
-
-
-def _results_xml(result: QueryResult) -> str:
-    lines = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-    if result.kind == "ask":
-        lines += ["<head/>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>"]
-    else:
-        lines.append(
-            "<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.vars) + "</head>"
-        )
-        lines.append("<results>")
-        for row in result.rows:
-            cells = "".join(
-                f"<binding name={quoteattr(var)}>{_term_xml(cell)}</binding>"
-                for var, cell in zip(result.vars, row, strict=True)
-                if cell is not None
-            )
-            lines.append(f"<result>{cells}</result>")
-        lines.append("</results>")
-    lines.append("</sparql>")
-    return "\n".join(lines) + "\n"
-
-
-def _results_csv(result: QueryResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # CRLF, as the SPARQL CSV format says
-    if result.kind == "ask":
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-    else:
-        writer.writerow(result.vars)
-        writer.writerows([_plain(cell) for cell in row] for row in result.rows)
-    return buffer.getvalue()
-
-
-def _results_tsv(result: QueryResult) -> str:
-    if result.kind == "ask":
-        return f"?boolean\n{'true' if result.boolean else 'false'}\n"
-    lines = ["\t".join(f"?{v}" for v in result.vars)]
-    lines += ["\t".join(_term_nt(cell) for cell in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
+    if isinstance(cell, ox.NamedNode):
+        iri = cell.value
+        for prefix, namespace in DEFAULT_PREFIXES.items():
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{prefix}:{iri[len(namespace) :]}"
+        return f"<{iri}>"
+    if isinstance(cell, ox.BlankNode):
+        return f"_:{cell.value}"
+    return cell.value if isinstance(cell, ox.Literal) else str(cell)
 
 
 def _results_table(result: QueryResult, max_width: int = 80) -> str:
@@ -768,21 +612,21 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-# Name → (media type, serialiser) for solutions and booleans; the table is for terminals only.
-RESULT_FORMATS: dict[str, tuple[str, Callable[[QueryResult], str]]] = {
-    "json": ("application/sparql-results+json", _results_json),
-    "xml": ("application/sparql-results+xml", _results_xml),
-    "csv": ("text/csv", _results_csv),
-    "tsv": ("text/tab-separated-values", _results_tsv),
-    "table": ("text/plain", _results_table),
+# Name → pyoxigraph format of solutions and booleans (the table is kg's, for terminals).
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat | None] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "table": None,
 }
 
-# Name → (media type, rdflib serializer) for CONSTRUCT and DESCRIBE results.
-GRAPH_FORMATS: dict[str, tuple[str, str]] = {
-    "turtle": ("text/turtle", "turtle"),
-    "nt": ("application/n-triples", "nt"),
-    "jsonld": ("application/ld+json", "json-ld"),
-    "rdfxml": ("application/rdf+xml", "xml"),
+# Name → pyoxigraph format of CONSTRUCT and DESCRIBE results.
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
 }
 # What each terminal format means for a graph result.
 _GRAPH_ALIASES = {"table": "turtle", "json": "jsonld", "csv": "nt", "tsv": "nt", "xml": "rdfxml"}
@@ -790,32 +634,73 @@ _GRAPH_ALIASES = {"table": "turtle", "json": "jsonld", "csv": "nt", "tsv": "nt",
 
 def serialize_results(result: QueryResult, fmt: str) -> tuple[bytes, str]:
     """Serialise ``result`` in the format ``fmt`` (a key of :data:`RESULT_FORMATS` or
-    :data:`GRAPH_FORMATS`); returns the bytes and their media type.
+    :data:`GRAPH_FORMATS`) with pyoxigraph's serialisers; returns the bytes and their media type.
 
     >>> serialize_results(QueryResult(kind="ask", boolean=True), "json")
-    (b'{"head": {}, "boolean": true}', 'application/sparql-results+json')
+    (b'{"head":{},"boolean":true}', 'application/sparql-results+json')
     """
     if result.kind == "graph":
-        assert result.graph is not None
         name = _GRAPH_ALIASES.get(fmt, fmt)
         if name not in GRAPH_FORMATS:
             raise UsageError(
                 f"unknown format {fmt!r} for a graph result (use {', '.join(GRAPH_FORMATS)})"
             )
-        media_type, rdflib_format = GRAPH_FORMATS[name]
-        return result.graph.serialize(format=rdflib_format, encoding="utf-8"), media_type
+        rdf_format = GRAPH_FORMATS[name]
+        if result.truncated or result._triples is not None:
+            data = ox.serialize(result.triples, format=rdf_format, prefixes=DEFAULT_PREFIXES)
+        else:
+            data = result.unread().serialize(format=rdf_format)
+        return data or b"", rdf_format.media_type
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"unknown format {fmt!r} (use {', '.join(RESULT_FORMATS)})")
-    media_type, writer = RESULT_FORMATS[fmt]
-    return writer(result).encode("utf-8"), media_type
+    results_format = RESULT_FORMATS[fmt]
+    if results_format is None:
+        return _results_table(result).encode("utf-8"), "text/plain"
+    if result.kind == "ask":
+        data = _boolean(bool(result.boolean), results_format)
+    elif result.truncated or result._rows is not None:
+        data = _limited(result, results_format)
+    else:
+        data = result.unread().serialize(format=results_format)
+    return data, results_format.media_type
+
+
+def _boolean(value: bool, results_format: ox.QueryResultsFormat) -> bytes:
+    """An ``ASK`` answer serialised by pyoxigraph."""
+    answer = ox.Store().query("ASK {}" if value else "ASK { FILTER(false) }")
+    assert isinstance(answer, ox.QueryBoolean)
+    return answer.serialize(format=results_format) or b""
+
+
+def _limited(result: QueryResult, results_format: ox.QueryResultsFormat) -> bytes:
+    """Solutions already read (cut at the limit) serialised by pyoxigraph: they are given back
+    to it as the ``VALUES`` of a query, bound by its substitutions, one row per solution."""
+    if not result.vars:
+        return _solutions(ox.Store(), "SELECT * {}", results_format)
+    store = ox.Store()
+    for number, row in enumerate(result.rows):
+        row_node = ox.NamedNode(f"urn:kg:row:{number:09d}")
+        for var, cell in zip(result.vars, row, strict=True):
+            if cell is not None:
+                store.add(ox.Quad(row_node, ox.NamedNode(f"urn:kg:var:{var}"), cell))
+        store.add(ox.Quad(row_node, ox.NamedNode("urn:kg:row"), ox.Literal(str(number))))
+    columns = " ".join(f"?{v}" for v in result.vars)
+    optionals = " ".join(f"OPTIONAL {{ ?row <urn:kg:var:{v}> ?{v} }}" for v in result.vars)
+    query = f"SELECT {columns} WHERE {{ ?row <urn:kg:row> ?n {optionals} }} ORDER BY ?row"
+    return _solutions(store, query, results_format)
+
+
+def _solutions(store: ox.Store, query: str, results_format: ox.QueryResultsFormat) -> bytes:
+    answer = store.query(query)
+    assert isinstance(answer, ox.QuerySolutions)
+    return answer.serialize(format=results_format) or b""
 
 
 def format_results(result: QueryResult, fmt: str = "table") -> str:
     """Text of ``result`` for a terminal: ``table`` (aligned columns), ``csv``, ``tsv``, ``json``
     or ``xml``.
 
-    >>> from rdflib import Literal
-    >>> print(format_results(QueryResult(kind="select", vars=["name"], rows=[(Literal("OVH"),)])))
+    >>> print(format_results(QueryResult(kind="select", vars=["name"], _rows=[(ox.Literal("OVH"),)])))
     name
     ----
     OVH

