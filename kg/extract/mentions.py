@@ -378,8 +378,8 @@ def _without_word(slots: list[Slot], start: int, end: int) -> list[Slot]:
         if slot.start == start and slot.end > end + 1:
             rest = slot.name[end - start :].lstrip()
             kept.append(replace(slot, start=slot.end - len(rest), name=rest))
-        elif not (slot.start < end and start < slot.end):
-            kept.append(slot)
+        elif not (slot.start == start and slot.end <= end + 1):
+            kept.append(slot)  # "République tchèque": a country's name holds its adjective
     return kept
 
 
