@@ -62,7 +62,9 @@ def imported_modules(source: str) -> set[str]:
 
 def third_party(modules: set[str]) -> set[str]:
     """The modules of ``modules`` that are neither the standard library nor kg itself."""
-    return {m for m in modules if m not in sys.stdlib_module_names and m not in {"kg", "__future__"}}
+    return {
+        m for m in modules if m not in sys.stdlib_module_names and m not in {"kg", "__future__"}
+    }
 
 
 def distributions(module: str) -> set[str]:
@@ -87,10 +89,8 @@ def _notebook_imports() -> dict[str, set[Path]]:
     found: dict[str, set[Path]] = {}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        source = "\n".join(
-            "".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"
-        )
-        source = "\n".join(line for line in source.splitlines() if not line.lstrip()[:1] in "%!")
+        source = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+        source = "\n".join(line for line in source.splitlines() if line.lstrip()[:1] not in "%!")
         for module in third_party(imported_modules(source)):
             found.setdefault(module, set()).add(path.relative_to(ROOT))
     return found
