@@ -36,6 +36,7 @@ class BuildResult:
     skipped: list[Skip] = field(default_factory=list)
     parsed: int = 0  # documents parsed by this build
     cached: int = 0  # documents whose extraction came from the cache
+    furniture: Counter[str] = field(default_factory=Counter)  # lines dropped, documents touched
 
 
 def extract_documents(
@@ -196,7 +197,10 @@ def build(
     resolver = Resolver(config.threshold)
     blocks = BlockCache(Path(out_dir) / CACHE_DIR, read=cache)
     out = Path(out_dir)
-    documents: Iterable[Document] = load_documents(paths, options=options, on_skip=on_skip)
+    furniture: Counter[str] = Counter()
+    documents: Iterable[Document] = _count_furniture(
+        load_documents(paths, options=options, on_skip=on_skip), furniture
+    )
     if store == "auto":
         documents = list(documents)  # read (not parsed) to be counted
         streaming = len(documents) > LARGE_CORPUS
@@ -257,7 +261,17 @@ def build(
         skipped=skipped,
         parsed=extraction_cache.misses,
         cached=extraction_cache.hits,
+        furniture=furniture,
     )
+
+
+def _count_furniture(documents: Iterable[Document], tally: Counter[str]) -> Iterator[Document]:
+    """``documents`` as they come, adding up the furniture lines dropped when they were read."""
+    for document in documents:
+        if document.furniture:
+            tally["lines"] += document.furniture
+            tally["documents"] += 1
+        yield document
 
 
 def _model_version(model: str) -> str:
@@ -373,6 +387,11 @@ def format_summary(result: BuildResult) -> str:
         "relations: " + (", ".join(f"{p} {n}" for p, n in sorted(relations.items())) or "none")
     )
     lines.append(f"attributes: {len(kb.attributes)}")
+    if result.furniture:
+        lines.append(
+            f"page furniture dropped: {result.furniture['lines']} lines in "
+            f"{result.furniture['documents']} documents (menus, share bars, credits...)"
+        )
     if result.skipped:
         # Each skip was logged with its reason; the summary only says where.
         where = [s.path if s.line is None else f"{s.path}:{s.line}" for s in result.skipped]

@@ -11,7 +11,7 @@ import pytest
 
 from kg.furniture import clean_lines, is_article_sentence, load_furniture
 from kg.ingest import Skip, load_documents
-from kg.pipeline import build
+from kg.pipeline import BuildResult, build, format_summary
 
 HEADLINE = "Brocéliande Énergie ouvre une usine à Vitré"
 ARTICLE = [
@@ -247,11 +247,11 @@ def test_html_page_whose_extractor_finds_only_furniture(
     assert all(paragraph in document.text for paragraph in ARTICLE)
 
 
-def _graph_names(folder: Path, out: Path) -> tuple[set[str], set[tuple[str, str, str]]]:
-    kb = build([folder], out, log=lambda message: None, validate=False).kb
-    names = {e.id: e.label for e in kb.entities.values()}
-    relations = {(names[r.subject], r.predicate, names[r.object]) for r in kb.relations}
-    return set(names.values()), relations
+def _graph(folder: Path, out: Path) -> tuple[BuildResult, set[str], set[tuple[str, str, str]]]:
+    result = build([folder], out, log=lambda message: None, validate=False)
+    names = {e.id: e.label for e in result.kb.entities.values()}
+    relations = {(names[r.subject], r.predicate, names[r.object]) for r in result.kb.relations}
+    return result, set(names.values()), relations
 
 
 def test_no_furniture_reaches_the_graph(tmp_path: Path, nlp: object) -> None:
@@ -262,8 +262,14 @@ def test_no_furniture_reaches_the_graph(tmp_path: Path, nlp: object) -> None:
     for kind in FURNITURE:
         (pages / f"{kind}.txt").write_text(page(kind), encoding="utf-8")
     (pages / "page.html").write_text(HTML_PAGE, encoding="utf-8")
-    expected_entities, expected_relations = _graph_names(clean, tmp_path / "out-clean")
-    entities, relations = _graph_names(pages, tmp_path / "out-pages")
+    _, expected_entities, expected_relations = _graph(clean, tmp_path / "out-clean")
+    result, entities, relations = _graph(pages, tmp_path / "out-pages")
+    assert len(result.kb.documents) == len(FURNITURE) + 1 and result.skipped == []
     assert entities == expected_entities
     assert relations == expected_relations
     assert not entities & FURNITURE_NAMES
+    dropped = sum(len(lines) for lines in FURNITURE.values())
+    assert result.furniture["lines"] >= dropped
+    assert f"page furniture dropped: {result.furniture['lines']} lines in 10 documents" in (
+        format_summary(result)
+    )
