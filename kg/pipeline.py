@@ -14,7 +14,7 @@ from . import __version__
 from .cache import CACHE_DIR, BlockCache, ExtractionCache, document_key
 from .config import Config
 from .engine import EngineOptions, Extracted, loaded, run_engine
-from .errors import InputError, UsageError
+from .errors import SkippedInputs, UsageError
 from .extract import Extractor
 from .graph import to_rdf
 from .ingest import IngestOptions, Skip, load_documents
@@ -304,7 +304,7 @@ def paused_gc() -> Iterator[None]:
 
 def _check_strict(strict: bool, skipped: list[Skip]) -> None:
     if strict and skipped:
-        raise InputError(f"{len(skipped)} input(s) skipped and --strict given; nothing written")
+        raise SkippedInputs(f"{len(skipped)} input(s) skipped and --strict given; nothing written")
 
 
 def read_streaming(
