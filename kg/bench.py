@@ -61,6 +61,15 @@ SCALES = {
         memory_processes=2,
         triples=1_000_000,
     ),
+    # the default: the same measures on small corpora, a few minutes on a laptop
+    "quick": Scale(
+        throughput_docs=100,
+        memory_small=50,
+        memory_large=200,
+        memory_processes=1,
+        triples=50_000,
+        rdflib_cap=20.0,
+    ),
     "tiny": Scale(
         throughput_docs=12,
         memory_small=6,
@@ -664,7 +673,7 @@ def _child_build(corpus: str, out: str, processes: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="quick")
     parser.add_argument("--out", default="bench", help="folder of results.json")
     parser.add_argument("--work", default=None, help="scratch folder (default: temporary)")
     parser.add_argument("--child-build", nargs=2, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS)

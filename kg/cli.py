@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -250,7 +251,11 @@ def serve_cmd(
 def push_cmd(
     graph: Annotated[Path, typer.Argument(help="RDF graph file (Turtle, TriG, JSON-LD...).")],
     endpoint: Annotated[
-        str, typer.Option(help="Graph Store Protocol URL, e.g. http://localhost:7878/store.")
+        str,
+        typer.Option(
+            help="Graph Store Protocol URL, e.g. http://localhost:7879/store (an Oxigraph server "
+            "started with: oxigraph serve --location DIR --bind 127.0.0.1:7879)."
+        ),
     ],
     graph_iri: Annotated[
         str | None, typer.Option("--graph", help="Named graph IRI (default: the default graph).")
@@ -314,8 +319,12 @@ def bench_cmd(
         typer.Option(help="Scratch folder for corpora and builds (default: temporary)."),
     ] = None,
     scale: Annotated[
-        str, typer.Option(help="full (the targets' sizes, ~20 min) or tiny (a smoke run).")
-    ] = "full",
+        str,
+        typer.Option(
+            help="quick (small corpora, a few minutes), full (the targets' sizes, ~20 min) "
+            "or tiny (a smoke run)."
+        ),
+    ] = "quick",
 ) -> None:
     """Measure throughput, scaling, memory, incremental rebuild and SPARQL speed; print the ratios."""
     from .bench import SCALES, run
@@ -325,10 +334,49 @@ def bench_cmd(
     run(SCALES[scale], out_dir=out, work_dir=work, log=typer.echo)
 
 
+# How --help names the value of an option, by the option's Python type.
+_VALUE_WORDS = {"Path": "PATH", "str": "TEXT", "int": "INTEGER", "float": "NUMBER"}
+
+
+def plain_help(command: Any) -> Any:
+    """``command`` with help that names values in words (``PATHS...``, ``PATH``, ``TEXT``).
+
+    Recent Typer versions print Python type notation in ``--help`` (``<list[str]>``, ``<bool>``,
+    ``{paths}...``); every parameter gets a plain metavar instead, and flags none. Works on the
+    Click command Typer builds; on a Typer that prints plain help already nothing changes.
+    """
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+    help_option = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = help_option(ctx)
+        if option is not None and hasattr(option, "bare_type") and option.metavar is None:
+            option.metavar = ""  # --help is a flag
+        return option
+
+    command.get_help_option = get_help_option
+    for param in command.params:
+        if not hasattr(param, "bare_type") or param.metavar is not None:
+            continue
+        if param.param_type_name == "argument":
+            name = param.name.upper() + ("..." if param.nargs != 1 else "")
+            usage = name if param.required else f"[{name}]"
+            param.metavar = name
+            param.get_usage_pieces = lambda ctx, usage=usage: [usage]
+            param.display_type_rich = lambda ctx: None
+        elif getattr(param, "is_flag", False):
+            param.metavar = ""
+        else:
+            bare = re.sub(r"^list\[(.*)\]$", r"\1", param.bare_type())
+            param.metavar = _VALUE_WORDS.get(bare, "VALUE")
+    return command
+
+
 def main() -> None:
     """Entry point of the ``kg`` console script."""
     try:
-        app(standalone_mode=False)
+        plain_help(typer.main.get_command(app))(standalone_mode=False)
     except KgError as error:
         _echo_err(f"kg: error: {error}")
         sys.exit(error.exit_code)

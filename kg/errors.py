@@ -1,4 +1,10 @@
-"""User-facing errors. ``cli.py`` catches :class:`KgError` once and prints its message on one line."""
+"""User-facing errors. ``cli.py`` catches :class:`KgError` once and prints its message on one line.
+
+Exit codes: 2 when the command cannot start from what it was given (wrong usage, a missing or
+unreadable input, a graph that does not parse, invalid SPARQL); 1 when the work ran and failed
+(SHACL violations found, a graph store that refuses, no chain of facts, inputs skipped under
+``--strict``).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,15 @@ class UsageError(KgError):
 
 
 class InputError(KgError):
-    """A document or graph that cannot be read."""
+    """A document or graph that cannot be read: bad input, like a usage error."""
+
+    exit_code = 2
+
+
+class SkippedInputs(InputError):
+    """Inputs were skipped and ``--strict`` refuses to go on: the build failed."""
+
+    exit_code = 1
 
 
 class GraphParseError(InputError):

@@ -27,11 +27,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from .errors import InputError, UsageError
+from .furniture import Cleaned, clean_lines
 from .records import Document
 
 __all__ = [
-    "BOILERPLATE_LINES",
-    "COMMENT_SECTION_STARTS",
     "DEFAULT_MAX_BYTES",
     "LEGACY_ENCODINGS",
     "READERS",
@@ -43,6 +42,7 @@ __all__ = [
     "binary_kind",
     "decode_text",
     "extract_article",
+    "first_heading",
     "load_documents",
     "strip_boilerplate",
     "strip_tags",
@@ -106,74 +106,19 @@ class Unreadable(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Boilerplate: lines that belong to the page around an article, not to the article.
-# Each pattern must match a whole (stripped) line, case-insensitively. Keep them narrow: a
-# sentence of the article that merely starts like one of them must survive.
-
-BOILERPLATE_LINES: tuple[str, ...] = (
-    # cookie banners
-    r"(?:les|des) cookies (?:assurent|nous permettent|sont utilis[ée]s|am[ée]liorent)\b.*",
-    r"(?:nous|ce site|notre site) utilis(?:ons|e) des (?:cookies|traceurs)\b.*",
-    r".*accept(?:ez|er) l.utilisation (?:des|de) (?:cookies|traceurs).*",
-    r"(?:tout )?(?:accepter|refuser)(?: tout| et (?:fermer|continuer))?",
-    r"(?:param[ée]trer|g[ée]rer) (?:les|mes) (?:cookies|choix)",
-    r"en savoir plus",
-    # subscription calls
-    r"abonnez-vous.*",
-    r"profitez d.*acc[eè]s illimit[ée].*",
-    r"d[ée]j[àa] abonn[ée]\s*\?.*",
-    r"(?:cet article est )?r[ée]serv[ée] aux abonn[ée]s.*",
-    r"il vous reste \d+\s?% de cet article.*",
-    r"(?:inscrivez-vous|abonnez-vous) (?:à|a) (?:notre|la) newsletter.*",
-    r"newsletter",
-    # share buttons and social links
-    r"partager(?: (?:cet |l.)article| sur \w+)?\s*:?",
-    r"(?:(?:twitter|facebook|linkedin|google\s?\+|e-?mail|whatsapp|pinterest|x)\s*)+",
-    r"suivez-nous.*",
-    r"tweeter|imprimer|envoyer par (?:e-?)?mail|copier le lien",
-    # links to other articles
-    r"(?:[àa] )?lire (?:aussi|[ée]galement)(?:\s*:.*)?",
-    r"voir aussi(?:\s*:.*)?",
-    r"sur le m[êe]me sujet.*",
-    # page furniture
-    r"publicit[ée]",
-    r"r[ée]agir",
-    r"signaler un abus",
-    r"r[ée]pondre au commentaire.*",
-    r"×",
-    r"\|",
-    r"media",
-)
-
-# A line that opens the comment section: it and everything after it are dropped.
-COMMENT_SECTION_STARTS: tuple[str, ...] = (
-    r"\d+\s+commentaires?",
-    r"\*?\s*les commentaires post[ée]s.*",
-    r"commentaires?\s*\(\d+\)",
-    r"(?:laisser|ajouter|[ée]crire) un commentaire.*",
-)
-
-_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE_LINES), re.IGNORECASE)
-_COMMENTS_START = re.compile("|".join(f"(?:{p})" for p in COMMENT_SECTION_STARTS), re.IGNORECASE)
+# Page furniture: lines that belong to the page around an article, not to the article. The rules
+# are data (kg/data/furniture.toml) applied line by line by kg.furniture, to every input.
 
 
 def strip_boilerplate(text: str) -> str:
-    """Drop cookie banners, share buttons, subscription calls, "read also" links and comments.
+    """The article lines of ``text``: share bars, credits, prompts, menus, comments dropped.
 
     >>> strip_boilerplate("Odoo grandit.\\nAbonnez-vous maintenant\\nLire aussi\\n")
     'Odoo grandit.'
-    >>> strip_boilerplate("Facebook rachète Instagram.\\nTwitter Facebook\\n3 commentaires\\nBof.")
+    >>> strip_boilerplate("Facebook rachète Instagram.\\nTwitter Facebook\\nLaisser un commentaire\\nBof.")
     'Facebook rachète Instagram.'
     """
-    kept: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if _COMMENTS_START.fullmatch(stripped):
-            break
-        if _BOILERPLATE.fullmatch(stripped):
-            continue
-        kept.append(line.rstrip())
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return clean_lines(text).text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,6 +251,8 @@ class _TextCollector(HTMLParser):
             "iframe",
             "button",
             "select",
+            "figure",
+            "figcaption",
         }
     )
     _BLOCKS = frozenset(
@@ -333,7 +280,6 @@ class _TextCollector(HTMLParser):
             "title",
             "dd",
             "dt",
-            "figcaption",
             "main",
             "body",
         }
@@ -372,6 +318,46 @@ def strip_tags(markup: str) -> str:
     collector.close()
     lines = (" ".join(line.split()) for line in "".join(collector.parts).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+class _HeadingFinder(HTMLParser):
+    """The text of the first ``<h1>`` outside navigation."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.heading: list[str] = []
+        self._nav = 0
+        self._in_heading = False
+        self.done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "nav":
+            self._nav += 1
+        elif tag == "h1" and not self._nav and not self.done:
+            self._in_heading = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav":
+            self._nav = max(self._nav - 1, 0)
+        elif tag == "h1" and self._in_heading:
+            self._in_heading = False
+            self.done = bool("".join(self.heading).strip())
+
+    def handle_data(self, data: str) -> None:
+        if self._in_heading:
+            self.heading.append(data)
+
+
+def first_heading(markup: str) -> str | None:
+    """The first ``<h1>`` of a page that is not inside ``<nav>``.
+
+    >>> first_heading("<nav><h1>Menu</h1></nav><article><h1>Acme &amp; fils</h1></article>")
+    'Acme & fils'
+    """
+    finder = _HeadingFinder()
+    finder.feed(markup)
+    finder.close()
+    return " ".join("".join(finder.heading).split()) or None
 
 
 @dataclass(frozen=True)
@@ -578,26 +564,62 @@ def _record_document(record: object, doc_id: str, path: str, options: IngestOpti
 
 
 def _html_document(doc_id: str, path: str, markup: str) -> Document:
+    """The article of a web page, its headline from the page's title, never from navigation.
+
+    trafilatura picks the article's block; when its pick holds no article sentence once the
+    furniture is dropped (it took a cookie banner or a menu for the article), the page's text
+    outside navigation, headers, footers and figures is read instead.
+    """
     article = extract_article(markup)
-    return _document(
-        doc_id, path, article.text, title=article.title, url=article.url, date=article.date
-    )
+    cleaned = clean_lines(article.text)
+    if not cleaned.has_sentence:
+        whole = clean_lines(strip_tags(markup))
+        if whole.has_sentence:
+            cleaned = whole
+    title = _headline(article.title) or _headline(first_heading(markup))
+    return _document(doc_id, path, cleaned, title=title, url=article.url, date=article.date)
+
+
+def _headline(title: str | None) -> str | None:
+    """``title`` on one line, or ``None`` when it is empty or page furniture ("Menu Accueil").
+
+    >>> _headline("  Acme ouvre\\n une usine "), _headline("Menu Accueil"), _headline(None)
+    ('Acme ouvre une usine', None, None)
+    """
+    line = " ".join((title or "").split())[:200]
+    if not line or clean_lines(line).text != line:
+        return None
+    return line
 
 
 def _document(
     doc_id: str,
     path: str,
-    text: str,
+    text: str | Cleaned,
     *,
     title: str | None = None,
     url: str | None = None,
     date: str | None = None,
 ) -> Document:
-    body = strip_boilerplate(text)
-    if not body:
-        raise Unreadable("no article text" if text.strip() else "empty file")
-    title = " ".join(title.split())[:200] if title and title.strip() else _first_line(body)
-    return Document(id=doc_id, path=path, title=title, text=body, url=url, date=date)
+    """A document of ``text``, its furniture lines dropped (``text`` may be cleaned already).
+
+    Raises :class:`Unreadable` when nothing but furniture is left.
+    """
+    cleaned = text if isinstance(text, Cleaned) else clean_lines(text)
+    if not cleaned.text:
+        raw = text.text if isinstance(text, Cleaned) else text
+        raise Unreadable("no article text" if raw.strip() or cleaned.dropped else "empty file")
+    body = cleaned.text
+    title = _headline(title) or _first_line(body)
+    return Document(
+        id=doc_id,
+        path=path,
+        title=title,
+        text=body,
+        url=url,
+        date=date,
+        furniture=sum(cleaned.dropped.values()),
+    )
 
 
 def _first_line(text: str) -> str:

@@ -15,7 +15,7 @@ from . import __version__
 from .cache import CACHE_DIR, BlockCache, ExtractionCache, build_key, document_key
 from .config import Config
 from .engine import EngineOptions, Extracted, loaded, run_engine
-from .errors import InputError, UsageError
+from .errors import SkippedInputs, UsageError
 from .generation import Generation, current_outputs, read_manifest
 from .graph import to_rdf
 from .ingest import IngestOptions, Skip, load_documents
@@ -49,6 +49,7 @@ class BuildResult:
     summary: dict[str, Any] = field(default_factory=dict)  # summary_counts of the graph
     unchanged: bool = False  # nothing to redo: the outputs in place were kept (kb is empty)
     seconds: dict[str, float] = field(default_factory=dict)  # time of each stage
+    furniture: Counter[str] = field(default_factory=Counter)  # lines dropped, documents touched
 
 
 def extract_documents(
@@ -229,6 +230,7 @@ def build(
 
     with stages.stage("reading", "documents") as advance:
         documents = _read(paths, options, on_skip, advance)
+    furniture = _count_furniture(documents)
     _check_strict(strict, skipped)
     streaming = store == "disk" or (store == "auto" and len(documents) > LARGE_CORPUS)
     settings = {
@@ -269,7 +271,18 @@ def build(
         cached=run.extraction_cache.hits,
         summary=summary,
         seconds=dict(stages.seconds),
+        furniture=furniture,
     )
+
+
+def _count_furniture(documents: Iterable[Document]) -> Counter[str]:
+    """Furniture lines dropped when ``documents`` were read, and how many documents had some."""
+    tally: Counter[str] = Counter()
+    for document in documents:
+        if document.furniture:
+            tally["lines"] += document.furniture
+            tally["documents"] += 1
+    return tally
 
 
 def _read(
@@ -447,7 +460,7 @@ def paused_gc() -> Iterator[None]:
 
 def _check_strict(strict: bool, skipped: list[Skip]) -> None:
     if strict and skipped:
-        raise InputError(f"{len(skipped)} input(s) skipped and --strict given; nothing written")
+        raise SkippedInputs(f"{len(skipped)} input(s) skipped and --strict given; nothing written")
 
 
 def read_streaming(
@@ -498,6 +511,11 @@ def format_summary(result: BuildResult) -> str:
     lines.append(f"attributes: {counts['attributes']}")
     if result.unchanged:
         lines.append("nothing changed: outputs kept")
+    if result.furniture:
+        lines.append(
+            f"page furniture dropped: {result.furniture['lines']} lines in "
+            f"{result.furniture['documents']} documents (menus, share bars, credits...)"
+        )
     if result.skipped:
         # Each skip was logged with its reason; the summary only says where.
         where = [s.path if s.line is None else f"{s.path}:{s.line}" for s in result.skipped]

@@ -1,6 +1,6 @@
 """``kg push``: upload a graph to a triple store through the SPARQL 1.1 Graph Store HTTP Protocol.
 
-The endpoint is the store's Graph Store Protocol URL, for example ``http://localhost:7878/store``
+The endpoint is the store's Graph Store Protocol URL, for example ``http://localhost:7879/store``
 (Oxigraph), ``http://localhost:3030/DATASET/data`` (Fuseki) or
 ``http://localhost:7200/repositories/REPO/rdf-graphs/service`` (GraphDB). The graph goes to the
 named graph ``?graph=IRI`` when one is given, else to the default graph (``?default``), as
@@ -36,10 +36,10 @@ class PushResult:
 def graph_store_url(endpoint: str, graph: str | None = None) -> str:
     """The Graph Store Protocol URL of the default graph or of the named graph ``graph``.
 
-    >>> graph_store_url("http://localhost:7878/store")
-    'http://localhost:7878/store?default'
-    >>> graph_store_url("http://localhost:7878/store", "https://example.org/g")
-    'http://localhost:7878/store?graph=https%3A%2F%2Fexample.org%2Fg'
+    >>> graph_store_url("http://localhost:7879/store")
+    'http://localhost:7879/store?default'
+    >>> graph_store_url("http://localhost:7879/store", "https://example.org/g")
+    'http://localhost:7879/store?graph=https%3A%2F%2Fexample.org%2Fg'
     """
     parts = urlsplit(endpoint.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -116,11 +116,57 @@ def _one_line(text: str, limit: int = 300) -> str:
     return " ".join(text.split())[:limit]
 
 
+_SPARQL_ERROR = re.compile(r"error at (\d+):(\d+): expected (?:one of )?(.*)", re.DOTALL)
+# The parser's character classes: ['A' ..= 'Z' | '\u{00C0}'..='\u{00D6}' ...].
+_CHAR_CLASS = re.compile(r"\[(?:'[^']*'|[^\]'])*\]")
+
+
+def describe_sparql_error(message: str, query: str, shift: int = 0) -> str:
+    """Where a SPARQL query is wrong, in the user's lines, without the parser's character classes.
+
+    ``shift`` is the number of lines kg put before the query (default prefixes).
+
+    >>> describe_sparql_error("error at 1:9: expected one of \\"(\\", [\\'a\\' ..= \\'z\\'], DISTINCT", "")
+    'line 1, column 9: expected "(" or DISTINCT'
+    >>> describe_sparql_error("error at 3:9: expected one of Prefix not found, [\\'%\\']",
+    ...                       "PREFIX a: <http://e/>\\nSELECT ?s\\nWHERE { ?s foo:bar a:b }", 1)
+    'line 2, column 9: unknown prefix foo:'
+    """
+    match = _SPARQL_ERROR.match(message.strip())
+    if not match:
+        return _one_line(message)
+    line, column = int(match.group(1)) - shift, int(match.group(2))
+    where = f"line {line}, column {column}"
+    expected = [
+        item.strip()
+        for item in _CHAR_CLASS.sub("", match.group(3)).split(", ")
+        if item.strip() and item.strip() != "[_]"
+    ]
+    if "Prefix not found" in expected:
+        declared = {p.lower() for p in re.findall(r"(?im)^\s*PREFIX\s+([\w.-]*):", query)}
+        declared |= set(DEFAULT_PREFIXES)
+        used = re.findall(r"(?<![\w<#/?$:])([A-Za-z][\w.-]*):", _without_iris_and_strings(query))
+        unknown = sorted({p for p in used if p.lower() not in declared}, key=used.index)
+        return f"{where}: unknown prefix {', '.join(f'{p}:' for p in unknown) or '(undeclared)'}"
+    if not expected:
+        return f"{where}: unexpected character or end of query"
+    if len(expected) > 8:
+        return f"{where}: expected one of {', '.join(expected[:8])}, ..."
+    listed = " or ".join(
+        [", ".join(expected[:-1]), expected[-1]] if len(expected) > 1 else expected
+    )
+    return f"{where}: expected {listed}"
+
+
 def _syntax_message(error: SyntaxError) -> str:
     message = _one_line(str(error.msg if error.msg else error))
     if error.lineno and "line" not in message:
         message = f"line {error.lineno}, column {error.offset}: {message}"
     return message
+
+
+def _without_iris_and_strings(query: str) -> str:
+    return re.sub(r"<[^<>\s]*>|\"[^\"\n]*\"|'[^'\n]*'|#[^\n]*", " ", query)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -541,7 +587,8 @@ def run_query(
                 raise UsageError(
                     "this is a SPARQL UPDATE request; kg only runs read-only queries"
                 ) from None
-            raise UsageError(f"invalid SPARQL query: {_one_line(str(error))}") from None
+            message = describe_sparql_error(str(error), sparql, 0)
+            raise UsageError(f"invalid SPARQL query: {message}") from None
         except RuntimeError as error:  # a substitution the query cannot take
             name = re.search(r"variable \?(\w+)", str(error))
             what = (
@@ -705,9 +752,35 @@ def format_results(result: QueryResult, fmt: str = "table") -> str:
     ----
     OVH
     (1 row)
+
+    ``tsv`` is for spreadsheets and shell tools: plain values like ``csv`` (``Eiffage``, not the
+    SPARQL TSV syntax ``"Eiffage"@fr`` that the endpoint serves), tabs and newlines in a value
+    written ``\\t`` and ``\\n``.
+
+    >>> print(format_results(QueryResult(kind="select", vars=["org"], _rows=[(ox.Literal("OVH", language="fr"),)]), "tsv"))
+    org
+    OVH
     """
+    if fmt == "tsv" and result.kind != "ask":
+        return _plain_tsv(result)
     data, _ = serialize_results(result, fmt)
     return data.decode("utf-8").rstrip("\n")
+
+
+def _plain(value: object) -> str:
+    """A term as a spreadsheet shows it: the literal's text, the IRI itself, nothing for unbound."""
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
+
+
+def _plain_tsv(result: QueryResult) -> str:
+    def cell(value: Cell) -> str:
+        return _plain(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+    lines = ["\t".join(result.vars)]
+    lines += ["\t".join(cell(value) for value in row) for row in result.rows]
+    return "\n".join(lines)
 
 
 def answer_query(

@@ -33,6 +33,7 @@ class Document:
     text: str
     url: str | None = None
     date: str | None = None
+    furniture: int = 0  # lines of page furniture (menus, credits, share bars...) dropped on reading
 
     @property
     def content_hash(self) -> str:

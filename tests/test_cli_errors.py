@@ -68,7 +68,7 @@ def test_folder_without_documents(tmp_path: Path) -> None:
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / "notes.csv").write_text("pas,un,article\n")
     result = kg("build", "news", "-o", "out", cwd=tmp_path)
-    assert_one_line_error(result, 1, "no documents to read in news")
+    assert_one_line_error(result, 2, "no documents to read in news")
     assert not (tmp_path / "out").exists()
 
 
@@ -86,15 +86,14 @@ def _corrupt_args(command: str, graph: str) -> list[str]:
 def test_corrupt_graph_names_the_line(tmp_path: Path, command: str) -> None:
     (tmp_path / "graph.ttl").write_text(CORRUPT_TURTLE, encoding="utf-8")
     result = kg(*_corrupt_args(command, "graph.ttl"), cwd=tmp_path)
-    assert_one_line_error(result, 1, "graph.ttl", "line 3")
+    assert_one_line_error(result, 2, "graph.ttl", "line 3")
     assert not (tmp_path / "view.html").exists()
 
 
 @pytest.mark.parametrize("command", ["query", "eval", "view", "validate"])
 def test_missing_graph_file(tmp_path: Path, command: str) -> None:
     result = kg(*_corrupt_args(command, "absent.ttl"), cwd=tmp_path)
-    assert result.returncode in (1, 2)
-    assert_one_line_error(result, result.returncode, "absent.ttl")
+    assert_one_line_error(result, 2, "absent.ttl", "no such graph file")
 
 
 def test_load_graph_error_has_the_line(tmp_path: Path) -> None:
@@ -138,3 +137,111 @@ def test_build_from_standard_input(tmp_path: Path) -> None:
     assert "documents: 1" in result.stdout
     graph = Graph().parse(tmp_path / "out" / "graph.ttl", format="turtle")
     assert (document_iri("stdin"), RDF.type, SDO.NewsArticle) in graph
+
+
+BAD_SPARQL = "SELECT ?s WHERE {\n  ?s foo:bar ?o\n}"
+
+
+def _every_command(graph: str) -> list[list[str]]:
+    """Each command that reads a graph, with otherwise valid arguments."""
+    return [
+        ["query", graph, "SELECT * WHERE { ?s ?p ?o }"],
+        ["eval", graph, *([str(GOLD[0])] if GOLD else [])],
+        ["validate", graph],
+        ["reason", graph, "-o", "inferred.ttl"],
+        ["view", graph, "-o", "view.html"],
+        ["export", graph, "--format", "nt", "-o", "graph.nt"],
+        ["stats", graph],
+        ["path", graph, "OVH", "Roubaix"],
+        ["push", graph, "--endpoint", "http://127.0.0.1:9/store"],
+        ["serve", graph, "--port", "0"],
+    ]
+
+
+@pytest.mark.parametrize("args", _every_command("absent.ttl"), ids=lambda a: a[0])
+def test_every_command_with_a_missing_graph(tmp_path: Path, args: list[str]) -> None:
+    assert_one_line_error(kg(*args, cwd=tmp_path), 2, "absent.ttl: no such graph file")
+
+
+@pytest.mark.parametrize("args", _every_command("graph.ttl"), ids=lambda a: a[0])
+def test_every_command_with_a_corrupt_graph(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "graph.ttl").write_text(CORRUPT_TURTLE, encoding="utf-8")
+    assert_one_line_error(kg(*args, cwd=tmp_path), 2, "graph.ttl", "not a valid RDF graph")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["query", "g.ttl", BAD_SPARQL], 2, ["line 2, column", "unknown prefix foo:"]),
+        (["query", "g.ttl", "SELECT ?s WHERE { ?s ?p ?o } LIMT 3"], 2, ["line 1, column"]),
+        (["query", "g.ttl", "SELECT * WHERE { ?s ?p ?o }", "--format", "yaml"], 2, ["yaml"]),
+        (["query", "g.ttl", "--name", "nope"], 2, ["no named query 'nope'"]),
+        (["export", "g.ttl", "--format", "docx"], 2, ["unknown export format 'docx'"]),
+        (["push", "g.ttl", "--endpoint", "not-a-url"], 2, ["not an http(s) URL"]),
+        (["push", "g.ttl", "--endpoint", "http://127.0.0.1:9/store"], 1, ["cannot reach"]),
+        (["path", "g.ttl", "Personne Inconnue", "OVH"], 1, ["no entity named"]),
+        (["bench", "--scale", "huge"], 2, ["unknown scale 'huge'"]),
+        (["build", "news", "--store", "cloud"], 2, ["unknown store 'cloud'"]),
+    ],
+)
+def test_bad_input_per_command(
+    tmp_path: Path, args: list[str], code: int, words: list[str]
+) -> None:
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_text("OVH ouvre un centre de données à Roubaix.\n")
+    (tmp_path / "g.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/kg-news/resource/org/ovh> rdfs:label "OVH"@fr .\n',
+        encoding="utf-8",
+    )
+    result = kg(*args, cwd=tmp_path)
+    assert_one_line_error(result, code, *words)
+    assert "\\u{" not in result.stderr and "['" not in result.stderr  # no parser internals
+
+
+COMMANDS = [
+    "build",
+    "query",
+    "eval",
+    "validate",
+    "reason",
+    "view",
+    "serve",
+    "push",
+    "export",
+    "stats",
+    "path",
+    "bench",
+]
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_has_no_type_notation(tmp_path: Path, command: str) -> None:
+    result = kg(*([command] if command else []), "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for notation in ("<bool>", "<str>", "<path>", "<list[", "<int>", "<float>", "{"):
+        assert notation not in result.stdout, (notation, result.stdout)
+
+
+def test_push_help_port_does_not_clash_with_serve(tmp_path: Path) -> None:
+    push = kg("push", "--help", cwd=tmp_path).stdout
+    assert "7879" in " ".join(push.split()) and "7878" not in push
+    assert "7878" in kg("serve", "--help", cwd=tmp_path).stdout
+
+
+def test_tsv_cells_are_plain_values(tmp_path: Path) -> None:
+    (tmp_path / "g.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/kg-news/resource/org/eiffage> rdfs:label "Eiffage"@fr .\n',
+        encoding="utf-8",
+    )
+    query = "SELECT ?org ?label WHERE { ?org rdfs:label ?label }"
+    for fmt in ("tsv", "csv"):
+        result = kg("query", "g.ttl", query, "--format", fmt, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        rows = [line.split("\t" if fmt == "tsv" else ",") for line in result.stdout.splitlines()]
+        assert rows == [
+            ["org", "label"],
+            ["https://w3id.org/kg-news/resource/org/eiffage", "Eiffage"],
+        ]

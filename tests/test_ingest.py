@@ -500,16 +500,26 @@ def test_article_sentences_survive(line: str) -> None:
 @pytest.mark.parametrize(
     "start",
     [
-        "3 commentaires",
-        "1 commentaire",
         "Laisser un commentaire",
-        "Commentaires (12)",
         "* Les commentaires postés",
+        "Recommandés pour vous",
+        "Sur le même sujet",
     ],
 )
 def test_comment_section_is_cut(start: str) -> None:
-    text = f"OVH grandit.\n{start}\nJean : super article\nMarie : bof"
-    assert strip_boilerplate(text) == "OVH grandit."
+    text = f"OVH ouvre un centre de données.\n{start}\nJean : super article\nMarie : bof"
+    assert strip_boilerplate(text) == "OVH ouvre un centre de données."
+
+
+@pytest.mark.parametrize("count", ["3 commentaires", "1 commentaire", "Commentaires (12)"])
+def test_comment_count_costs_its_line_only(count: str) -> None:
+    text = f"Acme ouvre une usine.\n{count}\nSon directeur est Paul Morel."
+    assert strip_boilerplate(text) == "Acme ouvre une usine.\nSon directeur est Paul Morel."
+
+
+def test_tail_marker_before_any_sentence_cuts_nothing() -> None:
+    text = "Laisser un commentaire\nLa société Acme ouvre une usine à Lyon."
+    assert strip_boilerplate(text) == "La société Acme ouvre une usine à Lyon."
 
 
 def test_seed_boilerplate_is_removed() -> None:

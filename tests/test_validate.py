@@ -127,7 +127,7 @@ def test_cli_bad_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.ttl"
     path.write_text("this is not turtle", encoding="utf-8")
     done = _kg("validate", str(path))
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "broken.ttl" in done.stderr
 
 
