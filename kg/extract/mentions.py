@@ -103,7 +103,11 @@ def _without_final_stop(name: str, end: int) -> int:
     (9, 10)
     """
     last = name.split()[-1] if name.split() else name
-    return end - 1 if last.endswith(".") and len(last) > 3 and not re.search(r"(?:\b\w\.)+$", last) else end
+    return (
+        end - 1
+        if last.endswith(".") and len(last) > 3 and not re.search(r"(?:\b\w\.)+$", last)
+        else end
+    )
 
 
 def _capitalised_article(token: Token, label: str) -> bool:
@@ -124,8 +128,10 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     part of the name ("Odoo sur les applicatifs", "Doktr et maintenant", "OVH chouchoute")."""
     tokens = list(span)
     while tokens and (
-        (tokens[0].lower_ in {"l'", "l’", "d'", "d’", "le", "la", "les", "qu'", "s'"}
-         and not _capitalised_article(tokens[0], span.label_))
+        (
+            tokens[0].lower_ in {"l'", "l’", "d'", "d’", "le", "la", "les", "qu'", "s'"}
+            and not _capitalised_article(tokens[0], span.label_)
+        )
         or tokens[0].is_punct
     ):
         tokens = tokens[1:]
@@ -257,7 +263,9 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
         entity_type = _LABELS.get(ent.label_)
         if entity_type:
             end_char = _without_final_stop(span.text, span.end_char)
-            slots.append(Slot(span.start_char, end_char, entity_type, text[span.start_char : end_char]))
+            slots.append(
+                Slot(span.start_char, end_char, entity_type, text[span.start_char : end_char])
+            )
 
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)
@@ -269,6 +277,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _coordinated_organizations(text, slots, lexicon)
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
+    slots = _without_fragments(slots, lexicon)
     slots = _merge_short_forms(slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
@@ -646,6 +655,23 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
 
 _ARTICLE = re.compile(r"^(?:Le|La|Les|L['’])\s*")
 _HONORIFIC = re.compile(r"^(?:M\.|Mme|Mlle|Me|Dr|Pr|Monsieur|Madame|Mademoiselle)\s+(?=[A-ZÀ-Ý])")
+
+
+def _without_fragments(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Drop one-word names that are pieces of other names: a given name cut from a list of
+    people ("Robert, Jean-Philippe et Thierry Peugeot"), a company word cut from its name
+    ("Partners", "Capital")."""
+    suffixes = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
+    return [
+        s
+        for s in slots
+        if " " in s.name.strip()
+        or s.type == "Demonym"
+        or not (
+            s.name in lexicon.given_names
+            or (s.type == "Organization" and s.name.lower() in suffixes)
+        )
+    ]
 
 
 def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
