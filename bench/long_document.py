@@ -54,15 +54,26 @@ def _child(size: int) -> None:
         result = build([source], Path(tmp, "out"), validate=False, log=lambda _: None)
         seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"chars": size, "seconds": seconds, "peak_mb": peak, "model_mb": base,
-                      "entities": len(result.kb.entities)}))
+    print(
+        json.dumps(
+            {
+                "chars": size,
+                "seconds": seconds,
+                "peak_mb": peak,
+                "model_mb": base,
+                "entities": len(result.kb.entities),
+            }
+        )
+    )
 
 
 def measure(size: int) -> dict[str, float]:
     """The child's figures for one length."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(size)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -83,8 +94,10 @@ def main(argv: list[str] | None = None) -> None:
     for row in rows:
         per_mb = row["seconds"] / (row["chars"] / 1e6)
         ratio = row["peak_mb"] / first["peak_mb"]
-        print(f"| {row['chars']:,} | {row['seconds']:.1f} | {per_mb:.1f} | "
-              f"{row['peak_mb']:.0f} | {ratio:.2f} |")
+        print(
+            f"| {row['chars']:,} | {row['seconds']:.1f} | {per_mb:.1f} | "
+            f"{row['peak_mb']:.0f} | {ratio:.2f} |"
+        )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 
