@@ -412,7 +412,7 @@ def test_cors_off_by_default_and_one_origin_allowed(server, guarded):
     [
         (NESTED, b"query nested more than 64 deep\n"),
         ("SELECT * WHERE { ?s ?p ?o } # " + "x" * 100_000, b"query longer than 100000 characters\n"),
-        ("SELECT (<http://e/f>(1) AS ?v) WHERE {}", b"cannot evaluate the query: The custom function <http://e/f> is not supported\n"),
+        ("SELECT (<http://e/f>(1) AS ?v) WHERE {}", b"The custom function <http://e/f> is not supported\n"),
     ],
 )  # fmt: skip
 def test_pathological_queries_are_400(server, query, message):
