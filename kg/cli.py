@@ -238,12 +238,34 @@ def serve_cmd(
     port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 7878,
     timeout: Annotated[float, typer.Option(help="Seconds a query may run.")] = 10.0,
     limit: Annotated[int, typer.Option(help="Most rows (or triples) in one answer.")] = 10_000,
-    workers: Annotated[int, typer.Option(help="Queries run in parallel.")] = 2,
+    workers: Annotated[
+        int,
+        typer.Option(help="Slow queries run at once (one more process keeps quick ones going)."),
+    ] = 2,
+    memory: Annotated[int, typer.Option(help="Megabytes a query worker may allocate.")] = 2048,
+    allow_service: Annotated[
+        bool, typer.Option(help="Run SERVICE queries: the server then calls any URL it is given.")
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(help="A host name the Host header may give (besides the bound address)."),
+    ] = None,
+    cors: Annotated[
+        str | None, typer.Option(help="The one origin browsers may call the endpoint from.")
+    ] = None,
 ) -> None:
     """Serve a read-only SPARQL endpoint (/sparql), the graph view (/) and a query page (/query)."""
     from .serve import ServerConfig, serve
 
-    config = ServerConfig(timeout=timeout, limit=limit, workers=workers)
+    config = ServerConfig(
+        timeout=timeout,
+        limit=limit,
+        workers=workers,
+        memory=memory,
+        allow_service=allow_service,
+        allow_hosts=tuple(allow_host or ()),
+        cors=cors,
+    )
     serve(graph, host, port, config=config, log=_echo_err)
 
 

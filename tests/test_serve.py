@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,7 +24,7 @@ from rdflib import Graph
 
 from kg.errors import GraphParseError, KgError
 from kg.graph.rdf import to_rdf
-from kg.serve import ServerConfig, make_server, negotiate
+from kg.serve import ServerConfig, check_query, host_allowed, make_server, negotiate
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CEOS = """PREFIX kg: <https://w3id.org/kg-news/ontology#>
@@ -303,3 +307,214 @@ def test_query_page_runs_an_example_in_chromium(server):
         browser.close()
     assert "Laurent Allard" in cells and "OVH" in cells
     assert errors == [] and foreign == []
+
+
+# --- hardening (issue 16) -------------------------------------------------------------------
+
+NESTED = "SELECT * WHERE " + "{" * 10_000 + "}" * 10_000  # 20 KB: would overflow the parser
+
+
+@pytest.fixture
+def guarded(graph_file):
+    """A server with a 10 s timeout, one slow query at a time (two processes) and one CORS origin."""
+    config = ServerConfig(timeout=10.0, limit=25, workers=1, slow=0.5, cors="https://app.example")
+    logs: list[str] = []
+    server = make_server(graph_file, "127.0.0.1", 0, config=config, log=logs.append)
+    server.logs = logs
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_service_is_refused_and_never_called(server):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    for send in (
+        lambda: get_query(server, query),
+        lambda: request(
+            server, "/sparql", query.encode(), {"Content-Type": "application/sparql-query"}
+        ),
+        lambda: get_query(server, query.replace("SERVICE", "service SILENT")),
+    ):
+        status, _, body = send()
+        assert (status, body) == (
+            400,
+            b"SERVICE (federated query) is not allowed on this endpoint\n",
+        )
+    with pytest.raises(socket.timeout):
+        listener.accept()  # no request reached the listener
+    listener.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?service WHERE { ?service ?p 'SERVICE' } LIMIT 1",
+        "SELECT * WHERE { ?s <http://e/SERVICE> ?o }  # SERVICE",
+    ],
+)
+def test_the_word_service_elsewhere_is_not_refused(server, query):
+    assert get_query(server, query)[0] == 200
+
+
+def test_check_query_allows_service_when_told():
+    query = "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    assert check_query(query, allow_service=True) is None
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [("evil.example", 403), ("evil.example:{port}", 403), ("127.0.0.1:1", 403),
+     ("localhost:{port}", 200), ("127.0.0.1:{port}", 200)],
+)  # fmt: skip
+def test_host_header_must_name_the_server(server, host, status):
+    port = server.server_address[1]
+    headers = {"Host": host.format(port=port)}
+    path = "/sparql?" + urllib.parse.urlencode({"query": COUNT})
+    assert request(server, path, headers=headers)[0] == status
+    assert request(server, "/", headers=headers)[0] == status
+
+
+def test_allowed_host_names(graph_file):
+    config = ServerConfig(workers=1, allow_hosts=("kg.example",))
+    server = make_server(graph_file, "127.0.0.1", 0, config=config)
+    try:
+        assert server.host_names == frozenset({"127.0.0.1", "localhost", "kg.example"})
+        assert host_allowed("KG.example:8080", 8080, server.host_names, server.any_ip)
+    finally:
+        server.server_close()
+
+
+def test_cors_off_by_default_and_one_origin_allowed(server, guarded):
+    status, headers, _ = get_query(server, COUNT)
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
+    origin = {"Origin": "https://app.example"}
+    path = "/sparql?" + urllib.parse.urlencode({"query": COUNT})
+    assert request(server, path, headers=origin)[0] == 403
+    status, headers, _ = request(guarded, path, headers=origin)
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "https://app.example"
+    status, headers, _ = request(guarded, "/sparql", headers=origin, method="OPTIONS")
+    assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
+    assert request(guarded, path, headers={"Origin": "https://evil.example"})[0] == 403
+    same = {"Origin": guarded.url.rstrip("/")}  # the query page's own fetch
+    assert request(guarded, path, headers=same)[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (NESTED, b"query nested more than 64 deep\n"),
+        ("SELECT * WHERE { ?s ?p ?o } # " + "x" * 100_000, b"query longer than 100000 characters\n"),
+        ("SELECT (<http://e/f>(1) AS ?v) WHERE {}", b"The custom function <http://e/f> is not supported\n"),
+    ],
+)  # fmt: skip
+def test_pathological_queries_are_400(server, query, message):
+    data = query.encode()
+    status, _, body = request(server, "/sparql", data, {"Content-Type": "application/sparql-query"})
+    assert (status, body) == (400, message)
+    assert triple_count(server) > 0  # the workers are fine
+
+
+def test_slow_queries_do_not_starve_quick_ones(guarded):
+    """While a 10 s query runs, 50 simple queries all answer in < 1 s; a second slow query is
+    stopped (503) rather than taking the last worker."""
+    slow: list[int] = []
+    first = threading.Thread(target=lambda: slow.append(get_query(guarded, SLOW)[0]), daemon=True)
+    first.start()
+    time.sleep(1.0)  # the first query is slow now
+    started = time.monotonic()
+    status, _, body = get_query(guarded, SLOW)
+    assert status == 503 and b"slow queries already running" in body
+    assert time.monotonic() - started < 3
+
+    def timed(_: int) -> tuple[int, float]:
+        started = time.monotonic()
+        return get_query(guarded, COUNT)[0], time.monotonic() - started
+
+    with ThreadPoolExecutor(5) as pool:
+        results = list(pool.map(timed, range(50)))
+    assert [status for status, _ in results] == [200] * 50
+    assert max(seconds for _, seconds in results) < 1.0
+    assert first.is_alive() and slow == []  # the slow query was running all along
+
+
+def test_crashed_worker_is_500_not_a_timeout(guarded):
+    reply: list[tuple[int, bytes]] = []
+
+    def slow() -> None:
+        status, _, body = get_query(guarded, SLOW)
+        reply.append((status, body))
+
+    thread = threading.Thread(target=slow, daemon=True)
+    thread.start()
+    time.sleep(0.5)
+    busy = [w for w in guarded.pool._all if w not in guarded.pool._idle]
+    assert len(busy) == 1
+    os.kill(busy[0].process.pid, signal.SIGSEGV)
+    thread.join(5)
+    assert reply == [(500, b"query failed (worker killed by SIGSEGV)\n")]
+    deadline = time.monotonic() + 30  # the worker is replaced
+    while time.monotonic() < deadline and len(guarded.pool._all) < 2:
+        time.sleep(0.1)
+    assert triple_count(guarded) > 0
+
+
+def test_memory_cap_stops_a_greedy_query(graph_file):
+    config = ServerConfig(timeout=20.0, workers=1, memory=200)
+    server = make_server(graph_file, "127.0.0.1", 0, config=config)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        # Sorting a three-way cross product needs far more than 200 MB.
+        greedy = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+        status, _, body = get_query(server, greedy)
+        assert status == 500 and body.startswith(b"query failed")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_disconnect_is_one_log_line(guarded, capsys):
+    try:
+        raise BrokenPipeError(32, "Broken pipe")
+    except BrokenPipeError:
+        guarded.handle_error(None, ("192.0.2.1", 5000))
+    assert guarded.logs[-1] == "192.0.2.1 disconnected: BrokenPipeError"
+    assert "Traceback" not in capsys.readouterr().err
+    assert guarded.request_queue_size >= 128
+
+
+def test_sigterm_stops_cleanly_and_removes_temporary_files(graph_file, tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    command = [sys.executable, "-m", "kg.cli", "serve", str(graph_file), "--port", "0"]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any("serving" in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        url = next(line for line in lines if "serving" in line).split(" at ")[1].split()[0]
+        assert [p.name.startswith("kg-serve-") for p in tmp.iterdir()] == [True]
+        with urllib.request.urlopen(
+            url + "sparql?" + urllib.parse.urlencode({"query": COUNT})
+        ) as r:
+            assert r.status == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+    finally:
+        process.kill()
+    reader.join(5)
+    assert list(tmp.iterdir()) == []
+    assert not any("Traceback" in line for line in lines), lines

@@ -19,6 +19,7 @@ from ..config import Config
 from ..naming import match_key
 from ..records import AttributeFact, Document, Evidence, Extraction, Fact, Mention
 from .attributes import AttributeMatch, match_attributes
+from .chapters import CHAPTER_CHARS, by_chapters
 from .coref import (
     Turn,
     find_descriptions,
@@ -81,6 +82,11 @@ class Extractor:
         return cls(load_lexicon(config.extra_patterns))
 
     def __call__(self, document: Document, doc: Doc) -> Extraction:
+        if len(document.text) > CHAPTER_CHARS:  # a long report: read chapter by chapter
+            return by_chapters(self._extract, document, doc)
+        return self._extract(document, doc)
+
+    def _extract(self, document: Document, doc: Doc) -> Extraction:
         text = doc.text
         lexicon = self.lexicon
         named = find_named_slots(doc, lexicon)
