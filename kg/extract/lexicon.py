@@ -191,7 +191,9 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
     title = (
         r"(?:ancien(?:ne)?\s+|actuel(?:le)?\s+|nouve(?:au|lle)\s+|ex-|co-?)?"
         + _alternation(
-            lexicon.ceo_titles + lexicon.founder_titles + lexicon.job_titles
+            lexicon.ceo_titles
+            + lexicon.founder_titles
+            + lexicon.job_titles
             + lexicon.shareholder_titles
         )
         + r"(?:\s+(?:majoritaire|minoritaire|principal|principale|délégué|déléguée|exécutif|exécutive))?"
