@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from ..naming import match_key, org_key, strip_elision, strip_legal_words
+from ..naming import match_key, org_key, strip_accents, strip_elision, strip_legal_words
 from .lexicon import Lexicon, _alternation, typing_regex
 
 __all__ = ["Slot", "find_named_slots", "initials_of"]
@@ -93,6 +93,23 @@ _FUNCTION_WORDS = {
     "aux",
 }
 _FUNCTION_POS = {"ADP", "CCONJ", "SCONJ", "VERB", "AUX", "PRON", "ADV", "DET"}
+
+
+_TIME_WORD = re.compile(
+    r"\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|aujourd['’]hui|demain|"
+    r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)$",
+    re.IGNORECASE,
+)
+
+
+def _without_time_words(text: str, start: int, end: int) -> int:
+    """End of a name without the day the model ran into it ("Boralex mercredi").
+
+    >>> _without_time_words("Boralex mercredi", 0, 16)
+    7
+    """
+    found = _TIME_WORD.search(text, start, end)
+    return found.start() if found and found.start() > start else end
 
 
 def _without_final_stop(name: str, end: int) -> int:
@@ -262,7 +279,8 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
             continue
         entity_type = _LABELS.get(ent.label_)
         if entity_type:
-            end_char = _without_final_stop(span.text, span.end_char)
+            end_char = _without_time_words(text, span.start_char, span.end_char)
+            end_char = _without_final_stop(text[span.start_char : end_char], end_char)
             slots.append(
                 Slot(span.start_char, end_char, entity_type, text[span.start_char : end_char])
             )
@@ -477,7 +495,7 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         expansion, acronym = match.group(1), match.group(2)
         words = [w for w in re.split(r"[\s'’]+", expansion) if w.lower() not in _FUNCTION_WORDS]
         for first in range(len(words)):
-            if "".join(w[0].upper() for w in words[first:]) == acronym:
+            if strip_accents("".join(w[0] for w in words[first:])).upper() == acronym:
                 start = match.start(1) + expansion.index(words[first])
                 end = match.end(1)
                 slots[:] = [s for s in slots if not (s.start < end and start < s.end)]
@@ -675,9 +693,10 @@ def _without_fragments(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
 
 
 def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
-    """An organization named in full once and by its first words elsewhere is one company:
-    "Metrolab Technology" … "Metrolab". Only when the short form begins exactly one longer name
-    of the document: beside "WSP Global" and "WSP Canada", "WSP" could be either.
+    """An organization named in full once and by its first or last words elsewhere is one
+    company: "Metrolab Technology" … "Metrolab", "Schoenen Torfs" … "Torfs". Only when the short
+    form begins or ends exactly one longer name of the document: beside "WSP Global" and "WSP
+    Canada", "WSP" could be either.
 
     >>> merged = _merge_short_forms([Slot(0, 19, "Organization", "Metrolab Technology"),
     ...                              Slot(30, 38, "Organization", "Metrolab")])
@@ -693,7 +712,12 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
         found = [
             n
             for n in names
-            if n != short and (n.startswith(short + " ") or _ARTICLE.sub("", n) == short)
+            if n != short
+            and (
+                n.startswith(short + " ")
+                or n.endswith(" " + short)
+                or _ARTICLE.sub("", n) == short
+            )
         ]
         if len(found) == 1:
             longer[short] = found[0]
