@@ -180,8 +180,17 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue
             if _heads_a_name(doc, slots, end, entity_type):
                 continue
+            if entity_type == "Person" and _apposition_of_person(text, slots, start):
+                continue  # "Paul Roy, son président fondateur": the name is right there
             found.append(Slot(start, end, entity_type, "", via="description"))
     return found
+
+
+def _apposition_of_person(text: str, slots: Sequence[Slot], start: int) -> bool:
+    """Does a person's name and a comma come right before ``start``?"""
+    return any(
+        s.type == "Person" and re.fullmatch(r"\s*,\s*", text[s.end : start]) for s in slots
+    )
 
 
 def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -> bool:
@@ -192,6 +201,11 @@ def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -
         return False
     between = re.sub(r"(?<=\d)[.,](?=\d)", "", doc.text[end : following.start])
     if re.fullmatch(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*", between):
+        return True
+    # "la dirigeante fondatrice de X": a title of several words heads the name too.
+    if entity_type == "Person" and re.fullmatch(
+        r"(?:\s+(?:et\s+)?[a-zà-ÿ-]+){1,3}\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*", between
+    ):
         return True
     if entity_type != "Organization" or re.search(r"[.,;:!?()«»]", between):
         return False

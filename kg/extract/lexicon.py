@@ -61,6 +61,7 @@ class RelationPattern:
     object_kind: str | None = None
     no_verb_between: bool = False
     tense: bool = True
+    modality_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,15 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
         )
         + r"(?:\s+(?:majoritaire|minoritaire|principal|principale|délégué|déléguée|exécutif|exécutive))?"
     )
-    macros["TPRE"] = rf"(?:{title}\s*(?:,\s*|\s+et\s+)(?:le\s+|la\s+|l['’]\s*)?)*"
+    macros["TPRE"] = (
+        r"(?:actuellement\s+|aujourd['’]hui\s+|désormais\s+|jusqu['’]ici\s+|jusque-là\s+|encore\s+)?"
+        rf"(?:{title}\s*(?:,\s*|\s+et\s+|\s+)(?:le\s+|la\s+|l['’]\s*)?)*"
+    )
+    # An earlier title and company in the same apposition: "X, directeur d'A et fondateur de B".
+    macros["PRIOR"] = (
+        rf"(?:(?:le\s+|la\s+|l['’]\s*)?{title}\s+{_FIXED_MACROS['DE']}(?:[a-zé][\w'’-]*\s+){{0,2}}"
+        r"⟨\d+:O⟩\s*(?:,\s*|\s+et\s+))?"
+    )
     macros["TPOST"] = rf"(?:\s*(?:,\s*|\s+et\s+)(?:le\s+|la\s+|l['’]\s*)?{title})*"
     macros["SHAREHOLDER"] = _alternation(lexicon.shareholder_titles)
     # An apposition between a subject and its verb: "Tessera Capital, qui avait déjà investi…, mène".
@@ -294,6 +303,7 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
                     object_kind=raw.get("object_kind"),
                     no_verb_between=bool(raw.get("no_verb_between", False)),
                     tense=bool(raw.get("tense", True)),
+                    modality_from=raw.get("modality_from"),
                 )
             )
         except KeyError as missing:

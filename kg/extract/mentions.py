@@ -95,6 +95,10 @@ _FUNCTION_WORDS = {
 _FUNCTION_POS = {"ADP", "CCONJ", "SCONJ", "VERB", "AUX", "PRON", "ADV", "DET"}
 
 
+_PLACE_KIND = re.compile(
+    r"^(?:la\s+)?(?:région|ville|province|commune|canton|département|agglomération|métropole)\s+"
+    r"(?:de\s+la\s+|de\s+l['’]|du\s+|de\s+|d['’])(?=[A-ZÀ-Ý])"
+)
 _TIME_WORD = re.compile(
     r"\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|aujourd['’]hui|demain|"
     r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)$",
@@ -281,9 +285,10 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
         if entity_type:
             end_char = _without_time_words(text, span.start_char, span.end_char)
             end_char = _without_final_stop(text[span.start_char : end_char], end_char)
-            slots.append(
-                Slot(span.start_char, end_char, entity_type, text[span.start_char : end_char])
-            )
+            name = text[span.start_char : end_char]
+            if entity_type == "Place":  # "région de Toronto" is Toronto
+                name = _PLACE_KIND.sub("", name)
+            slots.append(Slot(span.start_char, end_char, entity_type, name))
 
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)

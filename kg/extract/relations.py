@@ -177,12 +177,19 @@ def _clause_start(masked: str, position: int) -> int:
 
 
 def clause_modality(
-    doc: Doc, sentence: MaskedSentence, start: int, end: int, lexicon: Lexicon, tense: bool = True
+    doc: Doc,
+    sentence: MaskedSentence,
+    start: int,
+    end: int,
+    lexicon: Lexicon,
+    tense: bool = True,
+    own_clause: bool = False,
 ) -> Modality:
     """Modality of what ``masked[start:end]`` states: negation is read in the match and just
-    before it; hedges ("des rumeurs évoquent", "pourrait") back to the start of the clause; with
-    ``tense``, a future or conditional verb makes the statement planned."""
-    clause_from = max(_clause_start(sentence.masked, start), start - 80)
+    before it; hedges ("des rumeurs évoquent", "pourrait") back to the start of the clause (or,
+    with ``own_clause``, from ``start`` only); with ``tense``, a future or conditional verb makes
+    the statement planned."""
+    clause_from = start if own_clause else max(_clause_start(sentence.masked, start), start - 80)
     negation_from = max(clause_from, start - 25)
     verbs = (
         _verbs_between(doc, sentence.to_original(clause_from), sentence.to_original(end))
@@ -222,6 +229,8 @@ def match_relations(
                 objects = [(virtual, match.start())]
             if pattern.collect == "object_before":
                 objects = [(s, 0) for s in _slots_before(sentence, match.start(), "O")]
+            elif pattern.collect == "persons_within":
+                subjects = [(s, 0) for s in _slots_within(sentence, match.start(), match.end(), "P")]
             elif pattern.collect:
                 collected = [(s, 0) for s in _slots_after(sentence, match.end(), "O")]
                 if pattern.collect == "subject":
@@ -244,8 +253,17 @@ def match_relations(
                     )
                     if id(pair[0]) not in taken
                 ]
+            # A fact stated by an apposition at the end of the match ("…, Y, l'actuel PDG") is
+            # read from its subject on: a hedge earlier in the sentence is about something else.
+            own_clause = pattern.modality_from == "subject" and "s" in groups
             modality = clause_modality(
-                doc, sentence, match.start(), match.end(), lexicon, pattern.tense
+                doc,
+                sentence,
+                match.start("s") if own_clause else match.start(),
+                match.end(),
+                lexicon,
+                pattern.tense,
+                own_clause,
             )
             for subject, _ in subjects:
                 targets: list[Slot | None] = [o for o, _ in objects] or [None]
@@ -288,6 +306,16 @@ def _slots_after(sentence: MaskedSentence, position: int, codes: str) -> list[Sl
     return [
         sentence.slot(m.group(1))
         for m in re.finditer(r"⟨(\d+):([POLDR])⟩", sentence.masked[position:])
+        if m.group(2) in codes
+    ]
+
+
+def _slots_within(sentence: MaskedSentence, start: int, end: int, codes: str) -> list[Slot]:
+    """Slots of ``codes`` inside a match: the founders listed, appositions and all, in "Fondée
+    par A, ingénieur, et B, docteur, la société X"."""
+    return [
+        sentence.slot(m.group(1))
+        for m in re.finditer(r"⟨(\d+):([POLDR])⟩", sentence.masked[start:end])
         if m.group(2) in codes
     ]
 
