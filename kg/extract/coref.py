@@ -182,15 +182,15 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue
             if entity_type == "Person" and _apposition_of_person(text, slots, start):
                 continue  # "Paul Roy, son président fondateur": the name is right there
+            if entity_type == "Person" and re.match(r"\s+(?:du|des|de|d['’])", text[end:]):
+                continue  # "il est le président du directoire de X": a title, read by the patterns
             found.append(Slot(start, end, entity_type, "", via="description"))
     return found
 
 
 def _apposition_of_person(text: str, slots: Sequence[Slot], start: int) -> bool:
     """Does a person's name and a comma come right before ``start``?"""
-    return any(
-        s.type == "Person" and re.fullmatch(r"\s*,\s*", text[s.end : start]) for s in slots
-    )
+    return any(s.type == "Person" and re.fullmatch(r"\s*,\s*", text[s.end : start]) for s in slots)
 
 
 def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -> bool:

@@ -62,6 +62,7 @@ class RelationPattern:
     no_verb_between: bool = False
     tense: bool = True
     modality_from: str | None = None
+    coordinate: bool = True
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,7 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
                     no_verb_between=bool(raw.get("no_verb_between", False)),
                     tense=bool(raw.get("tense", True)),
                     modality_from=raw.get("modality_from"),
+                    coordinate=bool(raw.get("coordinate", True)),
                 )
             )
         except KeyError as missing:

@@ -719,9 +719,7 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
             for n in names
             if n != short
             and (
-                n.startswith(short + " ")
-                or n.endswith(" " + short)
-                or _ARTICLE.sub("", n) == short
+                n.startswith(short + " ") or n.endswith(" " + short) or _ARTICLE.sub("", n) == short
             )
         ]
         if len(found) == 1:

@@ -230,7 +230,13 @@ def match_relations(
             if pattern.collect == "object_before":
                 objects = [(s, 0) for s in _slots_before(sentence, match.start(), "O")]
             elif pattern.collect == "persons_within":
-                subjects = [(s, 0) for s in _slots_within(sentence, match.start(), match.end(), "P")]
+                subjects = [
+                    (s, 0) for s in _slots_within(sentence, match.start(), match.end(), "P")
+                ]
+            elif pattern.collect == "places_within":
+                objects = [(s, 0) for s in _slots_within(sentence, match.start(), match.end(), "L")]
+            elif pattern.collect == "subject_before":
+                subjects = [(s, 0) for s in _slots_before(sentence, match.start(), "O")]
             elif pattern.collect:
                 collected = [(s, 0) for s in _slots_after(sentence, match.end(), "O")]
                 if pattern.collect == "subject":
@@ -240,11 +246,11 @@ def match_relations(
             if not subjects or (not objects and pattern.object != "role"):
                 continue
             # Coordination extends each role: "avec Belfius, avec Doktr et avec Odoo".
-            if objects and "o" in groups and match.group("o") is not None:
+            if pattern.coordinate and objects and "o" in groups and match.group("o") is not None:
                 objects = _expand_coordination(
                     sentence, objects[0][0], objects[0][1], objects[0][0].code
                 )
-            if subjects and "s" in groups and match.group("s") is not None:
+            if pattern.coordinate and subjects and "s" in groups and match.group("s") is not None:
                 taken = {id(o) for o, _ in objects}
                 subjects = [
                     pair
