@@ -17,6 +17,12 @@ from .relations import _DIRECTNESS, MaskedSentence, clause_modality
 __all__ = ["AttributeMatch", "match_attributes"]
 
 _ORG_SLOT = re.compile(r"⟨(\d+):O⟩")
+# A sentence that opens on a participle ("Fondée en 2014 …", "Créée en 1995 …") and the company
+# named after the comma that closes that phrase.
+_FRONTED = re.compile(r"\s*(?:Co-?)?(?:[A-ZÉ][a-zé]+(?:ée?s?|ie?s?|ue?s?)|Née?s?)\b")
+_AFTER_FRONTED = re.compile(
+    r",\s*(?:(?:le|la|l['’]|les)\s*[\w-]+(?:\s+[a-zé][\w-]*){0,2}\s+)?⟨(\d+):O⟩"
+)
 
 
 @dataclass(frozen=True)
@@ -60,14 +66,20 @@ def _quantity(pattern: AttributePattern, match: re.Match[str], masked: str) -> Q
 
 
 def _subject(sentence: MaskedSentence, position: int) -> Slot | None:
-    """The organization a number describes: the one whose parenthesis holds it, else the nearest
-    one before it, else the first one after it in the sentence."""
+    """The organization a number describes: the one whose parenthesis holds it; in a phrase that
+    opens the sentence ("Fondée en 2014 par …, la société X"), the first one after it; else the
+    nearest one before it, else the first one after it in the sentence."""
     before = sentence.masked[:position]
     inside = re.search(r"⟨(\d+):O⟩\s*\([^()]*$", before)
     if inside:
         return sentence.slot(inside.group(1))
-    # Skip appositions: in "Codexa, filiale de Telvia, emploie 60 personnes" the number is Codexa's.
-    before = re.sub(r"(⟨\d+:O⟩)\s*,[^,]*,", r"\1", before)
+    if not before.strip() and _FRONTED.match(sentence.masked, position):
+        after = _AFTER_FRONTED.search(sentence.masked, position)
+        if after:
+            return sentence.slot(after.group(1))
+    # Skip appositions: in "Codexa, filiale de Telvia, emploie 60 personnes" the number is Codexa's;
+    # a comma-bounded stretch that opens on another name is a list, not an apposition.
+    before = re.sub(r"(⟨\d+:O⟩)\s*,(?!\s*⟨)[^,]*,", r"\1", before)
     preceding = list(_ORG_SLOT.finditer(before))
     if preceding:
         return sentence.slot(preceding[-1].group(1))
