@@ -17,6 +17,7 @@ from .relations import _DIRECTNESS, MaskedSentence, clause_modality
 __all__ = ["AttributeMatch", "match_attributes"]
 
 _ORG_SLOT = re.compile(r"⟨(\d+):O⟩")
+_OWNER_AFTER = re.compile(r"\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|de\s+|d['’]\s*)⟨(\d+):O⟩")
 # A sentence that opens on a participle ("Fondée en 2014 …", "Créée en 1995 …") and the company
 # named after the comma that closes that phrase.
 _FRONTED = re.compile(r"\s*(?:Co-?)?(?:[A-ZÉ][a-zé]+(?:ée?s?|ie?s?|ue?s?)|Née?s?)\b")
@@ -97,9 +98,10 @@ def match_attributes(
             if quantity is None:
                 continue
             inside = _ORG_SLOT.search(sentence.masked, match.start(), match.end())
-            subject = (
-                sentence.slot(inside.group(1)) if inside else _subject(sentence, match.start())
-            )
+            # "le millier de salariés de Wanty": the company named right after the figure.
+            owner = _OWNER_AFTER.match(sentence.masked, match.end())
+            slot = inside or owner
+            subject = sentence.slot(slot.group(1)) if slot else _subject(sentence, match.start())
             if subject is None:
                 continue
             if clause_modality(doc, sentence, match.start(), match.end(), lexicon) != "asserted":

@@ -23,8 +23,6 @@ _WORDS = {
     "quarantaine": 40, "cinquantaine": 50, "centaine": 100, "millier": 1000,
 }  # fmt: skip
 
-_APPROXIMATE = {w for w in _WORDS if w.endswith(("aine", "ier"))}
-
 _MULTIPLIERS = {
     "milliard": 1e9, "milliards": 1e9, "md": 1e9, "mds": 1e9, "mrd": 1e9, "mrds": 1e9, "g": 1e9,
     "million": 1e6, "millions": 1e6, "m": 1e6, "mio": 1e6,
@@ -105,10 +103,10 @@ def find_amounts(text: str) -> list[AmountMatch]:
             mult_text = ""
         multiplier = _MULTIPLIERS.get(mult_text, 1.0)
         unit = _CURRENCIES.get(currency_text)
-        # A number in words counts only with a multiplier or a currency: "un chiffre d'affaires"
-        # holds the article "un", "trois milliards d'euros" a number; "une cinquantaine" is one.
+        # "un"/"une" alone is an article ("un chiffre d'affaires"), not a number; other number
+        # words count ("quarante salariés", "une cinquantaine", "trois milliards d'euros").
         word = match.group("number").lower()
-        if not word[:1].isdigit() and not (mult_text or unit) and word not in _APPROXIMATE:
+        if not word[:1].isdigit() and not (mult_text or unit) and word in {"un", "une"}:
             continue
         end = match.end() if (mult_text or unit) else match.end("number")
         matches.append(
