@@ -22,6 +22,8 @@ from .modality import modality_of
 __all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"]
 
 _COORDINATION = re.compile(
+    # An apposition that ends on a place does not end the list: "A, basé au Luxembourg, et B".
+    r"(?:\s*,\s*(?-i:[a-zà-ÿ])[^⟨⟩,.;]{0,30}⟨\d+:[LDR]⟩(?=\s*,))?"
     r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
     r"|\s*,?\s+(?:et|ou|ainsi\s+qu['’])\s+(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis)\s+)?"
     # "détenue à 60 % par A et à 20 % par B": a share before the repeated preposition.
@@ -252,12 +254,19 @@ def match_relations(
                 )
             if pattern.coordinate and subjects and "s" in groups and match.group("s") is not None:
                 taken = {id(o) for o, _ in objects}
+                # A subject's list ends before its object: in "A, basé au Luxembourg, et B", B
+                # does not share A's seat.
+                limit = (
+                    match.start("o")
+                    if "o" in groups and match.group("o") and match.start("o") > match.start("s")
+                    else len(sentence.masked)
+                )
                 subjects = [
                     pair
                     for pair in _expand_coordination(
                         sentence, subjects[0][0], subjects[0][1], subjects[0][0].code
                     )
-                    if id(pair[0]) not in taken
+                    if id(pair[0]) not in taken and pair[1] <= limit
                 ]
             # A fact stated by an apposition at the end of the match ("…, Y, l'actuel PDG") is
             # read from its subject on: a hedge earlier in the sentence is about something else.
