@@ -186,7 +186,7 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
         + _NOT_FUNCTION_WORD
         + r"(?-i:[a-zà-ÿ][\w-]*))(?:\s+(?:"
         + _NOT_LINK_WORD
-        + r"(?-i:[a-zà-ÿ][\w'’-]*)|⟨\d+:[DR]⟩)){0,4}?\s+)?)"
+        + r"(?-i:[a-zà-ÿ][\w'’-]*|[A-Z]{2,5}\b)|⟨\d+:[DR]⟩)){0,4}?\s+)?)"
     )
     # Titles joined to the one a pattern reads: "fondateur et CEO de", "CEO et co-actionnaire
     # majoritaire de", "président, fondateur et directeur de".

@@ -106,6 +106,13 @@ _TIME_WORD = re.compile(
 )
 
 
+def _without_leading_junk(text: str, start: int, end: int, lexicon: Lexicon) -> int:
+    """Start of a name without a common word the model ran into it ("BTP Ravelli" in "le groupe
+    de BTP Ravelli")."""
+    first, _, rest = text[start:end].partition(" ")
+    return start + len(first) + 1 if rest and first in lexicon.junk_words else start
+
+
 def _without_time_words(text: str, start: int, end: int) -> int:
     """End of a name without the day the model ran into it ("Boralex mercredi").
 
@@ -285,10 +292,11 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
         if entity_type:
             end_char = _without_time_words(text, span.start_char, span.end_char)
             end_char = _without_final_stop(text[span.start_char : end_char], end_char)
-            name = text[span.start_char : end_char]
+            start_char = _without_leading_junk(text, span.start_char, end_char, lexicon)
+            name = text[start_char:end_char]
             if entity_type == "Place":  # "région de Toronto" is Toronto
                 name = _PLACE_KIND.sub("", name)
-            slots.append(Slot(span.start_char, end_char, entity_type, name))
+            slots.append(Slot(start_char, end_char, entity_type, name))
 
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)
