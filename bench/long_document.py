@@ -51,7 +51,7 @@ def _child(size: int) -> None:
         source = Path(tmp, "long.txt")
         source.write_text(long_article(size), encoding="utf-8")
         started = time.perf_counter()
-        result = build([source], Path(tmp, "out"), validate=False, log=lambda _: None)
+        result = build([source], Path(tmp, "out"), Config(validate=False), log=lambda _: None)
         seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -147,10 +147,10 @@ def build_seconds(
     it parsed."""
     from .pipeline import build
 
-    options: dict[str, Any] = {} if default else {"validate": False, "store": "memory"}
-    seconds, result = _timed(
-        lambda: build([corpus], out, config=config, log=lambda _: None, cache=cache, **options)
-    )
+    settings = config.updated(cache=cache)
+    if not default:
+        settings = settings.updated(validate=False, store="memory")
+    seconds, result = _timed(lambda: build([corpus], out, settings, log=lambda _: None))
     return seconds, result.parsed
 
 
@@ -664,10 +664,8 @@ def _child_build(corpus: str, out: str, processes: int) -> None:
     build(
         [corpus],
         out,
-        config=Config.default().updated(n_process=processes, batch_size=32),
+        Config(n_process=processes, batch_size=32, validate=False, store="disk"),
         log=lambda _: None,
-        validate=False,
-        store="disk",
     )
 
 

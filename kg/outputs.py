@@ -23,6 +23,7 @@ import networkx as nx
 from rdflib import Graph
 
 from .cache import BlockCache, block_key, content_key
+from .config import Config
 from .generation import Generation
 from .graph import to_networkx
 from .graph.rdf import PREFIXES, Triple, article_triples, build_triples, entity_triples, to_rdf
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 # Entities drawn by graph.html; beyond a few hundred nodes vis-network is unreadable and slow.
-DEFAULT_VIEW_NODES = 300
+DEFAULT_VIEW_NODES = Config.view_nodes
 # Sentences the view quotes per relation or attribute (the most confident): a fact repeated by
 # a hundred articles does not need a hundred quotes in a side panel.
 VIEW_EVIDENCE = 3

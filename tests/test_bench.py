@@ -54,8 +54,9 @@ def _normalised(path):
 
 
 def test_disk_store_build_has_the_triples_of_a_memory_build(seed_build, tmp_path):
+    from kg.config import Config
     from kg.pipeline import build
 
     seeds = Path(__file__).resolve().parent.parent / "seeds"
-    disk = build([seeds], tmp_path / "disk", log=lambda _: None, store="disk")
+    disk = build([seeds], tmp_path / "disk", Config(store="disk"), log=lambda _: None)
     assert _normalised(disk.outputs["turtle"]) == _normalised(seed_build.outputs["turtle"])

@@ -262,6 +262,7 @@ def test_cli_explain_reads_the_graphs_records(gold, tmp_path):
 
 
 def test_real_build_of_own_sentences(tmp_path, nlp):
+    from kg.config import Config
     from kg.pipeline import build
 
     (tmp_path / "in").mkdir()
@@ -286,7 +287,7 @@ def test_real_build_of_own_sentences(tmp_path, nlp):
     }
     (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
     out = tmp_path / "out"
-    build([tmp_path / "in"], out, log=lambda message: None, validate=False)
+    build([tmp_path / "in"], out, Config(validate=False), log=lambda message: None)
     explained = explain(
         out / "graph.ttl",
         [tmp_path / "gold.json"],
