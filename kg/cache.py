@@ -222,7 +222,14 @@ class ExtractionCache:
 
 
 # Files whose content shapes the rendered outputs: the RDF mapping, naming of IRIs, the view.
-_WRITER_SOURCES = ("graph/*.py", "viz/*.*", "namespace.py", "naming.py", "outputs.py")
+_WRITER_SOURCES = (
+    "graph/*.py",
+    "viz/*.*",
+    "templates/*.*",
+    "namespace.py",
+    "naming.py",
+    "outputs.py",
+)
 RENDERED_DIR = "rendered"
 
 

@@ -334,9 +334,14 @@ def path_cmd(
 
 @app.command("bench")
 def bench_cmd(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where results.json is written.")] = Path(
-        "bench"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder of results.json (default: ~/.cache/kg/bench, or under $XDG_CACHE_HOME).",
+        ),
+    ] = None,
     work: Annotated[
         Path | None,
         typer.Option(help="Scratch folder for corpora and builds (default: temporary)."),
@@ -350,7 +355,10 @@ def bench_cmd(
     ] = "quick",
 ) -> None:
     """Measure throughput, scaling, memory, incremental rebuild and SPARQL speed; print the ratios."""
-    from .bench import SCALES, run
+    try:  # a development tool, beside kg rather than in it (kgbench/)
+        from kgbench.bench import SCALES, run
+    except ImportError as error:
+        raise UsageError(f"kg bench needs kg's kgbench package ({error})") from None
 
     if scale not in SCALES:
         raise UsageError(f"unknown scale {scale!r}; choose from {', '.join(SCALES)}")

@@ -6,7 +6,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from kg.bench import (
+from kg.graph.rdf import load_graph
+from kgbench.bench import (
     SCALES,
     TARGETS,
     bench_queries,
@@ -15,7 +16,6 @@ from kg.bench import (
     sparql_times,
     synthetic_graph,
 )
-from kg.graph.rdf import load_graph
 
 
 def test_synthetic_graph_is_kg_shaped_and_queries_agree():

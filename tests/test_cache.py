@@ -19,9 +19,9 @@ from kg.cache import (
     pipeline_version,
 )
 from kg.config import Config
-from kg.corpus import write_corpus
 from kg.pipeline import build
 from kg.records import Document, Entity, Evidence, Extraction, KnowledgeBase, Relation
+from kgbench.corpus import write_corpus
 
 
 def test_cache_round_trip_and_prune(tmp_path):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from kg.config import Config
-from kg.corpus import generate, write_corpus
 from kg.engine import EngineOptions, loaded, run_engine
 from kg.errors import UsageError
 from kg.pipeline import build
 from kg.records import Document
+from kgbench.corpus import generate, write_corpus
 
 distributed = pytest.importorskip("distributed")
 

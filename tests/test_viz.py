@@ -650,7 +650,7 @@ def test_view_notice() -> None:
 
 def test_notice_is_shown_escaped_and_only_when_given(graph: Graph, page: str) -> None:
     noticed = render_html(graph, title="Test <kg>", notice=f"3 entités & {XSS} sur 7")
-    escaped = "3 entités &amp; &lt;img src=x onerror=&quot;window.__kgXss=1&quot;&gt; sur 7"
+    escaped = "3 entités &amp; &lt;img src=x onerror=&#34;window.__kgXss=1&#34;&gt; sur 7"
     assert f'<p id="kg-notice" class="kg-notice" role="note">{escaped}</p>' in noticed
     assert "<img" not in noticed.lower()
     assert 'id="kg-notice"' not in page
