@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
+
 __all__ = ["EXTRACTION_FIELDS", "RUN_FIELDS", "STORES", "Config"]
 
 # Where the RDF graph of a build is assembled (see kg.stores).
@@ -51,6 +53,11 @@ class Config:
     reason: bool = False  # also write the OWL 2 RL entailments to inferred.ttl
     view_nodes: int = 300  # entities drawn in graph.html, most connected first (0: all)
     cache: bool = True  # reuse the extractions and rendered pieces of the previous build
+
+    def __post_init__(self) -> None:
+        # Checked at once, before any input is read.
+        if self.store not in STORES:
+            raise UsageError(f"unknown store {self.store!r}; choose from {', '.join(STORES)}")
 
     @classmethod
     def default(cls) -> Config:

@@ -502,7 +502,7 @@ def is_update(sparql: str) -> bool:
     """Whether ``sparql`` is a SPARQL Update request rather than a query (its first keyword
     after the prologue; it is never run, not even on an empty store: ``LOAD`` would fetch).
 
-    >>> is_update("PREFIX ex: <http://e/> # add\nINSERT DATA { ex:a ex:b ex:c }")
+    >>> is_update("PREFIX ex: <http://e/> # add\\nINSERT DATA { ex:a ex:b ex:c }")
     True
     >>> is_update("SELECT * WHERE { ?s ?p ?o }")
     False

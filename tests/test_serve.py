@@ -19,11 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from kb_samples import SOFTWARE, sample_kb
 from rdflib import Graph
 
 from kg.errors import GraphParseError, KgError
-from kg.graph.rdf import to_rdf
 from kg.serve import ServerConfig, check_query, host_allowed, make_server, negotiate
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -33,13 +31,6 @@ SELECT ?ceo ?org WHERE { ?p kg:ceoOf ?o . ?p rdfs:label ?ceo . ?o rdfs:label ?or
 INSERT = "INSERT DATA { <http://evil.example/a> <http://evil.example/b> <http://evil.example/c> }"
 # Four-way cross product of every triple: far longer than the test timeout.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-@pytest.fixture(scope="module")
-def graph_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("serve") / "graph.ttl"
-    to_rdf(sample_kb(), software=SOFTWARE).serialize(path, format="turtle")
-    return path
 
 
 @pytest.fixture(scope="module")
