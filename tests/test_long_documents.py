@@ -19,6 +19,8 @@ from kg.records import Document
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from long_document import long_article  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def article() -> str:

@@ -17,6 +17,8 @@ from rdflib import Graph, URIRef
 from kg.errors import KgError, UsageError
 from kg.push import graph_store_url, push
 
+pytestmark = pytest.mark.slow
+
 KG = "https://w3id.org/kg-news/ontology#"
 
 

@@ -164,6 +164,7 @@ def test_result_limit_truncates(server):
     assert headers["X-Kg-Truncated"] == "true"
 
 
+@pytest.mark.slow
 def test_timeout_stops_the_query_and_the_server_recovers(server):
     started = time.monotonic()
     status, _, body = get_query(server, SLOW)
@@ -266,6 +267,7 @@ def test_corrupt_graph_and_busy_port(tmp_path, server):
         make_server(server.graph_path, "127.0.0.1", port)
 
 
+@pytest.mark.slow
 def test_query_page_runs_an_example_in_chromium(server):
     """The query page in headless Chromium: pick the 'ceos' example, run it, read the table."""
     chromium = Path(os.environ.get("KG_CHROMIUM", "/usr/bin/chromium"))
@@ -413,6 +415,7 @@ def test_pathological_queries_are_400(server, query, message):
     assert triple_count(server) > 0  # the workers are fine
 
 
+@pytest.mark.slow
 def test_slow_queries_do_not_starve_quick_ones(guarded):
     """While a 10 s query runs, 50 simple queries all answer in < 1 s; a second slow query is
     stopped (503) rather than taking the last worker."""
@@ -436,6 +439,7 @@ def test_slow_queries_do_not_starve_quick_ones(guarded):
     assert first.is_alive() and slow == []  # the slow query was running all along
 
 
+@pytest.mark.slow
 def test_crashed_worker_is_500_not_a_timeout(guarded):
     reply: list[tuple[int, bytes]] = []
 
@@ -457,6 +461,7 @@ def test_crashed_worker_is_500_not_a_timeout(guarded):
     assert triple_count(guarded) > 0
 
 
+@pytest.mark.slow
 def test_memory_cap_stops_a_greedy_query(graph_file):
     config = ServerConfig(timeout=20.0, workers=1, memory=200)
     server = make_server(graph_file, "127.0.0.1", 0, config=config)
@@ -482,6 +487,7 @@ def test_disconnect_is_one_log_line(guarded, capsys):
     assert guarded.request_queue_size >= 128
 
 
+@pytest.mark.slow
 def test_sigterm_stops_cleanly_and_removes_temporary_files(graph_file, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
