@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import GOLD, ROOT
 from rdflib import RDF, RDFS, Graph
 
+from conftest import GOLD, ROOT
 from kg.evaluate import evaluate
 from kg.namespace import KG
 
