@@ -8,7 +8,7 @@ process, no SHACL check, no HTML view), whose peak resident memory is its ``ru_m
     python bench/long_document.py                 # 300 KB, 1 MB and 3 MB
     python bench/long_document.py --sizes 300000 3000000 --json bench/long_document.json
 
-The article is generated articles of :mod:`kg.corpus` joined by blank lines: one text, many
+The article is generated articles of :mod:`kgbench.corpus` joined by blank lines: one text, many
 distinct companies, as in a long report.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 def long_article(size: int, seed: int = 0) -> str:
     """Generated articles joined by blank lines, cut at a paragraph to about ``size`` chars."""
-    from kg.corpus import generate
+    from kgbench.corpus import generate
 
     parts: list[str] = []
     total = 0
@@ -51,7 +51,7 @@ def _child(size: int) -> None:
         source = Path(tmp, "long.txt")
         source.write_text(long_article(size), encoding="utf-8")
         started = time.perf_counter()
-        result = build([source], Path(tmp, "out"), validate=False, log=lambda _: None)
+        result = build([source], Path(tmp, "out"), Config(validate=False), log=lambda _: None)
         seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -135,6 +135,14 @@ def rdf_to_networkx(graph: Graph) -> nx.MultiDiGraph:
     """
     view = nx.MultiDiGraph()
     view.graph["documents"] = len(set(graph.subjects(RDF.type, SDO.NewsArticle)))
+    entities = _add_entities(view, graph)
+    _add_attributes(view, graph, entities)
+    _add_relations(view, graph, entities)
+    return view
+
+
+def _add_entities(view: nx.MultiDiGraph, graph: Graph) -> dict[URIRef, str]:
+    """Add a node per typed entity of ``graph``; return their ids by IRI."""
     entities: dict[URIRef, str] = {}
     for entity_type in ENTITY_TYPES:
         for node in sorted(graph.subjects(RDF.type, _kg(entity_type)), key=str):
@@ -150,6 +158,11 @@ def rdf_to_networkx(graph: Graph) -> nx.MultiDiGraph:
                 aliases="|".join(aliases),
                 iri=str(node),
             )
+    return entities
+
+
+def _add_attributes(view: nx.MultiDiGraph, graph: Graph, entities: dict[URIRef, str]) -> None:
+    """Set each entity's numeric facts (and their currencies) on its node."""
     for node, node_id in entities.items():
         for attribute in ATTRIBUTES:
             for value in graph.objects(node, _kg(attribute)):
@@ -161,6 +174,10 @@ def rdf_to_networkx(graph: Graph) -> nx.MultiDiGraph:
                 currency = graph.value(value, SDO.currency)
                 if currency is not None:
                     view.nodes[node_id][f"{attribute}_unit"] = str(currency)
+
+
+def _add_relations(view: nx.MultiDiGraph, graph: Graph, entities: dict[URIRef, str]) -> None:
+    """Add an edge per asserted relation between two entities, with its evidence."""
     statements = _statements(graph)
     for relation in RELATIONS:
         predicate = _kg(relation)
@@ -178,7 +195,6 @@ def rdf_to_networkx(graph: Graph) -> nx.MultiDiGraph:
                 evidence=" | ".join(sentences),
                 sources="|".join(sorted({d for _, _, d in support if d})),
             )
-    return view
 
 
 @dataclass

@@ -4,7 +4,8 @@
 :class:`~kg.records.Extraction`. The *document key* hashes everything of the document that
 reaches the graph (id, path, title, URL, date, text); the *pipeline version* hashes everything
 that shapes an extraction (kg's version, the spaCy model and its version, the packaged and user
-pattern and lexicon files, the extractor's own source, the confidence threshold). A rebuild
+pattern and lexicon files, the extractor's own source; not the confidence threshold, which
+:mod:`kg.resolve` applies after extraction). A rebuild
 therefore parses only new or changed documents; entries of documents that are gone, and of
 older pipeline versions, are removed at the end of the build, so their facts vanish with them.
 
@@ -18,7 +19,7 @@ import hashlib
 import json
 import pickle
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from pathlib import Path
@@ -53,10 +54,13 @@ def pipeline_version(config: Config, model_version: str) -> str:
     >>> len(v), v == pipeline_version(Config(), "fr_core_news_md 3.8.0")
     (16, True)
     >>> v == pipeline_version(Config(threshold=0.9), "fr_core_news_md 3.8.0")
+    True
+    >>> v == pipeline_version(Config(model="other"), "fr_core_news_md 3.8.0")
     False
     """
+    config = config.extraction()
     digest = hashlib.sha256()
-    for part in (__version__, config.model, model_version, repr(config.threshold)):
+    for part in (__version__, config.model, model_version):
         digest.update(part.encode("utf-8") + b"\0")
     files = sorted(p for pattern in _SOURCES for p in _PACKAGE.glob(pattern))
     for path in [*files, *config.extra_patterns]:
@@ -65,9 +69,12 @@ def pipeline_version(config: Config, model_version: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_key(document_keys: list[str], config: Config, settings: dict[str, object]) -> str | None:
+def build_key(
+    document_keys: list[str], config: Config, settings: Mapping[str, object]
+) -> str | None:
     """A hash of everything a build's outputs depend on: its documents (their
-    :func:`document_key`, in order), its ``config`` and other ``settings``, the installed spaCy
+    :func:`document_key`, in order), the settings of ``config`` that reach the outputs
+    (:meth:`~kg.config.Config.output_settings`) and other ``settings``, the installed spaCy
     model's version and all of kg's code and data; ``None`` when the model's version cannot
     be read without loading it (a pipeline given by path).
 
@@ -85,7 +92,8 @@ def build_key(document_keys: list[str], config: Config, settings: dict[str, obje
     except (PackageNotFoundError, ValueError):
         return None
     digest = hashlib.sha256()
-    for part in (__version__, model, repr(config), repr(sorted(settings.items()))):
+    chosen = {**config.output_settings(), **settings}
+    for part in (__version__, model, repr(sorted(chosen.items()))):
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(_code_version().encode("ascii"))
     for path in config.extra_patterns:
@@ -214,7 +222,14 @@ class ExtractionCache:
 
 
 # Files whose content shapes the rendered outputs: the RDF mapping, naming of IRIs, the view.
-_WRITER_SOURCES = ("graph/*.py", "viz/*.*", "namespace.py", "naming.py", "outputs.py")
+_WRITER_SOURCES = (
+    "graph/*.py",
+    "viz/*.*",
+    "templates/*.*",
+    "namespace.py",
+    "naming.py",
+    "outputs.py",
+)
 RENDERED_DIR = "rendered"
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .config import Config
 from .errors import KgError, UsageError
 
 app = typer.Typer(
@@ -20,8 +21,15 @@ app = typer.Typer(
 )
 
 
+_MB = 1024 * 1024
+
+
 def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+# Every option of kg build takes its default from here (kg/config.py: the table of defaults).
+BUILD_DEFAULTS = Config()
 
 
 @app.command("build")
@@ -32,17 +40,17 @@ def build_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     model: Annotated[
         str, typer.Option(help="Installed spaCy pipeline to use.")
-    ] = "fr_core_news_md",
+    ] = BUILD_DEFAULTS.model,
     threshold: Annotated[
-        float | None, typer.Option(help="Drop facts whose confidence is below this (0-1).")
-    ] = None,
+        float, typer.Option(help="Drop facts whose confidence is below this (0-1).")
+    ] = BUILD_DEFAULTS.threshold,
     patterns: Annotated[
         list[Path] | None, typer.Option("--patterns", help="Extra pattern files (TOML) to load.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1, writing nothing, if any input is skipped.")
-    ] = False,
+    ] = BUILD_DEFAULTS.strict,
     include: Annotated[
         list[str] | None, typer.Option(help="Glob of files to read inside folders ('*.txt').")
     ] = None,
@@ -51,72 +59,65 @@ def build_cmd(
     ] = None,
     text_field: Annotated[
         str, typer.Option(help="JSON/JSONL field holding the article text.")
-    ] = "text",
+    ] = BUILD_DEFAULTS.text_field,
     max_size: Annotated[
         float, typer.Option(help="Largest document read, in MB; larger files are skipped.", min=0)
-    ] = 20.0,
+    ] = BUILD_DEFAULTS.max_bytes / _MB,
     validate: Annotated[
         bool, typer.Option("--validate/--no-validate", help="Check SHACL shapes; warn if broken.")
-    ] = True,
+    ] = BUILD_DEFAULTS.validate,
     reason: Annotated[
         bool, typer.Option("--reason", help="Also write OWL 2 RL entailments to inferred.ttl.")
-    ] = False,
+    ] = BUILD_DEFAULTS.reason,
     processes: Annotated[
         int, typer.Option("--processes", "-j", help="Local processes parsing in parallel.", min=1)
-    ] = 1,
-    batch_size: Annotated[int, typer.Option(help="Documents per parse batch.", min=1)] = 16,
+    ] = BUILD_DEFAULTS.n_process,
+    batch_size: Annotated[
+        int, typer.Option(help="Documents per parse batch.", min=1)
+    ] = BUILD_DEFAULTS.batch_size,
     cache: Annotated[
         bool, typer.Option("--cache/--no-cache", help="Reuse extractions of unchanged documents.")
-    ] = True,
-    engine: Annotated[str, typer.Option(help="Where extraction runs: local or dask.")] = "local",
+    ] = BUILD_DEFAULTS.cache,
+    engine: Annotated[
+        str, typer.Option(help="Where extraction runs: local or dask.")
+    ] = BUILD_DEFAULTS.engine,
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (tcp://HOST:8786), --engine dask.")
-    ] = None,
+    ] = BUILD_DEFAULTS.scheduler,
     workers: Annotated[
         int | None, typer.Option(help="Local Dask workers when no --scheduler.", min=1)
-    ] = None,
+    ] = BUILD_DEFAULTS.workers,
     store: Annotated[
         str, typer.Option(help="Where the graph is assembled: auto, memory or disk.")
-    ] = "auto",
+    ] = BUILD_DEFAULTS.store,
     view_nodes: Annotated[
         int, typer.Option(help="Entities drawn in graph.html, most connected first (0: all).")
-    ] = 300,
+    ] = BUILD_DEFAULTS.view_nodes,
 ) -> None:
     """Read articles, extract entities and relations, write graph.ttl, graph.graphml and graph.html."""
-    from .config import Config
-    from .engine import EngineOptions
-    from .ingest import IngestOptions
     from .pipeline import build, format_summary
 
-    config = Config.default().updated(
+    config = Config(
         model=model,
         threshold=threshold,
-        extra_patterns=patterns or [],
+        extra_patterns=tuple(patterns or ()),
         n_process=processes,
         batch_size=batch_size,
-    )
-    options = IngestOptions(
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
         text_field=text_field,
-        max_bytes=int(max_size * 1024 * 1024),
-    )
-    result = build(
-        paths,
-        out,
-        config=config,
-        progress=not quiet,
-        log=_echo_err,
-        options=options,
+        max_bytes=int(max_size * _MB),
         strict=strict,
+        store=store,
         validate=validate,
         reason=reason,
-        engine=engine,
-        engine_options=EngineOptions(scheduler=scheduler, workers=workers),
-        cache=cache,
-        store=store,
         view_nodes=view_nodes,
+        cache=cache,
     )
+    result = build(paths, out, config, progress=not quiet, log=_echo_err)
     if not quiet:
         typer.echo(format_summary(result))
 
@@ -168,8 +169,8 @@ def eval_cmd(
         typer.Option(help="Extraction records for --explain (default: GRAPH's .kg-cache)."),
     ] = None,
     threshold: Annotated[
-        float | None, typer.Option(help="The build's --threshold, for --explain (default 0.5).")
-    ] = None,
+        float, typer.Option(help="The build's --threshold, for --explain.")
+    ] = BUILD_DEFAULTS.threshold,
 ) -> None:
     """Score a graph against gold annotations: relation P/R/F1, tiers, entities, traps, attributes."""
     from .evaluate import evaluate, format_report
@@ -333,9 +334,14 @@ def path_cmd(
 
 @app.command("bench")
 def bench_cmd(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where results.json is written.")] = Path(
-        "bench"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder of results.json (default: ~/.cache/kg/bench, or under $XDG_CACHE_HOME).",
+        ),
+    ] = None,
     work: Annotated[
         Path | None,
         typer.Option(help="Scratch folder for corpora and builds (default: temporary)."),
@@ -349,7 +355,10 @@ def bench_cmd(
     ] = "quick",
 ) -> None:
     """Measure throughput, scaling, memory, incremental rebuild and SPARQL speed; print the ratios."""
-    from .bench import SCALES, run
+    try:  # a development tool, beside kg rather than in it (kgbench/)
+        from kgbench.bench import SCALES, run
+    except ImportError as error:
+        raise UsageError(f"kg bench needs kg's kgbench package ({error})") from None
 
     if scale not in SCALES:
         raise UsageError(f"unknown scale {scale!r}; choose from {', '.join(SCALES)}")

@@ -46,8 +46,17 @@ class EngineOptions:
     """Where extraction runs: ``scheduler`` is a Dask address (``tcp://host:8786``);
     ``workers`` the number of local Dask workers started when no scheduler is given."""
 
-    scheduler: str | None = None
-    workers: int | None = None
+    scheduler: str | None = Config.scheduler
+    workers: int | None = Config.workers
+
+    @classmethod
+    def from_config(cls, config: Config) -> EngineOptions:
+        """Where a build's extraction runs.
+
+        >>> EngineOptions.from_config(Config(workers=3))
+        EngineOptions(scheduler=None, workers=3)
+        """
+        return cls(scheduler=config.scheduler, workers=config.workers)
 
 
 # What an engine yields per document: the extraction, or its pickle when another process made
@@ -78,7 +87,7 @@ def extract_chunk(documents: list[Document], config: Config) -> list[Extraction]
     from .nlp import load_pipeline, parse
 
     nlp = load_pipeline(config.model)
-    extractor = _extractor(config)
+    extractor = _extractor(config.extraction())  # one extractor whatever the other settings
     return [
         extractor(document, doc)
         for document, doc in parse(nlp, documents, batch_size=config.batch_size)
@@ -128,7 +137,7 @@ def local_engine(
     documents = chain([first], pending)
     if config.n_process <= 1:
         nlp = load_pipeline(config.model)
-        extractor = _extractor(config)
+        extractor = _extractor(config.extraction())  # one extractor whatever the other settings
         for document, doc in parse(nlp, documents, batch_size=config.batch_size):
             yield extractor(document, doc)
         return
@@ -198,4 +207,4 @@ def run_engine(
         engine = ENGINES[name]
     except KeyError:
         raise UsageError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}") from None
-    return engine(documents, config, options or EngineOptions())
+    return engine(documents, config, options or EngineOptions.from_config(config))

@@ -12,7 +12,7 @@ interrupted build, and the previous generation, are removed by the next build.
 >>> out = Path(tempfile.mkdtemp())
 >>> with Generation.start(out) as new:
 ...     _ = new.path("graph.ttl").write_text("<urn:a> <urn:b> <urn:c> .\\n")
-...     new.commit({"key": "k1"})
+...     _ = new.commit({"key": "k1"})
 >>> (out / "graph.ttl").read_text()
 '<urn:a> <urn:b> <urn:c> .\\n'
 >>> read_manifest(out)["key"], sorted(read_manifest(out)["files"])

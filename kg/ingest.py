@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from .config import Config
 from .errors import InputError, UsageError
 from .furniture import Cleaned, clean_lines
 from .records import Document
@@ -51,7 +52,7 @@ __all__ = [
 
 STDIN = "-"
 STDIN_ID = "stdin"
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = Config.max_bytes
 # Enough to recognise a binary format or an encoding without reading a whole file.
 HEAD_BYTES = 8192
 
@@ -72,13 +73,22 @@ class IngestOptions:
     accepted: the size of a file, or of one JSONL line.
     """
 
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    text_field: str = "text"
-    title_field: str = "title"
-    url_field: str = "url"
-    date_field: str = "date"
-    max_bytes: int = DEFAULT_MAX_BYTES
+    include: tuple[str, ...] = Config.include
+    exclude: tuple[str, ...] = Config.exclude
+    text_field: str = Config.text_field
+    title_field: str = Config.title_field
+    url_field: str = Config.url_field
+    date_field: str = Config.date_field
+    max_bytes: int = Config.max_bytes
+
+    @classmethod
+    def from_config(cls, config: Config) -> IngestOptions:
+        """The reading settings of a build.
+
+        >>> IngestOptions.from_config(Config(text_field="body")).text_field
+        'body'
+        """
+        return cls(**{f: getattr(config, f) for f in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

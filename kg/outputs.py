@@ -17,12 +17,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import networkx as nx
 from rdflib import Graph
 
 from .cache import BlockCache, block_key, content_key
+from .config import Config
 from .generation import Generation
 from .graph import to_networkx
 from .graph.rdf import PREFIXES, Triple, article_triples, build_triples, entity_triples, to_rdf
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 # Entities drawn by graph.html; beyond a few hundred nodes vis-network is unreadable and slow.
-DEFAULT_VIEW_NODES = 300
+DEFAULT_VIEW_NODES = Config.view_nodes
 # Sentences the view quotes per relation or attribute (the most confident): a fact repeated by
 # a hundred articles does not need a hundred quotes in a side panel.
 VIEW_EVIDENCE = 3
@@ -145,37 +146,39 @@ def validation_pieces(
     by_subject: dict[object, list[Triple]] = {}
     for triple in links:
         by_subject.setdefault(triple[0], []).append(triple)
-    result: list[tuple[str, Callable[[], Graph]]] = []
-    for _, entities in sorted(entity_buckets.items()):
-        entities.sort(key=lambda e: e.id)
-        own = [t for e in entities for t in by_subject.get(entity_iri(e.id), [])]
-        key = content_key("entities", [_entity_state(e) for e in entities], own)
+    entity_pieces = [_entity_piece(b, by_subject) for _, b in sorted(entity_buckets.items())]
+    article_pieces = [_article_piece(kb, b, software) for _, b in sorted(article_buckets.items())]
+    return entity_pieces + article_pieces
 
-        def described(entities: list[Entity] = entities, own: list[Triple] = own) -> Any:
-            return chain(entity_triples(entities), own)
 
-        result.append((key, _graph_of(described)))
-    for _, bucket in sorted(article_buckets.items()):
-        bucket.sort(key=lambda f: [d.id for d in f.documents])
-        named = sorted({i for f in bucket for i in f.entities}, key=str)
-        entities = [kb.entities[i] for i in named if i in kb.entities]
-        key = content_key(
-            "articles",
-            [block_key(f) for f in bucket],
-            [_entity_state(e) for e in entities],
-            software,
-        )
+def _entity_piece(
+    entities: list[Entity], by_subject: dict[object, list[Triple]]
+) -> tuple[str, Callable[[], Graph]]:
+    """The validation piece of a bucket of entities and their links."""
+    entities.sort(key=lambda e: e.id)
+    own = [t for e in entities for t in by_subject.get(entity_iri(e.id), [])]
+    key = content_key("entities", [_entity_state(e) for e in entities], own)
+    return key, _graph_of(lambda: chain(entity_triples(entities), own))
 
-        def triples(
-            bucket: list[KnowledgeBase] = bucket, entities: list[Entity] = entities
-        ) -> Iterator[Triple]:
-            yield from build_triples(software)
-            yield from entity_triples(entities)
-            for fragment in bucket:
-                yield from article_triples(fragment)
 
-        result.append((key, _graph_of(triples)))
-    return result
+def _article_piece(
+    kb: KnowledgeBase, bucket: list[KnowledgeBase], software: dict[str, str]
+) -> tuple[str, Callable[[], Graph]]:
+    """The validation piece of a bucket of articles, with the entities they name."""
+    bucket.sort(key=lambda f: [d.id for d in f.documents])
+    named = sorted({i for f in bucket for i in f.entities}, key=str)
+    entities = [kb.entities[i] for i in named if i in kb.entities]
+    key = content_key(
+        "articles", [block_key(f) for f in bucket], [_entity_state(e) for e in entities], software
+    )
+
+    def triples() -> Iterator[Triple]:
+        yield from build_triples(software)
+        yield from entity_triples(entities)
+        for fragment in bucket:
+            yield from article_triples(fragment)
+
+    return key, _graph_of(triples)
 
 
 def _bucket(ident: str, pieces: int) -> int:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -502,7 +503,7 @@ def is_update(sparql: str) -> bool:
     """Whether ``sparql`` is a SPARQL Update request rather than a query (its first keyword
     after the prologue; it is never run, not even on an empty store: ``LOAD`` would fetch).
 
-    >>> is_update("PREFIX ex: <http://e/> # add\nINSERT DATA { ex:a ex:b ex:c }")
+    >>> is_update("PREFIX ex: <http://e/> # add\\nINSERT DATA { ex:a ex:b ex:c }")
     True
     >>> is_update("SELECT * WHERE { ?s ?p ?o }")
     False
@@ -574,32 +575,7 @@ def run_query(
     store = load_store(source)
     substitutions = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
 
-    def execute() -> Any:
-        try:
-            return store.query(
-                sparql,
-                use_default_graph_as_union=True,
-                prefixes=DEFAULT_PREFIXES,
-                substitutions=substitutions or None,
-            )
-        except SyntaxError as error:
-            if is_update(sparql):
-                raise UsageError(
-                    "this is a SPARQL UPDATE request; kg only runs read-only queries"
-                ) from None
-            message = describe_sparql_error(str(error), sparql, 0)
-            raise UsageError(f"invalid SPARQL query: {message}") from None
-        except RuntimeError as error:  # a substitution the query cannot take
-            name = re.search(r"variable \?(\w+)", str(error))
-            what = (
-                f"--param {name[1]}: the query has no variable ?{name[1]} in its SELECT"
-                if name
-                else _one_line(str(error))
-            )
-            raise UsageError(what) from None
-        except OSError as error:  # evaluation errors (e.g. a SERVICE call) surface as OSError
-            raise InputError(f"query failed: {_one_line(str(error))}") from None
-
+    execute = partial(_execute, store, sparql, substitutions)
     answer = execute()
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(answer))
@@ -616,6 +592,34 @@ def run_query(
         else:
             result._triples = items[:limit]
     return result
+
+
+def _execute(store: ox.Store, sparql: str, substitutions: dict[ox.Variable, Any]) -> Any:
+    """pyoxigraph's answer to ``sparql``; its errors become kg's one-line errors."""
+    try:
+        return store.query(
+            sparql,
+            use_default_graph_as_union=True,
+            prefixes=DEFAULT_PREFIXES,
+            substitutions=substitutions or None,
+        )
+    except SyntaxError as error:
+        if is_update(sparql):
+            raise UsageError(
+                "this is a SPARQL UPDATE request; kg only runs read-only queries"
+            ) from None
+        message = describe_sparql_error(str(error), sparql, 0)
+        raise UsageError(f"invalid SPARQL query: {message}") from None
+    except RuntimeError as error:  # a substitution the query cannot take
+        name = re.search(r"variable \?(\w+)", str(error))
+        what = (
+            f"--param {name[1]}: the query has no variable ?{name[1]} in its SELECT"
+            if name
+            else _one_line(str(error))
+        )
+        raise UsageError(what) from None
+    except OSError as error:  # evaluation errors (e.g. a SERVICE call) surface as OSError
+        raise InputError(f"query failed: {_one_line(str(error))}") from None
 
 
 # -------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
+from .config import Config
 from .namespace import SIGNATURES, SYMMETRIC_RELATIONS
 from .naming import entity_id, match_key, org_key, strip_legal_words
 from .records import (
@@ -64,7 +65,7 @@ class Resolver:
     ['org/ovh']
     """
 
-    def __init__(self, threshold: float = 0.0) -> None:
+    def __init__(self, threshold: float = Config.threshold) -> None:
         self.threshold = threshold  # evidence below it is dropped, and facts left without any
         self._forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         self._type_votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -251,7 +252,9 @@ def _by_document(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:
     return split
 
 
-def resolve(extractions: Iterable[Extraction], threshold: float = 0.0) -> KnowledgeBase:
+def resolve(
+    extractions: Iterable[Extraction], threshold: float = Config.threshold
+) -> KnowledgeBase:
     """Merge the extractions of all documents into one :class:`KnowledgeBase`.
 
     Evidence below ``threshold`` confidence is dropped, and with it any fact left without evidence.

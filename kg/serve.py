@@ -20,7 +20,6 @@ queries always find a worker; waiting requests are bounded and served in turn by
 from __future__ import annotations
 
 import contextlib
-import html
 import ipaddress
 import json
 import os
@@ -51,6 +50,7 @@ from .query import (
     run_query,
     serialize_results,
 )
+from .templates import Markup, render_template
 
 __all__ = [
     "KgServer",
@@ -528,89 +528,6 @@ def _script_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
-_QUERY_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>kg SPARQL – __TITLE__</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:1.5em;max-width:75em}
-textarea{width:100%;height:16em;font-family:monospace;font-size:0.9em}
-table{border-collapse:collapse;margin-top:1em;font-size:0.9em}
-td,th{border:1px solid #ccc;padding:0.2em 0.5em;text-align:left;vertical-align:top}
-#status{margin-left:1em;color:#555} pre{background:#f6f6f6;padding:0.5em;overflow:auto}
-</style></head><body>
-<h1>SPARQL over <code>__TITLE__</code></h1>
-<p><a href="/">graph view</a> · endpoint: <code>/sparql</code> (read-only)</p>
-<label>Example: <select id="examples">
-<option value="">choose a named query…</option></select></label>
-<p id="description"></p>
-<textarea id="query" spellcheck="false">SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20</textarea>
-<p><button id="run">Run</button><span id="status"></span></p>
-<div id="results"></div>
-<script type="application/json" id="kg-examples">__EXAMPLES__</script>
-<script>
-const examples = JSON.parse(document.getElementById("kg-examples").textContent);
-const select = document.getElementById("examples");
-for (const example of examples) {
-  const option = document.createElement("option");
-  option.value = example.name;
-  option.textContent = example.name + " — " + example.description;
-  select.appendChild(option);
-}
-select.addEventListener("change", () => {
-  const example = examples.find(e => e.name === select.value);
-  if (!example) return;
-  document.getElementById("query").value = example.text;
-  document.getElementById("description").textContent = example.params.length
-    ? "Parameters (bind them with VALUES): " + example.params.join(", ") : "";
-});
-function fill(td, term) {
-  if (!term) return;
-  td.textContent = term.value;
-  // Language and datatype in the tooltip keep the table readable.
-  td.title = term["xml:lang"] ? "@" + term["xml:lang"] : (term.datatype || term.type);
-}
-function show(data) {
-  const results = document.getElementById("results");
-  results.replaceChildren();
-  if (typeof data === "string") {
-    const pre = document.createElement("pre");
-    pre.textContent = data;
-    results.appendChild(pre);
-    return;
-  }
-  if ("boolean" in data) { show(String(data.boolean)); return; }
-  const table = document.createElement("table");
-  const head = table.insertRow();
-  for (const name of data.head.vars) {
-    const th = document.createElement("th");
-    th.textContent = name;
-    head.appendChild(th);
-  }
-  for (const binding of data.results.bindings) {
-    const row = table.insertRow();
-    for (const name of data.head.vars) fill(row.insertCell(), binding[name]);
-  }
-  results.appendChild(table);
-  document.getElementById("status").textContent = data.results.bindings.length + " rows";
-}
-document.getElementById("run").addEventListener("click", async () => {
-  const status = document.getElementById("status");
-  status.textContent = "running…";
-  const body = new URLSearchParams({query: document.getElementById("query").value});
-  try {
-    const response = await fetch("/sparql", {method: "POST", body,
-      headers: {"Accept": "application/sparql-results+json, text/turtle;q=0.9"}});
-    const type = response.headers.get("Content-Type") || "";
-    status.textContent = response.ok ? "" : response.status + " " + response.statusText;
-    if (response.headers.get("X-Kg-Truncated")) status.textContent += " (truncated)";
-    show(type.includes("json") && response.ok ? await response.json() : await response.text());
-  } catch (error) {
-    status.textContent = String(error);
-  }
-});
-</script></body></html>
-"""
-
-
 # The page may only run its own inline code and talk to this server.
 QUERY_PAGE_CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -629,9 +546,7 @@ def query_page(title: str) -> str:
         }
         for query in named_queries().values()
     ]
-    return _QUERY_PAGE.replace("__TITLE__", html.escape(title)).replace(
-        "__EXAMPLES__", _script_json(examples)
-    )
+    return render_template("query.html", title=title, examples=Markup(_script_json(examples)))
 
 
 # --- HTTP ---------------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -46,7 +44,7 @@ def kb():
 
 
 @pytest.fixture(scope="module")
-def graph_file(tmp_path_factory, kb) -> Path:
+def analytics_graph(tmp_path_factory, kb) -> Path:
     path = tmp_path_factory.mktemp("analytics") / "graph.ttl"
     to_rdf(kb, software=SOFTWARE).serialize(path, format="turtle")
     return path
@@ -123,26 +121,20 @@ def test_no_path(view):
         fact_path(view, "OVH", "Belgique")
 
 
-def test_reports(graph_file):
-    report = stats_report(graph_file, top=2)
+def test_reports(analytics_graph):
+    report = stats_report(analytics_graph, top=2)
     assert "entities:  14 (Organization 5, Person 3, Place 6)" in report
     assert "top entities by PageRank:" in report
-    path = path_report(graph_file, "kkr", "TCV")
+    path = path_report(analytics_graph, "kkr", "TCV")
     assert path.splitlines()[0] == "KKR … TCV: 2 facts"
 
 
-def _kg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def test_cli_stats_and_path(graph_file):
-    stats = _kg("stats", str(graph_file))
+def test_cli_stats_and_path(analytics_graph, run_kg):
+    stats = run_kg("stats", str(analytics_graph))
     assert stats.returncode == 0 and "components:" in stats.stdout
-    path = _kg("path", str(graph_file), "laurent allard", "QONTO")
+    path = run_kg("path", str(analytics_graph), "laurent allard", "QONTO")
     assert path.returncode == 0, path.stderr
     assert "« Éloïse Dupré siège chez OVH et Qonto. »" in path.stdout
-    missing = _kg("path", str(graph_file), "Emmanuel Macron", "Odoo")
+    missing = run_kg("path", str(analytics_graph), "Emmanuel Macron", "Odoo")
     assert missing.returncode == 1
     assert missing.stderr == "kg: error: no entity named 'Emmanuel Macron' in the graph\n"

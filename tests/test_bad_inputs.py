@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from kg.config import Config
 from kg.errors import InputError
 from kg.namespace import KG, RELATIONS
 from kg.pipeline import BuildResult, build, format_summary
@@ -163,7 +164,7 @@ def test_strict_fails_before_writing(tmp_path: Path, corpora: tuple[list[Path], 
     out = tmp_path / "out"
     log: list[str] = []
     with pytest.raises(InputError, match="7 input.s. skipped and --strict given"):
-        build(mixed_paths, out, log=log.append, strict=True)
+        build(mixed_paths, out, Config(strict=True), log=log.append)
     # No output is written (the extraction cache of the good documents may be).
     assert not any((out / name).exists() for name in OUTPUTS)
     assert len([entry for entry in log if entry.startswith("skipped")]) == 7

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
-from kg.bench import (
+import pytest
+
+from kg.graph.rdf import load_graph
+from kgbench.bench import (
     SCALES,
     TARGETS,
     bench_queries,
@@ -15,7 +17,6 @@ from kg.bench import (
     sparql_times,
     synthetic_graph,
 )
-from kg.graph.rdf import load_graph
 
 
 def test_synthetic_graph_is_kg_shaped_and_queries_agree():
@@ -27,6 +28,7 @@ def test_synthetic_graph_is_kg_shaped_and_queries_agree():
     assert not any(t["capped"] for t in times.values())
 
 
+@pytest.mark.slow
 def test_tiny_benchmark_writes_results(tmp_path, nlp):
     scale = replace(SCALES["tiny"], throughput_docs=6, memory_small=3, memory_large=6, triples=2000)
     results = run(scale, out_dir=tmp_path / "bench", work_dir=tmp_path / "work", log=lambda _: None)
@@ -39,23 +41,3 @@ def test_tiny_benchmark_writes_results(tmp_path, nlp):
     # The disk-store build of the memory measurement wrote a readable Turtle graph.
     assert len(load_graph(tmp_path / "work" / "out-mem-large" / "graph.ttl")) > 0
     assert "| measure | ratio |" in markdown_table(saved)
-
-
-def _normalised(path):
-    """Triples with literals compared by value (oxigraph writes xsd:decimal canonically)."""
-    from rdflib import Literal
-
-    return {
-        tuple(
-            (t.toPython(), t.datatype, t.language) if isinstance(t, Literal) else t for t in triple
-        )
-        for triple in load_graph(path)
-    }
-
-
-def test_disk_store_build_has_the_triples_of_a_memory_build(seed_build, tmp_path):
-    from kg.pipeline import build
-
-    seeds = Path(__file__).resolve().parent.parent / "seeds"
-    disk = build([seeds], tmp_path / "disk", log=lambda _: None, store="disk")
-    assert _normalised(disk.outputs["turtle"]) == _normalised(seed_build.outputs["turtle"])

@@ -21,9 +21,12 @@ from test_viz import CEO_SENTENCE, GEONAMES_ROUBAIX, XSS, viz_graph, viz_kb
 
 from kg.graph.rdf import to_rdf
 from kg.io import write_text_atomic
+from kg.namespace import RELATIONS
 from kg.naming import entity_iri
 from kg.records import Document, Entity, EntityType, Evidence, KnowledgeBase, Relation
 from kg.viz import render_html, select_view, view_notice
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -345,15 +348,7 @@ def synthetic_kb(nodes: int = 5000, edges: int = 20000, seed: int = 0) -> Knowle
         kind = kinds[i % 3]
         entities[f"{segment[kind]}/e{i}"] = Entity(f"{segment[kind]}/e{i}", kind, f"Entité {i}")
     ids = list(entities)
-    predicates = (
-        "ceoOf",
-        "founderOf",
-        "partnerOf",
-        "investedIn",
-        "acquired",
-        "headquarteredIn",
-        "worksFor",
-    )
+    predicates = RELATIONS
     seen: set[tuple[int, str, int]] = set()
     relations = []
     while len(relations) < edges:

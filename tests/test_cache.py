@@ -19,9 +19,9 @@ from kg.cache import (
     pipeline_version,
 )
 from kg.config import Config
-from kg.corpus import write_corpus
 from kg.pipeline import build
 from kg.records import Document, Entity, Evidence, Extraction, KnowledgeBase, Relation
+from kgbench.corpus import write_corpus
 
 
 def test_cache_round_trip_and_prune(tmp_path):
@@ -53,6 +53,8 @@ def test_version_follows_patterns(tmp_path):
     base = pipeline_version(Config(), "m 1")
     assert base != pipeline_version(Config(extra_patterns=(extra,)), "m 1")
     assert base != pipeline_version(Config(), "m 2")
+    # Only what changes extraction is in the key: the threshold is applied after it.
+    assert base == pipeline_version(Config(threshold=0.9, view_nodes=1, store="disk"), "m 1")
 
 
 @pytest.fixture(scope="module")
@@ -68,21 +70,23 @@ def _quiet(message: str) -> None:
 
 def test_rebuild_parses_only_changed_documents(corpus, tmp_path, nlp):
     out = tmp_path / "out"
-    first = build([corpus], out, log=_quiet, validate=False)
+    first = build([corpus], out, Config(validate=False), log=_quiet)
     assert (first.parsed, first.cached) == (3, 0)
-    again = build([corpus], out, log=_quiet, validate=False)
+    again = build([corpus], out, Config(validate=False), log=_quiet)
     assert again.unchanged and (again.parsed, again.cached) == (0, 0)
     assert again.outputs["turtle"].read_bytes() == first.outputs["turtle"].read_bytes()
-    other = build([corpus], out, log=_quiet, validate=False, view_nodes=2)
+    other = build([corpus], out, Config(validate=False, view_nodes=2), log=_quiet)
     assert (other.parsed, other.cached) == (0, 3)
+    stricter = build([corpus], out, Config(validate=False, threshold=0.95), log=_quiet)
+    assert not stricter.unchanged and (stricter.parsed, stricter.cached) == (0, 3)
 
     changed = sorted(corpus.glob("*.txt"))[1]
     changed.write_text(
         changed.read_text(encoding="utf-8") + "\nOdoo a racheté Nexolia.\n", encoding="utf-8"
     )
-    rebuilt = build([corpus], out, log=_quiet, validate=False)
+    rebuilt = build([corpus], out, Config(validate=False), log=_quiet)
     assert (rebuilt.parsed, rebuilt.cached) == (1, 2)
-    fresh = build([corpus], tmp_path / "fresh", log=_quiet, validate=False, cache=False)
+    fresh = build([corpus], tmp_path / "fresh", Config(validate=False, cache=False), log=_quiet)
     assert fresh.parsed == 3
     for name in ("turtle", "graphml", "html"):  # byte-identical to a from-scratch build
         assert rebuilt.outputs[name].read_bytes() == fresh.outputs[name].read_bytes()
@@ -90,7 +94,7 @@ def test_rebuild_parses_only_changed_documents(corpus, tmp_path, nlp):
     gone = sorted(corpus.glob("*.txt"))[0]
     gone_id = gone.name
     gone.unlink()
-    after = build([corpus], out, log=_quiet, validate=False)
+    after = build([corpus], out, Config(validate=False), log=_quiet)
     assert (after.parsed, after.cached) == (0, 2)
     assert gone_id not in {d.id for d in after.kb.documents}
     assert gone_id not in after.outputs["turtle"].read_text(encoding="utf-8")

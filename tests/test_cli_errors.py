@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from rdflib import RDF, Graph
@@ -16,6 +15,9 @@ from kg.errors import GraphParseError, describe_parse_error
 from kg.graph.rdf import load_graph
 from kg.naming import document_iri
 
+if TYPE_CHECKING:
+    from conftest import KgCli
+
 REPO = Path(__file__).resolve().parent.parent
 GOLD = sorted((REPO / "eval" / "gold").glob("*.json"))
 
@@ -23,18 +25,6 @@ CORRUPT_TURTLE = """@prefix kg: <https://w3id.org/kg-news/ontology#> .
 <https://w3id.org/kg-news/resource/org/ovh> a kg:Organization .
 <https://w3id.org/kg-news/resource/org/ovh> kg:label "pas fermé .
 """
-
-
-def kg(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        input=stdin if stdin is not None else "",
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
@@ -59,15 +49,17 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *
         (["frobnicate"], 2, ["No such command"]),
     ],
 )
-def test_wrong_usage(tmp_path: Path, args: list[str], code: int, words: list[str]) -> None:
-    assert_one_line_error(kg(*args, cwd=tmp_path), code, *words)
+def test_wrong_usage(
+    tmp_path: Path, args: list[str], code: int, words: list[str], run_kg: KgCli
+) -> None:
+    assert_one_line_error(run_kg(*args, cwd=tmp_path), code, *words)
     assert not (tmp_path / "out").exists()
 
 
-def test_folder_without_documents(tmp_path: Path) -> None:
+def test_folder_without_documents(tmp_path: Path, run_kg: KgCli) -> None:
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / "notes.csv").write_text("pas,un,article\n")
-    result = kg("build", "news", "-o", "out", cwd=tmp_path)
+    result = run_kg("build", "news", "-o", "out", cwd=tmp_path)
     assert_one_line_error(result, 2, "no documents to read in news")
     assert not (tmp_path / "out").exists()
 
@@ -83,16 +75,16 @@ def _corrupt_args(command: str, graph: str) -> list[str]:
 
 
 @pytest.mark.parametrize("command", ["query", "eval", "view", "validate"])
-def test_corrupt_graph_names_the_line(tmp_path: Path, command: str) -> None:
+def test_corrupt_graph_names_the_line(tmp_path: Path, command: str, run_kg: KgCli) -> None:
     (tmp_path / "graph.ttl").write_text(CORRUPT_TURTLE, encoding="utf-8")
-    result = kg(*_corrupt_args(command, "graph.ttl"), cwd=tmp_path)
+    result = run_kg(*_corrupt_args(command, "graph.ttl"), cwd=tmp_path)
     assert_one_line_error(result, 2, "graph.ttl", "line 3")
     assert not (tmp_path / "view.html").exists()
 
 
 @pytest.mark.parametrize("command", ["query", "eval", "view", "validate"])
-def test_missing_graph_file(tmp_path: Path, command: str) -> None:
-    result = kg(*_corrupt_args(command, "absent.ttl"), cwd=tmp_path)
+def test_missing_graph_file(tmp_path: Path, command: str, run_kg: KgCli) -> None:
+    result = run_kg(*_corrupt_args(command, "absent.ttl"), cwd=tmp_path)
     assert_one_line_error(result, 2, "absent.ttl", "no such graph file")
 
 
@@ -129,9 +121,9 @@ def test_describe_json_error() -> None:
     assert describe_parse_error(caught.value) == "line 3: Expecting value"
 
 
-def test_build_from_standard_input(tmp_path: Path) -> None:
+def test_build_from_standard_input(tmp_path: Path, run_kg: KgCli) -> None:
     article = "Octave Klaba est le fondateur d'OVH, l'hébergeur basé à Roubaix.\n"
-    result = kg("build", "-", "-o", "out", "--strict", cwd=tmp_path, stdin=article)
+    result = run_kg("build", "-", "-o", "out", "--strict", cwd=tmp_path, stdin=article)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "documents: 1" in result.stdout
@@ -159,14 +151,14 @@ def _every_command(graph: str) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("args", _every_command("absent.ttl"), ids=lambda a: a[0])
-def test_every_command_with_a_missing_graph(tmp_path: Path, args: list[str]) -> None:
-    assert_one_line_error(kg(*args, cwd=tmp_path), 2, "absent.ttl: no such graph file")
+def test_every_command_with_a_missing_graph(tmp_path: Path, args: list[str], run_kg: KgCli) -> None:
+    assert_one_line_error(run_kg(*args, cwd=tmp_path), 2, "absent.ttl: no such graph file")
 
 
 @pytest.mark.parametrize("args", _every_command("graph.ttl"), ids=lambda a: a[0])
-def test_every_command_with_a_corrupt_graph(tmp_path: Path, args: list[str]) -> None:
+def test_every_command_with_a_corrupt_graph(tmp_path: Path, args: list[str], run_kg: KgCli) -> None:
     (tmp_path / "graph.ttl").write_text(CORRUPT_TURTLE, encoding="utf-8")
-    assert_one_line_error(kg(*args, cwd=tmp_path), 2, "graph.ttl", "not a valid RDF graph")
+    assert_one_line_error(run_kg(*args, cwd=tmp_path), 2, "graph.ttl", "not a valid RDF graph")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
 
 
@@ -186,7 +178,7 @@ def test_every_command_with_a_corrupt_graph(tmp_path: Path, args: list[str]) -> 
     ],
 )
 def test_bad_input_per_command(
-    tmp_path: Path, args: list[str], code: int, words: list[str]
+    tmp_path: Path, args: list[str], code: int, words: list[str], run_kg: KgCli
 ) -> None:
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / "a.txt").write_text("OVH ouvre un centre de données à Roubaix.\n")
@@ -195,7 +187,7 @@ def test_bad_input_per_command(
         '<https://w3id.org/kg-news/resource/org/ovh> rdfs:label "OVH"@fr .\n',
         encoding="utf-8",
     )
-    result = kg(*args, cwd=tmp_path)
+    result = run_kg(*args, cwd=tmp_path)
     assert_one_line_error(result, code, *words)
     assert "\\u{" not in result.stderr and "['" not in result.stderr  # no parser internals
 
@@ -217,20 +209,20 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
-def test_help_has_no_type_notation(tmp_path: Path, command: str) -> None:
-    result = kg(*([command] if command else []), "--help", cwd=tmp_path)
+def test_help_has_no_type_notation(tmp_path: Path, command: str, run_kg: KgCli) -> None:
+    result = run_kg(*([command] if command else []), "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     for notation in ("<bool>", "<str>", "<path>", "<list[", "<int>", "<float>", "{"):
         assert notation not in result.stdout, (notation, result.stdout)
 
 
-def test_push_help_port_does_not_clash_with_serve(tmp_path: Path) -> None:
-    push = kg("push", "--help", cwd=tmp_path).stdout
+def test_push_help_port_does_not_clash_with_serve(tmp_path: Path, run_kg: KgCli) -> None:
+    push = run_kg("push", "--help", cwd=tmp_path).stdout
     assert "7879" in " ".join(push.split()) and "7878" not in push
-    assert "7878" in kg("serve", "--help", cwd=tmp_path).stdout
+    assert "7878" in run_kg("serve", "--help", cwd=tmp_path).stdout
 
 
-def test_tsv_cells_are_plain_values(tmp_path: Path) -> None:
+def test_tsv_cells_are_plain_values(tmp_path: Path, run_kg: KgCli) -> None:
     (tmp_path / "g.ttl").write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         '<https://w3id.org/kg-news/resource/org/eiffage> rdfs:label "Eiffage"@fr .\n',
@@ -238,7 +230,7 @@ def test_tsv_cells_are_plain_values(tmp_path: Path) -> None:
     )
     query = "SELECT ?org ?label WHERE { ?org rdfs:label ?label }"
     for fmt in ("tsv", "csv"):
-        result = kg("query", "g.ttl", query, "--format", fmt, cwd=tmp_path)
+        result = run_kg("query", "g.ttl", query, "--format", fmt, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         rows = [line.split("\t" if fmt == "tsv" else ",") for line in result.stdout.splitlines()]
         assert rows == [

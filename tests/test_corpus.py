@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.corpus import N_COMPANIES, article, company, generate, write_corpus
+from kgbench.corpus import N_COMPANIES, article, company, generate, write_corpus
 
 
 def test_articles_are_deterministic_and_independent_of_corpus_size():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from kg.config import Config
-from kg.corpus import generate, write_corpus
 from kg.engine import EngineOptions, loaded, run_engine
 from kg.errors import UsageError
 from kg.pipeline import build
 from kg.records import Document
+from kgbench.corpus import generate, write_corpus
 
 distributed = pytest.importorskip("distributed")
 
@@ -32,20 +32,11 @@ def cluster():
 def test_dask_build_equals_plain_build(cluster, tmp_path, nlp):
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 4, seed=5)
-    config = Config(batch_size=1)  # one chunk per document: work is spread over both workers
-    plain = build(
-        [corpus], tmp_path / "plain", config=config, log=lambda _: None, validate=False, cache=False
-    )
-    dask = build(
-        [corpus],
-        tmp_path / "dask",
-        config=config,
-        log=lambda _: None,
-        validate=False,
-        cache=False,
-        engine="dask",
-        engine_options=EngineOptions(scheduler=cluster.scheduler_address),
-    )
+    # One chunk per document: work is spread over both workers.
+    config = Config(batch_size=1, validate=False, cache=False)
+    plain = build([corpus], tmp_path / "plain", config, log=lambda _: None)
+    dask_config = config.updated(engine="dask", scheduler=cluster.scheduler_address)
+    dask = build([corpus], tmp_path / "dask", dask_config, log=lambda _: None)
     assert dask.parsed == 4
     assert dask.outputs["turtle"].read_bytes() == plain.outputs["turtle"].read_bytes()
 

@@ -63,7 +63,9 @@ def imported_modules(source: str) -> set[str]:
 def third_party(modules: set[str]) -> set[str]:
     """The modules of ``modules`` that are neither the standard library nor kg itself."""
     return {
-        m for m in modules if m not in sys.stdlib_module_names and m not in {"kg", "__future__"}
+        m
+        for m in modules
+        if m not in sys.stdlib_module_names and m not in {"kg", "kgbench", "__future__"}
     }
 
 
@@ -79,7 +81,7 @@ def distributions(module: str) -> set[str]:
 
 def _kg_imports() -> dict[str, set[Path]]:
     found: dict[str, set[Path]] = {}
-    for path in sorted((ROOT / "kg").rglob("*.py")):
+    for path in sorted([*(ROOT / "kg").rglob("*.py"), *(ROOT / "kgbench").rglob("*.py")]):
         for module in third_party(imported_modules(path.read_text(encoding="utf-8"))):
             found.setdefault(module, set()).add(path.relative_to(ROOT))
     return found
@@ -110,7 +112,7 @@ def test_imports_helper_sees_the_known_ones() -> None:
     assert {"rdflib", "spacy", "typer", "pyoxigraph"} <= set(_kg_imports())
 
 
-def test_kg_imports_only_declared_packages() -> None:
+def test_kg_and_kgbench_import_only_declared_packages() -> None:
     # The dask engine is the [dask] extra: its import sits inside the engine that needs it.
     assert _undeclared(_kg_imports(), _declared("dask")) == []
 

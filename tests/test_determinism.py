@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from kb_samples import sample_kb
 
 from kg.outputs import write_outputs
@@ -76,6 +77,7 @@ def test_turtle_holds_no_build_timestamp(tmp_path: Path) -> None:
     assert "dateTime" not in turtle and "startedAtTime" not in turtle
 
 
+@pytest.mark.slow
 def test_two_real_builds_are_byte_identical(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from gold_samples import EX, labelled_graph, write_gold
 from rdflib import RDF, RDFS, Graph, Literal, Namespace
 
 from kg.errors import InputError, UsageError
 from kg.evaluate import evaluate, format_report
+from kg.namespace import KG
 
-EX = Namespace("http://example.org/")
-KGO = Namespace("https://w3id.org/kg-news/ontology#")
 GOLD = {
     "document": "a.txt",
     "entities": [
@@ -32,36 +32,18 @@ TEXT = "Anne Roy, PDG de Lumio, s'allie à Brevia. Lumio n'a pas racheté Brevia
 
 @pytest.fixture
 def files(tmp_path):
-    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
-    gold = tmp_path / "a.json"
-    gold.write_text(json.dumps(GOLD), encoding="utf-8")
-    return tmp_path, gold
-
-
-def graph(*triples):
-    g = Graph()
-    for node, kind, label in [
-        (EX.anne, "Person", "Anne Roy"),
-        (EX.lumio, "Organization", "Lumio"),
-        (EX.brevia, "Organization", "Brevia"),
-        (EX.nantes, "Place", "Nantes"),
-    ]:
-        g.add((node, RDF.type, KGO[kind]))
-        g.add((node, RDFS.label, Literal(label, lang="fr")))
-    for triple in triples:
-        g.add(triple)
-    return g
+    return tmp_path, write_gold(tmp_path, GOLD, TEXT)
 
 
 def test_perfect_graph(files):
     folder, gold = files
-    g = graph(
-        (EX.anne, KGO.ceoOf, EX.anne),
-        (EX.brevia, KGO.partnerOf, EX.lumio),
-        (EX.anne, KGO.worksFor, EX.lumio),
+    g = labelled_graph(
+        (EX.anne, KG.ceoOf, EX.anne),
+        (EX.brevia, KG.partnerOf, EX.lumio),
+        (EX.anne, KG.worksFor, EX.lumio),
     )
-    g.remove((EX.anne, KGO.ceoOf, EX.anne))
-    g.add((EX.anne, KGO.ceoOf, EX.lumio))
+    g.remove((EX.anne, KG.ceoOf, EX.anne))
+    g.add((EX.anne, KG.ceoOf, EX.lumio))
     report = evaluate(g, [gold], texts_dir=folder)
     assert (report.overall.found, report.overall.wrong, report.overall.gold) == (2, 0, 2)
     assert report.tiers["inferred"].recall == 1.0  # partnerOf counts in either direction
@@ -71,31 +53,31 @@ def test_perfect_graph(files):
 
 def test_traps_and_wrong_facts_are_errors(files):
     folder, gold = files
-    report = evaluate(graph((EX.lumio, KGO.acquired, EX.brevia)), [gold], texts_dir=folder)
+    report = evaluate(labelled_graph((EX.lumio, KG.acquired, EX.brevia)), [gold], texts_dir=folder)
     assert report.overall.wrong == 1 and len(report.traps) == 1
     assert report.overall.precision == 0.0 and report.overall.recall == 0.0
 
 
 def test_attribute_within_two_percent(files):
     folder, gold = files
-    g = graph((EX.lumio, KGO.revenue, EX.amount))
+    g = labelled_graph((EX.lumio, KG.revenue, EX.amount))
     g.add((EX.amount, Namespace("https://schema.org/").value, Literal(252_000_000)))
     assert evaluate(g, [gold], texts_dir=folder).attributes.found == 1
 
 
 def test_out_of_scope_entities_are_ignored(files):
     folder, gold = files
-    g = graph()
-    g.add((EX.paris, RDF.type, KGO.Place))
+    g = labelled_graph()
+    g.add((EX.paris, RDF.type, KG.Place))
     g.add((EX.paris, RDFS.label, Literal("Paris")))
-    g.add((EX.lumio, KGO.locatedIn, EX.paris))
+    g.add((EX.lumio, KG.locatedIn, EX.paris))
     report = evaluate(g, [gold], texts_dir=folder)
     assert report.overall.wrong == 0
 
 
 def test_report_formats(files):
     folder, gold = files
-    report = evaluate(graph(), [gold], texts_dir=folder)
+    report = evaluate(labelled_graph(), [gold], texts_dir=folder)
     assert "overall" in format_report(report)
     assert json.loads(format_report(report, "json"))["overall"]["gold"] == 2
     with pytest.raises(UsageError):

@@ -6,15 +6,15 @@ import json
 import pickle
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, Namespace
+from gold_samples import EX, NODES, labelled_graph, write_gold
+from rdflib import RDF, RDFS, Literal
 from rdflib.namespace import PROV, SKOS
 
 from kg.errors import UsageError
 from kg.explain import explain, find_records, format_explained, load_records
+from kg.namespace import KG
 from kg.records import Document, Evidence, Extraction, Fact, Mention
 
-EX = Namespace("http://example.org/")
-KGO = Namespace("https://w3id.org/kg-news/ontology#")
 TEXT = "Anne Roy dirige Lumio Group, allié de Brevia à Nantes. Lumio n'a pas racheté Brevia."
 GOLD = {
     "document": "a.txt",
@@ -29,30 +29,11 @@ GOLD = {
     ],
     "traps": [{"subject": "lumio", "predicate": "acquired", "object": "brevia", "why": "negated"}],
 }
-NODES = {
-    EX.anne: ("Person", "Anne Roy"),
-    EX.lumio: ("Organization", "Lumio"),
-    EX.brevia: ("Organization", "Brevia"),
-    EX.nantes: ("Place", "Nantes"),
-}
 
 
 @pytest.fixture
 def gold(tmp_path):
-    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
-    path = tmp_path / "a.json"
-    path.write_text(json.dumps(GOLD), encoding="utf-8")
-    return path
-
-
-def graph(*triples, nodes=NODES):
-    g = Graph()
-    for node, (kind, label) in nodes.items():
-        g.add((node, RDF.type, KGO[kind]))
-        g.add((node, RDFS.label, Literal(label, lang="fr")))
-    for triple in triples:
-        g.add(triple)
-    return g
+    return write_gold(tmp_path, GOLD, TEXT)
 
 
 def without(*names, **retyped):
@@ -91,7 +72,7 @@ def stages(explained, kind="missed"):
 
 
 def test_entity_not_found(gold, tmp_path):
-    explained = explain(graph(nodes=without("brevia")), [gold], texts_dir=tmp_path)
+    explained = explain(labelled_graph(nodes=without("brevia")), [gold], texts_dir=tmp_path)
     assert stages(explained) == {
         ("anne", "ceoOf", "lumio"): "no pattern matched",
         ("lumio", "partnerOf", "brevia"): "entity not found",
@@ -101,7 +82,7 @@ def test_entity_not_found(gold, tmp_path):
 
 def test_records_tell_a_missing_entity_from_a_wrongly_typed_mention(gold, tmp_path):
     folder = records(tmp_path, mentions=[mention("Brevia", "Person")])
-    g = graph(nodes=without("brevia"))
+    g = labelled_graph(nodes=without("brevia"))
     explained = explain(g, [gold], texts_dir=tmp_path, records=folder)
     assert stages(explained)[("lumio", "partnerOf", "brevia")] == "wrong type"
     assert explained.explanations[1].detail.endswith("mentioned as Person")
@@ -111,14 +92,14 @@ def test_records_tell_a_missing_entity_from_a_wrongly_typed_mention(gold, tmp_pa
 
 
 def test_wrong_type(gold, tmp_path):
-    explained = explain(graph(nodes=without(lumio="Place")), [gold], texts_dir=tmp_path)
+    explained = explain(labelled_graph(nodes=without(lumio="Place")), [gold], texts_dir=tmp_path)
     assert set(stages(explained).values()) == {"wrong type"}
     assert explained.explanations[0].detail == "object Lumio is Place, gold Organization"
 
 
 def test_not_merged_twice_the_same_entity(gold, tmp_path):
-    g = graph()
-    g.add((EX.lumio2, RDF.type, KGO.Organization))
+    g = labelled_graph()
+    g.add((EX.lumio2, RDF.type, KG.Organization))
     g.add((EX.lumio2, RDFS.label, Literal("Lumio Group")))
     g.add((EX.lumio2, SKOS.altLabel, Literal("LUMIO")))
     explained = explain(g, [gold], texts_dir=tmp_path)
@@ -129,7 +110,7 @@ def test_not_merged_twice_the_same_entity(gold, tmp_path):
 def test_not_merged_relation_on_a_name_variant(gold, tmp_path):
     nodes = {**without("lumio"), EX.group: ("Organization", "Lumio Group")}
     explained = explain(
-        graph((EX.anne, KGO.ceoOf, EX.group), nodes=nodes), [gold], texts_dir=tmp_path
+        labelled_graph((EX.anne, KG.ceoOf, EX.group), nodes=nodes), [gold], texts_dir=tmp_path
     )
     assert stages(explained) == {
         ("anne", "ceoOf", "lumio"): "not merged",
@@ -140,21 +121,21 @@ def test_not_merged_relation_on_a_name_variant(gold, tmp_path):
 
 
 def test_blocked_by_modality_in_the_graph(gold, tmp_path):
-    g = graph()
+    g = labelled_graph()
     for triple in [
         (EX.st, RDF.type, RDF.Statement),
         (EX.st, RDF.subject, EX.anne),
-        (EX.st, RDF.predicate, KGO.ceoOf),
+        (EX.st, RDF.predicate, KG.ceoOf),
         (EX.st, RDF.object, EX.lumio),
-        (EX.st, KGO.modality, Literal("planned")),
+        (EX.st, KG.modality, Literal("planned")),
         (EX.st, PROV.wasDerivedFrom, EX.doc),
-        (EX.doc, KGO.sourceFile, Literal("a.txt")),
+        (EX.doc, KG.sourceFile, Literal("a.txt")),
     ]:
         g.add(triple)
     explained = explain(g, [gold], texts_dir=tmp_path)
     assert stages(explained)[("anne", "ceoOf", "lumio")] == "blocked by modality"
     assert explained.explanations[0].detail == "planned in the graph"
-    g.set((EX.doc, KGO.sourceFile, Literal("b.txt")))  # another article's statement
+    g.set((EX.doc, KG.sourceFile, Literal("b.txt")))  # another article's statement
     assert stages(explain(g, [gold], texts_dir=tmp_path))[("anne", "ceoOf", "lumio")] == (
         "no pattern matched"
     )
@@ -166,18 +147,18 @@ def test_modality_and_threshold_from_the_records(gold, tmp_path):
         fact("Anne Roy", "ceoOf", "Lumio", modality="negated"),
         fact("Brevia", "partnerOf", "Lumio", confidence=0.3, s_type="Organization"),
     )
-    explained = explain(graph(), [gold], texts_dir=tmp_path, records=folder)
+    explained = explain(labelled_graph(), [gold], texts_dir=tmp_path, records=folder)
     assert stages(explained) == {
         ("anne", "ceoOf", "lumio"): "blocked by modality",
         ("lumio", "partnerOf", "brevia"): "below threshold",
     }
     assert explained.explanations[1].detail == "best confidence 0.30 < 0.5"
-    lower = explain(graph(), [gold], texts_dir=tmp_path, records=folder, threshold=0.2)
+    lower = explain(labelled_graph(), [gold], texts_dir=tmp_path, records=folder, threshold=0.2)
     assert stages(lower)[("lumio", "partnerOf", "brevia")] == "no pattern matched"
 
 
 def test_wrong_entity_attached_both_ways(gold, tmp_path):
-    g = graph((EX.anne, KGO.ceoOf, EX.brevia), (EX.lumio, KGO.partnerOf, EX.nantes))
+    g = labelled_graph((EX.anne, KG.ceoOf, EX.brevia), (EX.lumio, KG.partnerOf, EX.nantes))
     explained = explain(g, [gold], texts_dir=tmp_path)
     assert stages(explained) == {
         ("anne", "ceoOf", "lumio"): "wrong entity attached",
@@ -195,7 +176,9 @@ def test_wrong_entity_attached_both_ways(gold, tmp_path):
 
 
 def test_no_pattern_matched_says_what_holds_instead(gold, tmp_path):
-    explained = explain(graph((EX.lumio, KGO.clientOf, EX.brevia)), [gold], texts_dir=tmp_path)
+    explained = explain(
+        labelled_graph((EX.lumio, KG.clientOf, EX.brevia)), [gold], texts_dir=tmp_path
+    )
     assert stages(explained)[("lumio", "partnerOf", "brevia")] == "no pattern matched"
     assert explained.explanations[1].detail == "holds clientOf instead"
     assert stages(explained, "wrong") == {("Lumio", "clientOf", "Brevia"): "no such fact"}
@@ -203,9 +186,9 @@ def test_no_pattern_matched_says_what_holds_instead(gold, tmp_path):
 
 
 def test_wrong_facts_trap_and_type(gold, tmp_path):
-    g = graph(
-        (EX.lumio, KGO.acquired, EX.brevia),
-        (EX.brevia, KGO.clientOf, EX.anne),
+    g = labelled_graph(
+        (EX.lumio, KG.acquired, EX.brevia),
+        (EX.brevia, KG.clientOf, EX.anne),
         nodes=without(anne="Organization"),
     )
     explained = explain(g, [gold], texts_dir=tmp_path)
@@ -220,7 +203,9 @@ def test_wrong_facts_trap_and_type(gold, tmp_path):
 
 
 def test_stage_tables_text_and_json(gold, tmp_path):
-    explained = explain(graph((EX.lumio, KGO.acquired, EX.brevia)), [gold], texts_dir=tmp_path)
+    explained = explain(
+        labelled_graph((EX.lumio, KG.acquired, EX.brevia)), [gold], texts_dir=tmp_path
+    )
     text = format_explained(explained)
     assert "extraction records: none (stages read the graph only)" in text
     assert "no pattern matched        2     1         1" in text
@@ -251,7 +236,7 @@ def test_cli_explain_reads_the_graphs_records(gold, tmp_path):
     from kg.cli import app
 
     folder = records(tmp_path, fact("Anne Roy", "ceoOf", "Lumio", modality="planned"))
-    graph().serialize(folder.parent.parent / "graph.ttl", format="turtle")
+    labelled_graph().serialize(folder.parent.parent / "graph.ttl", format="turtle")
     args = ["eval", str(folder.parent.parent / "graph.ttl"), str(gold), "--seeds", str(tmp_path)]
     done = CliRunner().invoke(app, [*args, "--explain", "--format", "json"])
     assert done.exit_code == 0, done.output
@@ -262,6 +247,7 @@ def test_cli_explain_reads_the_graphs_records(gold, tmp_path):
 
 
 def test_real_build_of_own_sentences(tmp_path, nlp):
+    from kg.config import Config
     from kg.pipeline import build
 
     (tmp_path / "in").mkdir()
@@ -286,7 +272,7 @@ def test_real_build_of_own_sentences(tmp_path, nlp):
     }
     (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
     out = tmp_path / "out"
-    build([tmp_path / "in"], out, log=lambda message: None, validate=False)
+    build([tmp_path / "in"], out, Config(validate=False), log=lambda message: None)
     explained = explain(
         out / "graph.ttl",
         [tmp_path / "gold.json"],

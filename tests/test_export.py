@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
-from pathlib import Path
 
 import networkx as nx
 import pytest
-from kb_samples import SOFTWARE, sample_kb
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from kg.analytics import rdf_to_networkx
 from kg.errors import UsageError
 from kg.export import EXPORTERS, export
-from kg.graph.rdf import to_rdf
-
-
-@pytest.fixture(scope="module")
-def graph_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("export") / "graph.ttl"
-    to_rdf(sample_kb(), software=SOFTWARE).serialize(path, format="turtle")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -117,23 +105,8 @@ def test_writes_are_atomic_no_temporary_left(graph_file, tmp_path):
     assert leftovers == []
 
 
-def test_cli_export(graph_file, tmp_path):
+def test_cli_export(graph_file, tmp_path, run_kg):
     out = tmp_path / "cli.nt"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kg.cli",
-            "export",
-            str(graph_file),
-            "--format",
-            "nt",
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_kg("export", str(graph_file), "--format", "nt", "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert isomorphic(Graph().parse(out, format="nt"), Graph().parse(graph_file))

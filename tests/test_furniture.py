@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.config import Config
 from kg.furniture import clean_lines, is_article_sentence, load_furniture
 from kg.ingest import Skip, load_documents
 from kg.pipeline import BuildResult, build, format_summary
@@ -248,7 +249,7 @@ def test_html_page_whose_extractor_finds_only_furniture(
 
 
 def _graph(folder: Path, out: Path) -> tuple[BuildResult, set[str], set[tuple[str, str, str]]]:
-    result = build([folder], out, log=lambda message: None, validate=False)
+    result = build([folder], out, Config(validate=False), log=lambda message: None)
     names = {e.id: e.label for e in result.kb.entities.values()}
     relations = {(names[r.subject], r.predicate, names[r.object]) for r in result.kb.relations}
     return result, set(names.values()), relations

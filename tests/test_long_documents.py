@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.config import Config
 from kg.extract.chapters import chapters
 from kg.nlp import parse, split_sections
 from kg.pipeline import build
@@ -17,6 +18,8 @@ from kg.records import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from long_document import long_article  # noqa: E402
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +67,7 @@ def test_text_over_nlp_max_length_builds(nlp, tmp_path: Path) -> None:
     text = long_article(nlp.max_length + 50_000)
     source = tmp_path / "rapport.txt"
     source.write_text(text, encoding="utf-8")
-    result = build([source], tmp_path / "out", validate=False, log=lambda _: None)
+    result = build([source], tmp_path / "out", Config(validate=False), log=lambda _: None)
     assert result.skipped == [] and (tmp_path / "out" / "graph.ttl").exists()
     [document] = result.kb.documents
     facts = [e for r in result.kb.relations for e in r.evidence]

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from conftest import GOLD, ROOT
 from rdflib import RDF, RDFS, Graph
 
+from conftest import GOLD, ROOT
 from kg.evaluate import evaluate
 from kg.namespace import KG
 
@@ -63,32 +60,16 @@ def test_eval_meets_the_extraction_targets(seed_build):
     assert report.traps == []
 
 
-def test_cli_query_lists_the_ceo(seed_build):
+def test_cli_query_lists_the_ceo(seed_build, run_kg):
     query = "SELECT ?who WHERE { ?p kg:ceoOf ?o . ?p rdfs:label ?who . ?o rdfs:label 'OVH'@fr }"
-    done = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "query", str(seed_build.outputs["turtle"]), query],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_kg("query", str(seed_build.outputs["turtle"]), query)
+    assert done.returncode == 0, done.stderr
     assert "Laurent Allard" in done.stdout
 
 
-def test_cli_eval_prints_the_report(seed_build):
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kg.cli",
-            "eval",
-            str(seed_build.outputs["turtle"]),
-            *map(str, GOLD),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
+def test_cli_eval_prints_the_report(seed_build, run_kg):
+    done = run_kg("eval", str(seed_build.outputs["turtle"]), *map(str, GOLD), cwd=ROOT)
+    assert done.returncode == 0, done.stderr
     assert (
         "overall" in done.stdout
         and "recall explicit" in done.stdout

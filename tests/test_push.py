@@ -6,20 +6,18 @@ import json
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-from kb_samples import SOFTWARE, sample_kb
 from rdflib import Graph, URIRef
 
 from kg.errors import KgError, UsageError
-from kg.graph.rdf import to_rdf
 from kg.push import graph_store_url, push
+
+pytestmark = pytest.mark.slow
 
 KG = "https://w3id.org/kg-news/ontology#"
 
@@ -70,13 +68,6 @@ def select(base: str, query: str) -> list[dict[str, str]]:
 def count(base: str, graph: str | None = None) -> int:
     pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
     return int(select(base, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0]["n"])
-
-
-@pytest.fixture(scope="module")
-def graph_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("push") / "graph.ttl"
-    to_rdf(sample_kb(), software=SOFTWARE).serialize(path, format="turtle")
-    return path
 
 
 def test_push_default_graph_then_replace(oxigraph, graph_file):
@@ -138,16 +129,12 @@ def test_push_seed_graph(oxigraph, seed_build):
     assert {(row["p"], row["o"]) for row in ceos} == local_ceos
 
 
-def _kg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=120
+def test_cli_push(oxigraph, graph_file, run_kg):
+    done = run_kg(
+        "push", str(graph_file), "--endpoint", f"{oxigraph}/store", "--graph", "urn:kg:cli"
     )
-
-
-def test_cli_push(oxigraph, graph_file):
-    done = _kg("push", str(graph_file), "--endpoint", f"{oxigraph}/store", "--graph", "urn:kg:cli")
     assert done.returncode == 0, done.stderr
     assert "triples to" in done.stdout
-    failed = _kg("push", str(graph_file), "--endpoint", f"http://127.0.0.1:{_free_port()}/store")
+    failed = run_kg("push", str(graph_file), "--endpoint", f"http://127.0.0.1:{_free_port()}/store")
     assert failed.returncode == 1
     assert failed.stderr.startswith("kg: error:") and failed.stderr.count("\n") == 1

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -48,14 +46,14 @@ def _kb():
 
 
 @pytest.fixture(scope="module")
-def graph_file(tmp_path_factory) -> Path:
+def query_graph(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("query") / "graph.ttl"
     to_rdf(_kb(), software=SOFTWARE).serialize(path, format="turtle")
     return path
 
 
-def _named(graph_file: Path, name: str, **params: str):
-    store = load_store(graph_file)
+def _named(query_graph: Path, name: str, **params: str):
+    store = load_store(query_graph)
     query = get_named_query(name)
     return run_query(store, query.text, bindings=resolve_params(store, query, params))
 
@@ -69,10 +67,10 @@ REQUIRED = {"entity-facts": {"entity": "OVH"}, "document-entities": {"doc": "ovh
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
-def test_every_named_query_runs(graph_file, name):
+def test_every_named_query_runs(query_graph, name):
     query = get_named_query(name)
     assert query.description, f"{name}.rq needs a first comment line"
-    result = _named(graph_file, name, **REQUIRED.get(name, {}))
+    result = _named(query_graph, name, **REQUIRED.get(name, {}))
     assert result.kind == "select"
     assert result.vars
 
@@ -83,51 +81,51 @@ def test_brief_named_queries_exist():
     assert wanted <= names
 
 
-def test_ceos_lists_the_ceo_with_evidence(graph_file):
-    result = _named(graph_file, "ceos")
+def test_ceos_lists_the_ceo_with_evidence(query_graph):
+    result = _named(query_graph, "ceos")
     assert _column(result, "ceo") == ["Laurent Allard"]
     assert _column(result, "organization") == ["OVH"]
     assert "CEO du groupe OVH" in _column(result, "evidence")[0]
 
 
-def test_param_matches_labels_ignoring_case_and_accents(graph_file):
-    result = _named(graph_file, "partnerships", org="SHOWROOMPRIVE")
+def test_param_matches_labels_ignoring_case_and_accents(query_graph):
+    result = _named(query_graph, "partnerships", org="SHOWROOMPRIVE")
     assert _column(result, "partnerName") == ["OVH"]
     # the symmetric relation is found from the other side too
-    result = _named(graph_file, "partnerships", org="groupe ovh")  # an alias
+    result = _named(query_graph, "partnerships", org="groupe ovh")  # an alias
     assert _column(result, "partnerName") == ["Showroomprivé"]
 
 
-def test_param_restricts_results(graph_file):
-    assert _named(graph_file, "ceos", org="OVH").rows
-    assert not _named(graph_file, "ceos", org="Qonto").rows
+def test_param_restricts_results(query_graph):
+    assert _named(query_graph, "ceos", org="OVH").rows
+    assert not _named(query_graph, "ceos", org="Qonto").rows
 
 
-def test_investments_carry_the_amount_of_the_same_sentence(graph_file):
-    result = _named(graph_file, "investments", target="OVH")
+def test_investments_carry_the_amount_of_the_same_sentence(query_graph):
+    result = _named(query_graph, "investments", target="OVH")
     assert sorted(_column(result, "investorName")) == ["KKR", "TCV"]
     assert {float(a) for a in _column(result, "amount")} == {250_000_000.0}
     assert set(_column(result, "currency")) == {"EUR"}
 
 
-def test_funding_rounds_group_the_investors_of_one_sentence(graph_file):
-    result = _named(graph_file, "funding-rounds", target="ovh")
+def test_funding_rounds_group_the_investors_of_one_sentence(query_graph):
+    result = _named(query_graph, "funding-rounds", target="ovh")
     assert sorted(_column(result, "investors")[0].split(", ")) == ["KKR", "TCV"]
     assert float(_column(result, "amount")[0]) == 250_000_000
 
 
-def test_document_entities_and_facts_by_document(graph_file):
-    names = _column(_named(graph_file, "document-entities", doc="qonto"), "name")
+def test_document_entities_and_facts_by_document(query_graph):
+    names = _column(_named(query_graph, "document-entities", doc="qonto"), "name")
     assert "Qonto" in names and "Alexandre Prot" in names and "Laurent Allard" not in names
-    facts = _named(graph_file, "facts", doc="ovh.txt")
+    facts = _named(query_graph, "facts", doc="ovh.txt")
     assert set(_column(facts, "source")) == {"ovh.txt"}
     assert "ceoOf" in _column(facts, "relation")
 
 
-def test_negated_and_planned_statements_are_listed_apart(graph_file):
-    result = _named(graph_file, "negated")
+def test_negated_and_planned_statements_are_listed_apart(query_graph):
+    result = _named(query_graph, "negated")
     assert _column(result, "modality") == ["planned"]
-    assert "partnerOf" not in _column(_named(graph_file, "facts", doc="qonto"), "relation")
+    assert "partnerOf" not in _column(_named(query_graph, "facts", doc="qonto"), "relation")
 
 
 @pytest.mark.parametrize(
@@ -138,19 +136,19 @@ def test_negated_and_planned_statements_are_listed_apart(graph_file):
         ({"nope": "x"}, "has no parameter 'nope'"),
     ],
 )
-def test_bad_params_are_usage_errors(graph_file, params, message):
+def test_bad_params_are_usage_errors(query_graph, params, message):
     with pytest.raises(UsageError, match=message):
-        _named(graph_file, "ceos", **params)
+        _named(query_graph, "ceos", **params)
 
 
-def test_required_param_is_checked(graph_file):
+def test_required_param_is_checked(query_graph):
     with pytest.raises(UsageError, match="needs --param entity="):
-        _named(graph_file, "entity-facts")
+        _named(query_graph, "entity-facts")
 
 
-def test_values_cannot_change_the_query(graph_file):
+def test_values_cannot_change_the_query(query_graph):
     nasty = 'x" } ?s ?p ?o . } #'
-    result = run_query(graph_file, "SELECT ?q WHERE { ?s a ?t } LIMIT 1", bindings={"q": nasty})
+    result = run_query(query_graph, "SELECT ?q WHERE { ?s a ?t } LIMIT 1", bindings={"q": nasty})
     assert result.rows == [(ox.Literal(nasty),)]
 
 
@@ -181,9 +179,9 @@ def test_is_update(text, update):
     assert is_update(text) is update
 
 
-def test_updates_are_refused(graph_file):
+def test_updates_are_refused(query_graph):
     with pytest.raises(UsageError, match="read-only"):
-        run_query(graph_file, "DELETE WHERE { ?s ?p ?o }")
+        run_query(query_graph, "DELETE WHERE { ?s ?p ?o }")
 
 
 def test_read_query_takes_exactly_one_source(tmp_path):
@@ -203,26 +201,26 @@ def test_parse_params():
         parse_params(["org"])
 
 
-def test_ask_construct_and_select_kinds(graph_file):
-    assert run_query(graph_file, "ASK { ?s ?p ?o }").boolean is True
+def test_ask_construct_and_select_kinds(query_graph):
+    assert run_query(query_graph, "ASK { ?s ?p ?o }").boolean is True
     constructed = run_query(
-        graph_file,
+        query_graph,
         "PREFIX kg: <https://w3id.org/kg-news/ontology#> CONSTRUCT WHERE { ?p kg:ceoOf ?o }",
     )
     assert constructed.kind == "graph" and len(constructed.triples) == 1
-    limited = run_query(graph_file, "SELECT * WHERE { ?s ?p ?o }", limit=3)
+    limited = run_query(query_graph, "SELECT * WHERE { ?s ?p ?o }", limit=3)
     assert len(limited.rows) == 3 and limited.truncated
 
 
-def test_rdflib_graph_and_trig_sources_answer_alike(graph_file, tmp_path):
-    graph = Graph().parse(graph_file)
+def test_rdflib_graph_and_trig_sources_answer_alike(query_graph, tmp_path):
+    graph = Graph().parse(query_graph)
     trig = tmp_path / "graph.trig"
     from kg.graph.serialize import serialize
 
     trig.write_bytes(serialize(graph, "trig"))
     counts = {
         str(source): run_query(source, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").rows[0][0]
-        for source in (graph_file, trig)
+        for source in (query_graph, trig)
     }
     counts["rdflib"] = run_query(graph, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").rows[0][0]
     assert len({int(count.value) for count in counts.values()}) == 1
@@ -231,9 +229,9 @@ def test_rdflib_graph_and_trig_sources_answer_alike(graph_file, tmp_path):
 @pytest.mark.parametrize(
     "fmt", [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.TSV]
 )
-def test_result_serialisations_are_valid_sparql_results(graph_file, fmt):
+def test_result_serialisations_are_valid_sparql_results(query_graph, fmt):
     name = {ox.QueryResultsFormat.JSON: "json", ox.QueryResultsFormat.XML: "xml"}.get(fmt, "tsv")
-    result = _named(graph_file, "ceos")
+    result = _named(query_graph, "ceos")
     data, _ = serialize_results(result, name)
     parsed = list(ox.parse_query_results(data, format=fmt))
     assert len(parsed) == 1
@@ -241,8 +239,8 @@ def test_result_serialisations_are_valid_sparql_results(graph_file, fmt):
     assert parsed[0]["confidence"].datatype.value.endswith("#decimal")
 
 
-def test_csv_and_table(graph_file):
-    result = _named(graph_file, "ceos")
+def test_csv_and_table(query_graph):
+    result = _named(query_graph, "ceos")
     rows = list(csv.reader(io.StringIO(format_results(result, "csv"))))
     assert rows[0] == ["ceo", "organization", "confidence", "evidence", "person", "org"]
     assert rows[1][:2] == ["Laurent Allard", "OVH"]  # plain values: no quotes, no @fr
@@ -251,7 +249,7 @@ def test_csv_and_table(graph_file):
     assert table[0].split() == ["ceo", "organization", "confidence", "evidence", "person", "org"]
     assert table[2].startswith("Laurent Allard  OVH")
     assert table[-1] == "(1 row)"
-    assert json.loads(format_results(run_query(graph_file, "ASK {}"), "json"))["boolean"] is True
+    assert json.loads(format_results(run_query(query_graph, "ASK {}"), "json"))["boolean"] is True
     with pytest.raises(UsageError):
         format_results(result, "yaml")
 
@@ -265,9 +263,9 @@ def test_corrupt_graph_gives_line_number(tmp_path):
         run_query(tmp_path / "missing.ttl", "ASK {}")
 
 
-def test_invalid_sparql_is_a_usage_error(graph_file):
+def test_invalid_sparql_is_a_usage_error(query_graph):
     with pytest.raises(UsageError, match="invalid SPARQL"):
-        run_query(graph_file, "SELECT ?x WHERE {")
+        run_query(query_graph, "SELECT ?x WHERE {")
 
 
 def test_list_queries_shows_names_and_descriptions():
@@ -276,26 +274,20 @@ def test_list_queries_shows_names_and_descriptions():
     assert "doc=<Document>" in listing
 
 
-def test_answer_query_end_to_end(graph_file):
-    text = answer_query(graph_file, name="ceos", params=["org=ovh"], fmt="csv")
+def test_answer_query_end_to_end(query_graph):
+    text = answer_query(query_graph, name="ceos", params=["org=ovh"], fmt="csv")
     assert text.splitlines()[1].startswith("Laurent Allard,OVH")
 
 
-def _kg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def test_cli_query(graph_file, tmp_path):
-    listed = _kg("query", "--list")
+def test_cli_query(query_graph, tmp_path, run_kg):
+    listed = run_kg("query", "--list")
     assert listed.returncode == 0 and "partnerships" in listed.stdout
-    named = _kg("query", str(graph_file), "--name", "ceos", "--param", "org=OVH")
+    named = run_kg("query", str(query_graph), "--name", "ceos", "--param", "org=OVH")
     assert named.returncode == 0 and "Laurent Allard" in named.stdout
     bad = tmp_path / "bad.ttl"
     bad.write_text("<http://a> <http://b> .\n", encoding="utf-8")
-    failed = _kg("query", str(bad), "ASK {}")
+    failed = run_kg("query", str(bad), "ASK {}")
     assert failed.returncode != 0
     assert failed.stderr.count("\n") == 1 and "line 1" in failed.stderr
-    unknown = _kg("query", str(graph_file), "--name", "ceos", "--param", "org=Nobody")
+    unknown = run_kg("query", str(query_graph), "--name", "ceos", "--param", "org=Nobody")
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr

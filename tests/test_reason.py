@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from kb_samples import SOFTWARE, sample_kb
@@ -16,6 +15,9 @@ from kg.namespace import KG
 from kg.naming import entity_iri
 from kg.reason import inferred
 from kg.records import Relation
+
+if TYPE_CHECKING:
+    from conftest import KgCli
 
 SDO = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -77,15 +79,10 @@ def test_planned_facts_entail_nothing(entailed: Graph) -> None:
     assert (OVH, KG.partnerOf, QONTO) not in entailed
 
 
-def test_cli_reason(tmp_path: Path, asserted: Graph) -> None:
+def test_cli_reason(tmp_path: Path, asserted: Graph, run_kg: KgCli) -> None:
     source, target = tmp_path / "graph.ttl", tmp_path / "inferred.ttl"
     asserted.serialize(source, format="turtle")
-    done = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "reason", str(source), "-o", str(target)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_kg("reason", str(source), "-o", str(target))
     assert done.returncode == 0, done.stderr
     written = Graph().parse(target, format="turtle")
     assert (OVH, KG.hasCEO, ALLARD) in written

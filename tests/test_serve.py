@@ -19,11 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from kb_samples import SOFTWARE, sample_kb
 from rdflib import Graph
 
 from kg.errors import GraphParseError, KgError
-from kg.graph.rdf import to_rdf
 from kg.serve import ServerConfig, check_query, host_allowed, make_server, negotiate
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -33,13 +31,6 @@ SELECT ?ceo ?org WHERE { ?p kg:ceoOf ?o . ?p rdfs:label ?ceo . ?o rdfs:label ?or
 INSERT = "INSERT DATA { <http://evil.example/a> <http://evil.example/b> <http://evil.example/c> }"
 # Four-way cross product of every triple: far longer than the test timeout.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-@pytest.fixture(scope="module")
-def graph_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("serve") / "graph.ttl"
-    to_rdf(sample_kb(), software=SOFTWARE).serialize(path, format="turtle")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +164,7 @@ def test_result_limit_truncates(server):
     assert headers["X-Kg-Truncated"] == "true"
 
 
+@pytest.mark.slow
 def test_timeout_stops_the_query_and_the_server_recovers(server):
     started = time.monotonic()
     status, _, body = get_query(server, SLOW)
@@ -275,6 +267,7 @@ def test_corrupt_graph_and_busy_port(tmp_path, server):
         make_server(server.graph_path, "127.0.0.1", port)
 
 
+@pytest.mark.slow
 def test_query_page_runs_an_example_in_chromium(server):
     """The query page in headless Chromium: pick the 'ceos' example, run it, read the table."""
     chromium = Path(os.environ.get("KG_CHROMIUM", "/usr/bin/chromium"))
@@ -422,6 +415,7 @@ def test_pathological_queries_are_400(server, query, message):
     assert triple_count(server) > 0  # the workers are fine
 
 
+@pytest.mark.slow
 def test_slow_queries_do_not_starve_quick_ones(guarded):
     """While a 10 s query runs, 50 simple queries all answer in < 1 s; a second slow query is
     stopped (503) rather than taking the last worker."""
@@ -445,6 +439,7 @@ def test_slow_queries_do_not_starve_quick_ones(guarded):
     assert first.is_alive() and slow == []  # the slow query was running all along
 
 
+@pytest.mark.slow
 def test_crashed_worker_is_500_not_a_timeout(guarded):
     reply: list[tuple[int, bytes]] = []
 
@@ -466,6 +461,7 @@ def test_crashed_worker_is_500_not_a_timeout(guarded):
     assert triple_count(guarded) > 0
 
 
+@pytest.mark.slow
 def test_memory_cap_stops_a_greedy_query(graph_file):
     config = ServerConfig(timeout=20.0, workers=1, memory=200)
     server = make_server(graph_file, "127.0.0.1", 0, config=config)
@@ -491,6 +487,7 @@ def test_disconnect_is_one_log_line(guarded, capsys):
     assert guarded.request_queue_size >= 128
 
 
+@pytest.mark.slow
 def test_sigterm_stops_cleanly_and_removes_temporary_files(graph_file, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()

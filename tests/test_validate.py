@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from kb_samples import SOFTWARE, sample_kb
@@ -17,6 +16,9 @@ from kg.link import link_places
 from kg.namespace import KG
 from kg.naming import entity_iri
 from kg.validate import Violation, validate
+
+if TYPE_CHECKING:
+    from conftest import KgCli
 
 ROUBAIX = entity_iri("place/roubaix")
 ALLARD = entity_iri("person/laurent-allard")
@@ -99,34 +101,28 @@ def test_unsupported_fact(graph: Graph) -> None:
     )
 
 
-def _kg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, check=False
-    )
-
-
-def test_cli_valid(tmp_path: Path, graph: Graph) -> None:
+def test_cli_valid(tmp_path: Path, graph: Graph, run_kg: KgCli) -> None:
     path = tmp_path / "graph.ttl"
     graph.serialize(path, format="turtle")
-    done = _kg("validate", str(path))
+    done = run_kg("validate", str(path))
     assert (done.returncode, done.stdout.strip()) == (0, "valid")
 
 
-def test_cli_rejects_place_ceo_of_person(tmp_path: Path, graph: Graph) -> None:
+def test_cli_rejects_place_ceo_of_person(tmp_path: Path, graph: Graph, run_kg: KgCli) -> None:
     graph.add((ROUBAIX, KG.ceoOf, ALLARD))
     path = tmp_path / "graph.ttl"
     graph.serialize(path, format="turtle")
-    done = _kg("validate", str(path))
+    done = run_kg("validate", str(path))
     assert done.returncode == 1
     assert "Roubaix — kg:ceoOf — only a Person can be the subject of ceoOf" in done.stdout
     assert done.stderr.strip().startswith("kg: error:")
     assert "Traceback" not in done.stderr
 
 
-def test_cli_bad_file(tmp_path: Path) -> None:
+def test_cli_bad_file(tmp_path: Path, run_kg: KgCli) -> None:
     path = tmp_path / "broken.ttl"
     path.write_text("this is not turtle", encoding="utf-8")
-    done = _kg("validate", str(path))
+    done = run_kg("validate", str(path))
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "broken.ttl" in done.stderr
 

@@ -7,11 +7,10 @@ import copy
 import hashlib
 import json
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
@@ -33,6 +32,9 @@ from kg.viz import render_html, render_page, select_view, view_data, view_notice
 from kg.viz.format import THIN_SPACE, format_count, format_decimal, format_money
 from kg.viz.html import script_json, with_layout
 from kg.viz.layout import force_layout
+
+if TYPE_CHECKING:
+    from conftest import KgCli
 
 XSS = '<img src=x onerror="window.__kgXss=1">'
 XSS_SCRIPT = "</script><script>window.__kgXss=2</script>"
@@ -512,13 +514,9 @@ def test_large_graphs_get_fixed_positions(data: dict) -> None:
 # ------------------------------------------------------------------ kg view
 
 
-def run_kg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def test_kg_view_renders_a_turtle_file(graph: Graph, page: str, tmp_path: Path) -> None:
+def test_kg_view_renders_a_turtle_file(
+    graph: Graph, page: str, tmp_path: Path, run_kg: KgCli
+) -> None:
     source = tmp_path / "graph.ttl"
     source.write_text(graph.serialize(format="turtle"), encoding="utf-8")
     out = tmp_path / "view.html"
@@ -527,7 +525,7 @@ def test_kg_view_renders_a_turtle_file(graph: Graph, page: str, tmp_path: Path) 
     assert out.read_text(encoding="utf-8") == page
 
 
-def test_kg_view_bad_input_is_one_line_error(tmp_path: Path) -> None:
+def test_kg_view_bad_input_is_one_line_error(tmp_path: Path, run_kg: KgCli) -> None:
     broken = tmp_path / "broken.ttl"
     broken.write_text("this is not turtle <<<", encoding="utf-8")
     for path in (broken, tmp_path / "missing.ttl"):
@@ -650,7 +648,7 @@ def test_view_notice() -> None:
 
 def test_notice_is_shown_escaped_and_only_when_given(graph: Graph, page: str) -> None:
     noticed = render_html(graph, title="Test <kg>", notice=f"3 entités & {XSS} sur 7")
-    escaped = "3 entités &amp; &lt;img src=x onerror=&quot;window.__kgXss=1&quot;&gt; sur 7"
+    escaped = "3 entités &amp; &lt;img src=x onerror=&#34;window.__kgXss=1&#34;&gt; sur 7"
     assert f'<p id="kg-notice" class="kg-notice" role="note">{escaped}</p>' in noticed
     assert "<img" not in noticed.lower()
     assert 'id="kg-notice"' not in page

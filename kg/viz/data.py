@@ -132,41 +132,50 @@ def view_data(graph: Graph, *, ontology: Graph | None = None) -> dict[str, Any]:
     ]
     # Evidence names its articles by IRI until every article is known, then by index.
     _number_sources([*edges, *(row for node in nodes for row in node["attributes"])], sources)
-    relation_keys = sorted({e["relation"] for e in edges}, key=vocab.relation_order)
-    relation_count: dict[str, int] = defaultdict(int)
-    for edge in edges:
-        relation_count[edge["relation"]] += edge["asserted"]
     for index, edge in enumerate(edges):
         edge["id"] = f"e{index}"
         del edge["_from"], edge["_to"]
-    type_count: dict[str, int] = defaultdict(int)
-    for node_type in types.values():
-        type_count[node_type] += 1
     return {
-        "types": [
-            {
-                "id": key,
-                "label": vocab.type_label(key),
-                "color": style.color,
-                "shape": style.shape,
-                "count": type_count[key],
-            }
-            for key, style in TYPE_STYLES.items()
-            if type_count[key]
-        ],
-        "relations": [
-            {
-                "id": key,
-                "label": vocab.relation_label(key),
-                "directed": vocab.is_directed(key),
-                "count": relation_count[key],
-            }
-            for key in relation_keys
-        ],
+        "types": _type_legend(types, vocab),
+        "relations": _relation_legend(edges, vocab),
         "nodes": nodes,
         "edges": edges,
         "sources": sources.table(),
     }
+
+
+def _type_legend(types: dict[Node, str], vocab: _Vocabulary) -> list[dict[str, Any]]:
+    """The entity types present, in the legend's order, with their style and count."""
+    type_count: dict[str, int] = defaultdict(int)
+    for node_type in types.values():
+        type_count[node_type] += 1
+    return [
+        {
+            "id": key,
+            "label": vocab.type_label(key),
+            "color": style.color,
+            "shape": style.shape,
+            "count": type_count[key],
+        }
+        for key, style in TYPE_STYLES.items()
+        if type_count[key]
+    ]
+
+
+def _relation_legend(edges: list[dict[str, Any]], vocab: _Vocabulary) -> list[dict[str, Any]]:
+    """The relations present, in kg's order, with their direction and asserted count."""
+    relation_count: dict[str, int] = defaultdict(int)
+    for edge in edges:
+        relation_count[edge["relation"]] += edge["asserted"]
+    return [
+        {
+            "id": key,
+            "label": vocab.relation_label(key),
+            "directed": vocab.is_directed(key),
+            "count": relation_count[key],
+        }
+        for key in sorted({e["relation"] for e in edges}, key=vocab.relation_order)
+    ]
 
 
 class _Vocabulary:

@@ -1,6 +1,7 @@
 """Render the graph view as one self-contained HTML page.
 
-The page is our template (``template.html``, ``app.css``, ``app.js`` in this package) with
+The page is our template (``kg/templates/view.html``, with ``app.css`` and ``app.js`` of this
+package) with
 vis-network's script and stylesheet inlined from the installed pyvis package, and the data of
 :func:`~kg.viz.data.view_data` embedded as JSON. Nothing is fetched from a network: a
 Content-Security-Policy allows only the page's own inline scripts (by hash), its styles and
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import re
 from functools import cache, lru_cache
@@ -24,6 +24,7 @@ from rdflib import Graph
 
 from ..graph.rdf import load_graph
 from ..io import write_text_atomic
+from ..templates import Markup, render_template
 from .data import view_data
 from .layout import force_layout
 
@@ -40,7 +41,6 @@ __all__ = [
 LAYOUT_THRESHOLD = 1000
 # Pixels per layout unit: keeps neighbours about one label apart.
 _LAYOUT_SCALE = 90.0
-_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 
 
@@ -94,9 +94,8 @@ def render_page(
         _check_embeddable(text, "script")
     for text in styles:
         _check_embeddable(text, "style")
-    values = {
-        "title": html.escape(title),
-        "notice": _notice_element(notice),
+    # Markup: checked above (assets), made safe for their element (data), or our own (policy).
+    trusted = {
         "csp": content_security_policy(scripts, styles),
         "vis_css": vis_css,
         "app_css": app_css,
@@ -104,8 +103,8 @@ def render_page(
         "app_js": app_js,
         "data": script_json(data),
     }
-    # One pass over the template: inserted text is never scanned for placeholders again.
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], _asset("template.html"))
+    values = {name: Markup(text) for name, text in trusted.items()}
+    return render_template("view.html", title=title, notice=notice, **values)
 
 
 def with_layout(data: dict[str, Any], *, seed: int = 0) -> dict[str, Any]:
@@ -146,13 +145,6 @@ def content_security_policy(scripts: tuple[str, ...], styles: tuple[str, ...]) -
         "img-src data: blob:; font-src data:; connect-src 'none'; "
         "base-uri 'none'; form-action 'none'"
     )
-
-
-def _notice_element(notice: str | None) -> str:
-    # Static markup, no script and no style attribute: the page's CSP needs nothing more.
-    if not notice:
-        return ""
-    return f'<p id="kg-notice" class="kg-notice" role="note">{html.escape(notice)}</p>'
 
 
 def _sha256(text: str) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .io import write_text_atomic
+from kg.io import write_text_atomic
 
 __all__ = ["Article", "generate", "write_corpus"]
 
@@ -431,7 +431,7 @@ def company(k: int) -> Company:
     )
 
 
-def _partner_index(k: int, salt: str) -> int:
+def partner_index(k: int, salt: str) -> int:
     """Another company tied to ``k`` (its partner, target, supplier, parent), fixed by ``k``."""
     other = random.Random(f"{salt}:{k}").randrange(N_COMPANIES - 1)
     return other + 1 if other >= k else other
@@ -540,7 +540,7 @@ Story = Callable[[_Draft, Company], str]
 
 
 def _funding(d: _Draft, c: Company) -> str:
-    fund = fund_name(_partner_index(c.index, "fund"))
+    fund = fund_name(partner_index(c.index, "fund"))
     amount = d.rng.choice((1.5, 3, 5, 8, 12, 20, 35, 60))
     o, f = d.org(c.name), d.org(fund)
     d.attribute(o, "fundsRaised", amount * 1e6, "EUR")
@@ -554,7 +554,7 @@ def _funding(d: _Draft, c: Company) -> str:
 
 
 def _acquisition(d: _Draft, c: Company) -> str:
-    target = company(_partner_index(c.index, "target"))
+    target = company(partner_index(c.index, "target"))
     o, t = d.org(c.name), d.org(target.name)
     lead = d.pick(
         f"{c.name} rachète {target.name}, spécialiste de {target.sector}.",
@@ -570,7 +570,7 @@ def _acquisition(d: _Draft, c: Company) -> str:
 
 
 def _partnership(d: _Draft, c: Company) -> str:
-    other = company(_partner_index(c.index, "partner"))
+    other = company(partner_index(c.index, "partner"))
     o, p = d.org(c.name), d.org(other.name)
     lead = d.pick(
         f"{c.name} signe un partenariat stratégique avec {other.name}.",
@@ -583,7 +583,7 @@ def _partnership(d: _Draft, c: Company) -> str:
 
 
 def _client(d: _Draft, c: Company) -> str:
-    supplier = company(_partner_index(c.index, "supplier"))
+    supplier = company(partner_index(c.index, "supplier"))
     o, s = d.org(c.name), d.org(supplier.name)
     lead = d.pick(
         f"{c.name} a choisi la plateforme {de(supplier.name)} pour gérer ses données.",
@@ -671,7 +671,7 @@ def _color(d: _Draft, c: Company) -> None:
         )
         d.fact(d.person(c.founder), "alumnusOf", s, sentence, "explicit")
     if d.rng.random() < 0.35:
-        rival = company(_partner_index(c.index, "rival"))
+        rival = company(partner_index(c.index, "rival"))
         r = d.org(rival.name)
         d.say(
             d.pick(
@@ -681,7 +681,7 @@ def _color(d: _Draft, c: Company) -> None:
         )
         d.trap(o, "acquired", r, "negated")
     if d.rng.random() < 0.3:
-        fund = fund_name(_partner_index(c.index, "suitor"))
+        fund = fund_name(partner_index(c.index, "suitor"))
         f = d.org(fund)
         d.say(
             d.pick(

@@ -1,4 +1,4 @@
-"""``kg bench`` / ``python -m kg.bench``: the five scale-and-speed ratios, measured in one run.
+"""``kg bench`` / ``python -m kgbench``: the five scale-and-speed ratios, measured in one run.
 
 1. *throughput*: end-to-end build (1 process, no SHACL check) ÷ spaCy's full default
    ``fr_core_news_md`` pipeline running ``nlp.pipe`` over the same texts (target ≥ 0.8);
@@ -11,8 +11,9 @@
 5. *SPARQL*: the same queries on a synthetic kg-shaped graph of about a million triples, rdflib
    time ÷ pyoxigraph time (target ≥ 20).
 
-Corpora come from :mod:`kg.corpus`, so the build is also scored (relation F1). Results go to
-``bench/results.json``; :func:`markdown_table` renders them for the README.
+Corpora come from :mod:`kgbench.corpus`, so the build is also scored (relation F1). Results go to
+``results.json`` in a folder outside the repository unless one is given (:func:`default_out`);
+:func:`markdown_table` renders them for the README.
 """
 
 from __future__ import annotations
@@ -33,11 +34,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .corpus import write_corpus
-from .io import write_text_atomic
+from kg.config import Config
+from kg.io import write_text_atomic
 
-__all__ = ["SCALES", "Scale", "bench_queries", "markdown_table", "run", "sparql_times"]
+from .corpus import write_corpus
+
+__all__ = [
+    "DEFAULT_SCALE",
+    "SCALES",
+    "Scale",
+    "bench_queries",
+    "default_out",
+    "main",
+    "markdown_table",
+    "run",
+    "sparql_times",
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,9 @@ SCALES = {
     ),
 }
 
+# A run without --scale: small corpora, a few minutes.
+DEFAULT_SCALE = "quick"
+
 TARGETS = {
     "throughput": (">=", 0.8),
     "scaling": (">=", 1.7),
@@ -111,7 +126,7 @@ NAMED_QUERIES = ("ceos", "headquarters", "facts", "attributes", "documents")
 
 def bench_queries() -> dict[str, str]:
     """The query set: some of ``kg query --list`` (parameters left unbound) and two more."""
-    from .query import named_queries
+    from kg.query import named_queries
 
     named = named_queries()
     return {**{name: named[name].text for name in NAMED_QUERIES}, **_OWN_QUERIES}
@@ -145,12 +160,12 @@ def build_seconds(
     """Wall time of an in-process build (SHACL check off: it is not part of the data path,
     unless ``default``: then every option is ``kg build``'s default), and how many documents
     it parsed."""
-    from .pipeline import build
+    from kg.pipeline import build
 
-    options: dict[str, Any] = {} if default else {"validate": False, "store": "memory"}
-    seconds, result = _timed(
-        lambda: build([corpus], out, config=config, log=lambda _: None, cache=cache, **options)
-    )
+    settings = config.updated(cache=cache)
+    if not default:
+        settings = settings.updated(validate=False, store="memory")
+    seconds, result = _timed(lambda: build([corpus], out, settings, log=lambda _: None))
     return seconds, result.parsed
 
 
@@ -187,7 +202,7 @@ def query_overhead(store: Any, queries: dict[str, str]) -> dict[str, float]:
     ``serialize``) on the same store; best of three each."""
     import pyoxigraph as ox
 
-    from .query import run_query, serialize_results
+    from kg.query import run_query, serialize_results
 
     def kg_answers() -> None:
         for query in queries.values():
@@ -212,7 +227,7 @@ def peak_memory(corpus: Path, out: Path, processes: int) -> dict[str, float]:
     command = [
         sys.executable,
         "-m",
-        "kg.bench",
+        "kgbench",
         "--child-build",
         str(corpus),
         str(out),
@@ -260,9 +275,10 @@ def synthetic_graph(triples: int) -> Any:
     """An rdflib graph of at least ``triples`` triples in kg's shape, from the corpus world:
     each synthetic article asserts, with evidence, its company's CEO, founder, head office,
     revenue and one acquisition or investment."""
-    from .corpus import _partner_index, company, fund_name  # noqa: I001 - private helper on purpose
-    from .graph import to_rdf
-    from .records import Attribute, Document, Entity, Evidence, KnowledgeBase, Quantity, Relation
+    from kg.graph import to_rdf
+    from kg.records import Attribute, Document, Entity, Evidence, KnowledgeBase, Quantity, Relation
+
+    from .corpus import company, fund_name, partner_index
 
     kb = KnowledgeBase()
     # About 110 triples per synthetic article (statements dominate).
@@ -284,9 +300,9 @@ def synthetic_graph(triples: int) -> Any:
             founder = entity("Person", "person", c.founder.name, doc)
             city = entity("Place", "place", c.city, doc)
             target = entity(
-                "Organization", "org", company(_partner_index(c.index, "target")).name, doc
+                "Organization", "org", company(partner_index(c.index, "target")).name, doc
             )
-            fund = entity("Organization", "org", fund_name(_partner_index(c.index, "fund")), doc)
+            fund = entity("Organization", "org", fund_name(partner_index(c.index, "fund")), doc)
 
             def evidence(n: int, sentence: str, doc: str = doc) -> list[Evidence]:
                 return [Evidence(doc, sentence, n * 100, n * 100 + len(sentence), 0.9, "synthetic")]
@@ -397,15 +413,30 @@ def machine() -> dict[str, Any]:
     }
 
 
+def default_out() -> Path:
+    """Where results go unless a folder is given: the user's cache, never the repository
+    (whose ``bench/results.json`` is the published full run, updated on purpose with ``--out``).
+
+    >>> import os
+    >>> os.environ["XDG_CACHE_HOME"] = "/tmp/cache"
+    >>> default_out().as_posix()
+    '/tmp/cache/kg/bench'
+    >>> del os.environ["XDG_CACHE_HOME"]
+    """
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "kg" / "bench"
+
+
 def run(
     scale: Scale,
     *,
-    out_dir: str | Path = "bench",
+    out_dir: str | Path | None = None,
     work_dir: str | Path | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Run every measurement at ``scale``, print the ratios, write ``out_dir/results.json``."""
-    from .evaluate import evaluate
+    """Run every measurement at ``scale``, print the ratios, write ``out_dir/results.json``
+    (:func:`default_out` when not given)."""
+    from kg.evaluate import evaluate
 
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="kg-bench-"))
     config = Config.default()
@@ -424,7 +455,7 @@ def run(
     corpus = work / f"corpus-{n}"
     write_corpus(corpus, n, gold_dir=work / f"gold-{n}")
     texts = _texts(corpus)
-    from .nlp import load_pipeline
+    from kg.nlp import load_pipeline
 
     # A long-running process: model, lexicons and gazetteer loaded by a first small build.
     load_pipeline(config.model)
@@ -510,7 +541,7 @@ def run(
     _say(log, "sparql", results)
     run_rebuild_and_query_rows(scale, work, config, graph, lib, results, log)
 
-    out = Path(out_dir)
+    out = Path(out_dir) if out_dir is not None else default_out()
     write_text_atomic(
         out / "results.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n"
     )
@@ -658,23 +689,24 @@ def markdown_table(results: dict[str, Any]) -> str:
 
 def _child_build(corpus: str, out: str, processes: int) -> None:
     """The build whose memory :func:`peak_memory` measures."""
-    from .pipeline import build
+    from kg.pipeline import build
 
     shutil.rmtree(out, ignore_errors=True)
     build(
         [corpus],
         out,
-        config=Config.default().updated(n_process=processes, batch_size=32),
+        Config(n_process=processes, batch_size=32, validate=False, store="disk"),
         log=lambda _: None,
-        validate=False,
-        store="disk",
     )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", choices=sorted(SCALES), default="quick")
-    parser.add_argument("--out", default="bench", help="folder of results.json")
+    """``python -m kgbench``: the same run as ``kg bench``."""
+    parser = argparse.ArgumentParser(prog="python -m kgbench", description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default=DEFAULT_SCALE)
+    parser.add_argument(
+        "--out", default=None, help=f"folder of results.json (default: {default_out()})"
+    )
     parser.add_argument("--work", default=None, help="scratch folder (default: temporary)")
     parser.add_argument("--child-build", nargs=2, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--processes", type=int, default=1, help=argparse.SUPPRESS)
