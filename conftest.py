@@ -10,10 +10,7 @@ import pytest
 
 # Doctests known to fail in code another change owns, with the reason (xfail, not strict: the
 # test passes again as soon as that code is fixed, and the entry can go).
-KNOWN_FAILING_DOCTESTS = {
-    "kg.extract.coref.salient": "the example expects 'OVH', salient() returns 'Medria'; "
-    "kg/extract belongs to the extraction rewrite, which settles which one is right",
-}
+KNOWN_FAILING_DOCTESTS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

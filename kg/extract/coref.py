@@ -65,7 +65,9 @@ def salient(
     for being mentioned in the current or previous stretch of text (the last 400 characters).
 
     >>> a = Slot(0, 3, "Organization", "OVH"); b = Slot(500, 506, "Organization", "Medria")
-    >>> salient([a, a, b], "Organization", 600, 590).name
+    >>> salient([a, a, b], "Organization", 600, 590).name  # Medria is recent
+    'Medria'
+    >>> salient([a, a, a, b], "Organization", 600, 590).name  # OVH is named more
     'OVH'
     """
     scores: dict[str, float] = {}
