@@ -195,15 +195,23 @@ def parse_chapters(
     start = length = 0  # the chapter's offset in its document, its length so far
     for doc, (document, last) in parsed:
         if docs and length + len(doc.text) > chapter_chars:
-            yield Chapter(document, start, join_sections(docs), False)
-            docs, start, length = [], start + length, 0
+            yield Chapter(document, start, _joined(docs), False)
+            start, length = start + length, 0
         if docs or start or not last:  # a section: its tensor is not joined, so not kept meanwhile
             doc.tensor = doc.tensor[:0]
         docs.append(doc)
         length += len(doc.text)
         if last:
-            yield Chapter(document, start, join_sections(docs), True)
-            docs, start, length = [], 0, 0
+            yield Chapter(document, start, _joined(docs), True)
+            start, length = 0, 0
+
+
+def _joined(docs: list[Doc]) -> Doc:
+    """:func:`join_sections` of ``docs``, emptied: the sections are not held while the chapter
+    is read."""
+    joined = join_sections(docs)
+    docs.clear()
+    return joined
 
 
 def _batches(
