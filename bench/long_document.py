@@ -1,7 +1,7 @@
 """Peak memory and time of ``kg build`` on one long article, at several lengths (issue 16).
 
-A long article is parsed section by section (``kg.nlp.split_sections``), so its cost should grow
-linearly with its length: the target is a 3 MB article within 1.5x the peak memory of a 300 KB
+A long article is parsed in sections joined into chapters and read chapter by chapter, never
+whole (``kg.nlp.parse_chapters``), so its cost should grow linearly with its length: the target is a 3 MB article within 1.5x the peak memory of a 300 KB
 one, and seconds per MB about constant. Each length is built in a fresh child process (one
 process, no SHACL check, no HTML view), whose peak resident memory is its ``ru_maxrss``::
 

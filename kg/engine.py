@@ -84,14 +84,17 @@ def _extractor(config: Config) -> Extractor:
 
 def extract_chunk(documents: list[Document], config: Config) -> list[Extraction]:
     """Parse and extract a chunk of documents in this process (the model loads once per process)."""
-    from .nlp import load_pipeline, parse
+    return list(_extracted(documents, config))
 
-    nlp = load_pipeline(config.model)
+
+def _extracted(documents: Iterable[Document], config: Config) -> Iterator[Extraction]:
+    """Parse and extract ``documents`` here, a long one chapter by chapter (never whole)."""
+    from .extract.chapters import extract_chapters
+    from .nlp import load_pipeline, parse_chapters
+
+    parsed = parse_chapters(load_pipeline(config.model), documents, batch_size=config.batch_size)
     extractor = _extractor(config.extraction())  # one extractor whatever the other settings
-    return [
-        extractor(document, doc)
-        for document, doc in parse(nlp, documents, batch_size=config.batch_size)
-    ]
+    return extract_chapters(extractor, parsed)
 
 
 def extract_chunk_pickled(documents: list[Document], config: Config) -> list[bytes]:
@@ -128,7 +131,7 @@ def local_engine(
 ) -> Iterator[Extracted]:
     """Parse and extract on this machine with ``config.n_process`` processes; the model is
     loaded only once a document comes."""
-    from .nlp import load_pipeline, parse
+    from .nlp import load_pipeline
 
     pending = iter(documents)
     first = next(pending, None)
@@ -136,10 +139,7 @@ def local_engine(
         return
     documents = chain([first], pending)
     if config.n_process <= 1:
-        nlp = load_pipeline(config.model)
-        extractor = _extractor(config.extraction())  # one extractor whatever the other settings
-        for document, doc in parse(nlp, documents, batch_size=config.batch_size):
-            yield extractor(document, doc)
+        yield from _extracted(documents, config)
         return
     # Forked workers share the pipeline the parent loaded (copy-on-write): no per-worker load.
     load_pipeline(config.model)

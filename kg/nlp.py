@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import spacy
 from spacy.language import Language
@@ -72,6 +73,11 @@ def model_version(nlp: Language) -> str:
 # one Doc: spaCy's memory and time then grow linearly with length, and no text reaches
 # ``nlp.max_length`` (a news article is far shorter, so it is parsed whole, as before).
 SECTION_CHARS = 20_000
+# A document longer than this is parsed and read by the rules in chapters of consecutive
+# sections, each of at most this many characters (see :func:`parse_chapters`): the rules'
+# comparisons of every mention with every other stay within a chapter, and no Doc of the whole
+# document is ever made.
+CHAPTER_CHARS = 50_000
 # Most characters in one batch of ``nlp.pipe`` (sixteen articles of 5,000 characters).
 BATCH_CHARS = 80_000
 
@@ -121,6 +127,15 @@ def join_sections(docs: list[Doc]) -> Doc:
     return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]  # the stub lacks it
 
 
+class Chapter(NamedTuple):
+    """A run of consecutive sections of a document, parsed and joined into one Doc."""
+
+    document: Document
+    start: int  # the offset of the chapter's first character in ``document.text``
+    doc: Doc
+    last: bool  # the document's last chapter
+
+
 def parse(
     nlp: Language,
     documents: Iterable[Document],
@@ -130,7 +145,33 @@ def parse(
     section_chars: int = SECTION_CHARS,
 ) -> Iterator[tuple[Document, Doc]]:
     """Parse documents in batches, yielding each with its spaCy ``Doc``; a long document is
-    parsed section by section (:func:`split_sections`) and its Doc joined back whole.
+    parsed section by section (:func:`split_sections`) and its Doc joined back whole (which
+    :func:`parse_chapters` avoids)."""
+    for document, _, doc, _ in parse_chapters(
+        nlp,
+        documents,
+        batch_size=batch_size,
+        n_process=n_process,
+        section_chars=section_chars,
+        chapter_chars=sys.maxsize,
+    ):
+        yield document, doc
+
+
+def parse_chapters(
+    nlp: Language,
+    documents: Iterable[Document],
+    *,
+    batch_size: int = 16,
+    n_process: int = 1,
+    section_chars: int = SECTION_CHARS,
+    chapter_chars: int = CHAPTER_CHARS,
+) -> Iterator[Chapter]:
+    """Parse documents in batches, yielding each in :class:`Chapter` s: its sections
+    (:func:`split_sections`) joined a few at a time into Docs of at most ``chapter_chars``
+    characters (or one section). A document of at most ``chapter_chars`` characters is one
+    chapter, its whole Doc; a longer one is never held whole, so the memory of its parse is
+    that of a chapter.
 
     A batch holds at most ``batch_size`` texts and, once it has one, no more than
     :data:`BATCH_CHARS` characters: spaCy's working memory follows the characters of a batch,
@@ -150,14 +191,27 @@ def parse(
             for batch in _batches(sections, batch_size, BATCH_CHARS)
             for pair in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
         )
-    docs: list[Doc] = []
+    docs: list[Doc] = []  # the sections of the chapter being read
+    start = length = 0  # the chapter's offset in its document, its length so far
     for doc, (document, last) in parsed:
-        if docs or not last:  # a section: its tensor is not joined, so not kept meanwhile
+        if docs and length + len(doc.text) > chapter_chars:
+            yield Chapter(document, start, _joined(docs), False)
+            start, length = start + length, 0
+        if docs or start or not last:  # a section: its tensor is not joined, so not kept meanwhile
             doc.tensor = doc.tensor[:0]
         docs.append(doc)
+        length += len(doc.text)
         if last:
-            yield document, join_sections(docs)
-            docs = []
+            yield Chapter(document, start, _joined(docs), True)
+            start, length = 0, 0
+
+
+def _joined(docs: list[Doc]) -> Doc:
+    """:func:`join_sections` of ``docs``, emptied: the sections are not held while the chapter
+    is read."""
+    joined = join_sections(docs)
+    docs.clear()
+    return joined
 
 
 def _batches(

@@ -232,7 +232,8 @@ def format_summary(result: BuildResult) -> str:
 def knowledge_base_from_texts(texts: Iterable[str], config: Config | None = None) -> KnowledgeBase:
     """Extract and resolve in-memory texts (one document each): handy in tests and notebooks."""
     from .extract import Extractor
-    from .nlp import load_pipeline, parse
+    from .extract.chapters import extract_chapters
+    from .nlp import load_pipeline, parse_chapters
 
     config = config or Config.default()
     nlp = load_pipeline(config.model)
@@ -240,5 +241,5 @@ def knowledge_base_from_texts(texts: Iterable[str], config: Config | None = None
     documents = [
         Document(id=f"text-{i}", path=f"text-{i}", title="", text=t) for i, t in enumerate(texts)
     ]
-    extractions = [extractor(d, doc) for d, doc in parse(nlp, documents)]
+    extractions = list(extract_chapters(extractor, parse_chapters(nlp, documents)))
     return resolve(extractions, threshold=config.threshold)

@@ -2,24 +2,27 @@
 
 Some of the extractor's steps compare every mention with every other one (salience, repeated
 names, overlaps), which is fine over an article but quadratic over a 3 MB report. A document
-longer than :data:`CHAPTER_CHARS` is therefore cut at sentence starts into chapters of about that
-size; each is extracted on its own and the results, with offsets moved back to the document's,
-make one :class:`~kg.records.Extraction` of the whole document. Coreference does not cross a
-chapter boundary (a news article is far shorter than a chapter).
+longer than :data:`CHAPTER_CHARS` is therefore read in chapters of at most about that size; each
+is extracted on its own and the results, with offsets moved back to the document's, make one
+:class:`~kg.records.Extraction` of the whole document. Coreference does not cross a chapter
+boundary (a news article is far shorter than a chapter).
+
+:func:`extract_chapters` reads the chapters :func:`kg.nlp.parse_chapters` parses, dropping each
+chapter's Doc once read, so the memory of a long document is that of one chapter and of its
+records; :func:`by_chapters` cuts a Doc already parsed whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from spacy.tokens import Doc
 
+from ..nlp import CHAPTER_CHARS, Chapter
 from ..records import AttributeFact, Document, Evidence, Extraction, Fact, Mention
 
-CHAPTER_CHARS = 50_000
-
-__all__ = ["CHAPTER_CHARS", "by_chapters", "chapters", "shifted"]
+__all__ = ["CHAPTER_CHARS", "by_chapters", "chapters", "extract_chapters", "shifted"]
 
 
 def chapters(doc: Doc, size: int = CHAPTER_CHARS) -> list[tuple[int, Doc]]:
@@ -73,11 +76,45 @@ def by_chapters(
     size: int = CHAPTER_CHARS,
 ) -> Extraction:
     """One extraction of ``document`` made of ``extract`` run over each chapter of ``doc``."""
-    whole = Extraction(document=document)
+    whole = _Whole(document)
     for offset, chapter in chapters(doc, size):
-        part = shifted(extract(replace(document, text=chapter.text), chapter), offset)
+        whole.add(extract, chapter, offset)
+    return whole.extraction
+
+
+def extract_chapters(
+    extract: Callable[[Document, Doc], Extraction], parsed: Iterable[Chapter]
+) -> Iterator[Extraction]:
+    """One extraction per document of ``parsed`` (:func:`kg.nlp.parse_chapters`): a document
+    in one chapter is ``extract`` ed whole, a longer one chapter by chapter, each chapter's Doc
+    dropped once read."""
+    whole: _Whole | None = None
+    for chapter in parsed:
+        if whole is None and chapter.last:
+            yield extract(chapter.document, chapter.doc)
+            continue
+        whole = whole or _Whole(chapter.document)
+        whole.add(extract, chapter.doc, chapter.start)
+        if chapter.last:
+            yield whole.extraction
+            whole = None
+
+
+class _Whole:
+    """The extraction of a document, made of its chapters' in turn."""
+
+    def __init__(self, document: Document) -> None:
+        self.extraction = Extraction(document=document)
+        self.aliases: set[tuple[str, str]] = set()
+
+    def add(self, extract: Callable[[Document, Doc], Extraction], doc: Doc, offset: int) -> None:
+        """Extract the chapter ``doc``, which starts at ``offset`` in the document."""
+        whole = self.extraction
+        part = shifted(extract(replace(whole.document, text=doc.text), doc), offset)
         whole.mentions += part.mentions
         whole.facts += part.facts
         whole.attributes += part.attributes
-        whole.aliases += [pair for pair in part.aliases if pair not in whole.aliases]
-    return whole
+        for pair in part.aliases:
+            if pair not in self.aliases:
+                self.aliases.add(pair)
+                whole.aliases.append(pair)
