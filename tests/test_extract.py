@@ -219,3 +219,48 @@ def test_bad_pattern_is_a_clear_error():
 
     with pytest.raises(InputError, match="unknown placeholder"):
         compile_pattern("{S:PER} {NOPE} {O:ORG}", {})
+
+
+def test_a_registered_collector_is_a_new_pattern_kind(tmp_path, kb_from_texts):
+    """One registered function plus a pattern that names it: every person named after "jury :"
+    works for the organisation before it."""
+    from kg.config import Config
+    from kg.extract.relations import COLLECTORS, _slots_after, register_collector
+
+    @register_collector("people_after")
+    def people_after(sentence, match):
+        return "subject", _slots_after(sentence, match.end(), "P")
+
+    patterns = tmp_path / "jury.toml"
+    patterns.write_text(
+        '[[relation]]\nname = "jury-members"\npredicate = "worksFor"\n'
+        'pattern = "{O:ORG}\\\\s+(?:réunit|annonce)\\\\s+son\\\\s+jury\\\\s*:"\n'
+        'collect = "people_after"\nconfidence = 0.8\n',
+        encoding="utf-8",
+    )
+    try:
+        kb = kb_from_texts(
+            ["Lumina annonce son jury : Marie Dubois et Paul Garnier."],
+            Config(extra_patterns=(str(patterns),)),
+        )
+        assert {
+            ("Marie Dubois", "worksFor", "Lumina"),
+            ("Paul Garnier", "worksFor", "Lumina"),
+        } <= facts(kb)
+    finally:
+        del COLLECTORS["people_after"]
+
+
+def test_an_unknown_collect_kind_is_refused(tmp_path):
+    from kg.config import Config
+    from kg.errors import InputError
+    from kg.extract import Extractor
+
+    patterns = tmp_path / "bad.toml"
+    patterns.write_text(
+        '[[relation]]\nname = "bad"\npredicate = "worksFor"\npattern = "{S:PER}"\n'
+        'collect = "nowhere"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="unknown collect 'nowhere'"):
+        Extractor.from_config(Config(extra_patterns=(str(patterns),)))

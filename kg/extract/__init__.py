@@ -38,6 +38,7 @@ from .relations import (
     DocumentContext,
     MaskedSentence,
     RelationMatch,
+    check_collectors,
     mask_sentence,
     match_relations,
 )
@@ -79,7 +80,9 @@ class Extractor:
 
     @classmethod
     def from_config(cls, config: Config, nlp: Language | None = None) -> Extractor:
-        return cls(load_lexicon(config.extra_patterns))
+        lexicon = load_lexicon(config.extra_patterns)
+        check_collectors(lexicon.relations)
+        return cls(lexicon)
 
     def __call__(self, document: Document, doc: Doc) -> Extraction:
         if len(document.text) > CHAPTER_CHARS:  # a long report: read chapter by chapter

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
@@ -300,7 +300,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
 
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)
-    slots += _rule_organizations(doc, slots, lexicon)
+    slots = _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
     slots += _unlabelled_organizations(doc, slots, lexicon)
     slots = _join_place_and_company(text, slots)
@@ -442,48 +442,75 @@ def _caps_speakers(text: str, slots: list[Slot]) -> list[Slot]:
     return found
 
 
+# A rule that finds organizations the model missed: given the text's slots and the organizations
+# found so far, it returns both lists updated (it may widen or drop a slot the model made).
+OrganizationRule = Callable[[Doc, list[Slot], list[Slot], Lexicon], tuple[list[Slot], list[Slot]]]
+
+
 def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
-    """Organizations the model misses: domain names, defined acronyms, "la société X"."""
-    text = doc.text
+    """``slots`` plus the organizations the model misses, rule after rule (``ORGANIZATION_RULES``):
+    domain names, defined acronyms, names the context calls companies, "chez X", "la société X"."""
     found: list[Slot] = []
+    for rule in ORGANIZATION_RULES:
+        slots, found = rule(doc, slots, found, lexicon)
+    return slots + found
+
+
+def _domain_names(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "Showroomprivé.com": a domain name is a company; a name the model cut is widened to it."""
+    text = doc.text
+    slots, found = list(slots), list(found)
     for match in _DOMAIN.finditer(text):
         start, end = match.span()
         if not _overlaps(slots + found, start, end):
             found.append(Slot(start, end, "Organization", match.group()))
-        else:  # the model found part of it: take the whole domain name
-            for i, slot in enumerate(slots):
-                if slot.start <= start < slot.end or start <= slot.start < end:
-                    slots[i] = Slot(
-                        min(start, slot.start),
-                        max(end, slot.end),
-                        "Organization",
-                        text[min(start, slot.start) : max(end, slot.end)],
-                    )
-    for match in _ACRONYM_DEF.finditer(text):
+            continue
+        for i, slot in enumerate(slots):
+            if slot.start <= start < slot.end or start <= slot.start < end:
+                lo, hi = min(start, slot.start), max(end, slot.end)
+                slots[i] = Slot(lo, hi, "Organization", text[lo:hi])
+    return slots, found
+
+
+def _defined_acronyms(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "INT (Institut National des Télécoms)": the acronym and its expansion are one company."""
+    found = list(found)
+    for match in _ACRONYM_DEF.finditer(doc.text):
         acronym, expansion = match.group(1), match.group(2)
         capitals = "".join(w[0] for w in re.findall(r"[A-ZÀ-Ý][\w'’-]*", expansion))
         if capitals.upper() != acronym.replace("&", ""):
             continue
         start, end = match.span(1)
-        slots[:] = [s for s in slots if not (s.start < end and start < s.end)]
-        found.append(Slot(start, end, "Organization", acronym, aliases=(expansion,)))
-        exp_start = match.start(2)
-        slots[:] = [
-            s for s in slots if not (s.start < exp_start + len(expansion) and exp_start < s.end)
+        exp_start, exp_end = match.start(2), match.start(2) + len(expansion)
+        slots = [
+            s
+            for s in slots
+            if not (s.start < end and start < s.end)
+            and not (s.start < exp_end and exp_start < s.end)
         ]
-        found.append(
-            Slot(
-                exp_start, exp_start + len(expansion), "Organization", acronym, aliases=(expansion,)
-            )
-        )
-    # "le Rennais Medria", "Medria (40 salariés, CA : 4 M€)": a name the context calls a company.
-    context = re.compile(
-        r"(?:(?<=⟦D⟧ )|(?<=⟦D⟧\u00a0))([A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2})"
-        r"|([A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2})(?=\s*\(\s*\d[\d.,\s]*"
-        r"(?:salariés|employés|collaborateurs))"
-    )
-    marked = _mark_demonyms(text, slots)
-    for match in context.finditer(marked):
+        found.append(Slot(start, end, "Organization", acronym, aliases=(expansion,)))
+        found.append(Slot(exp_start, exp_end, "Organization", acronym, aliases=(expansion,)))
+    return slots, found
+
+
+# "le Rennais Medria", "Medria (40 salariés, CA : 4 M€)": a name the context calls a company.
+_CONTEXT_COMPANY = re.compile(
+    r"(?:(?<=⟦D⟧ )|(?<=⟦D⟧\u00a0))([A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2})"
+    r"|([A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2})(?=\s*\(\s*\d[\d.,\s]*"
+    r"(?:salariés|employés|collaborateurs))"
+)
+
+
+def _context_companies(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """A capitalised name after a city's demonym or before a headcount is a company."""
+    found = list(found)
+    for match in _CONTEXT_COMPANY.finditer(_mark_demonyms(doc.text, slots)):
         group = 1 if match.group(1) else 2
         start, end = match.span(group)
         if (
@@ -491,61 +518,104 @@ def _rule_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
             and match.group(group) not in lexicon.junk_words
         ):
             found.append(Slot(start, end, "Organization", match.group(group)))
-    # "chez Datavia": a company (or a shop) named after "chez". In these names a dot is part of a
-    # word ("Showroomprive.com"), never a full stop.
-    for match in re.finditer(
-        r"(?<![\w'’])[Cc]hez\s+([A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*(?:[ \u00a0][A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*){0,2})",
-        text,
-    ):
+    return slots, found
+
+
+# In these names a dot is part of a word ("Showroomprive.com"), never a full stop.
+_CHEZ = re.compile(
+    r"(?<![\w'’])[Cc]hez\s+([A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*(?:[ \u00a0][A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*){0,2})"
+)
+
+
+def _chez_names(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "chez Datavia": a company (or a shop) named after "chez"."""
+    found = list(found)
+    for match in _CHEZ.finditer(doc.text):
         start, end = match.span(1)
         if match.group(1) not in lexicon.junk_words and not _overlaps(slots + found, start, end):
             found.append(Slot(start, end, "Organization", match.group(1)))
-    # "la société Nexolia", and in bylines "par Magazine En-Contact".
-    # "L'Institut régional de robotique appliquée (IRRA)": the expansion comes first.
-    for match in re.finditer(
-        r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){1,8}?)\s*\(\s*([A-Z][A-Z&]{1,7})\s*\)", text
-    ):
+    return slots, found
+
+
+_EXPANSION_FIRST = re.compile(
+    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){1,8}?)\s*\(\s*([A-Z][A-Z&]{1,7})\s*\)"
+)
+
+
+def _expanded_acronyms(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "L'Institut régional de robotique appliquée (IRRA)": the expansion comes first, accents
+    and function words aside ("École polytechnique fédérale de Lausanne (EPFL)")."""
+    text = doc.text
+    for match in _EXPANSION_FIRST.finditer(text):
         expansion, acronym = match.group(1), match.group(2)
         words = [w for w in re.split(r"[\s'’]+", expansion) if w.lower() not in _FUNCTION_WORDS]
         for first in range(len(words)):
-            if strip_accents("".join(w[0] for w in words[first:])).upper() == acronym:
-                start = match.start(1) + expansion.index(words[first])
-                end = match.end(1)
-                slots[:] = [s for s in slots if not (s.start < end and start < s.end)]
-                found[:] = [s for s in found if not (s.start < end and start < s.end)]
-                found.append(Slot(start, end, "Organization", acronym, aliases=(text[start:end],)))
-                a_start, a_end = match.span(2)
-                if not _overlaps(slots + found, a_start, a_end):
-                    found.append(
-                        Slot(a_start, a_end, "Organization", acronym, aliases=(text[start:end],))
-                    )
-                break
-    heads = re.compile(
-        r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+|du\s+|au\s+|d['’]\s*|un\s+|une\s+)(?i:"
-        + _alternation(lexicon.org_heads + lexicon.org_descriptors)
-        + r")"
-        r"|(?<![\w'’])(?=[A-ZÀ-Ý])(?i:"
-        + _alternation(lexicon.org_heads)
-        + r"))"
-        + r"[ \u00a0]+((?:[A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*)(?:[ \u00a0]+[A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*){0,2})",
-    )
-    for match in heads.finditer(text):
+            if strip_accents("".join(w[0] for w in words[first:])).upper() != acronym:
+                continue
+            start, end = match.start(1) + expansion.index(words[first]), match.end(1)
+            slots = [s for s in slots if not (s.start < end and start < s.end)]
+            found = [s for s in found if not (s.start < end and start < s.end)]
+            found.append(Slot(start, end, "Organization", acronym, aliases=(text[start:end],)))
+            a_start, a_end = match.span(2)
+            if not _overlaps(slots + found, a_start, a_end):
+                found.append(
+                    Slot(a_start, a_end, "Organization", acronym, aliases=(text[start:end],))
+                )
+            break
+    return slots, found
+
+
+def _headed_names(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "la société Nexolia", and in bylines "par Magazine En-Contact"; "le groupe OVH" is also a
+    name of OVH."""
+    slots, found = list(slots), list(found)
+    for match in _heads_regex(lexicon).finditer(doc.text):
         start, end = match.span(1)
         name = match.group(1)
         head = match.group(0)[: match.start(1) - match.start()].strip()
         head_word = re.sub(
             r"^(?:l['’]|la|le|les|du|au|d['’]|un|une)\s*", "", head, flags=re.IGNORECASE
         )
-        # "le groupe OVH" is also a name of OVH.
         aliases = (f"{head_word} {name}",) if head_word.lower() in {"groupe", "group"} else ()
         same = [i for i, s in enumerate(slots) if (s.start, s.end) == (start, end)]
         if same and slots[same[0]].type == "Organization":
             slots[same[0]] = replace(slots[same[0]], aliases=slots[same[0]].aliases + aliases)
-            continue
-        if name in lexicon.junk_words or _overlaps(slots + found, start, end):
-            continue
-        found.append(Slot(start, end, "Organization", name, aliases=aliases))
-    return found
+        elif name not in lexicon.junk_words and not _overlaps(slots + found, start, end):
+            found.append(Slot(start, end, "Organization", name, aliases=aliases))
+    return slots, found
+
+
+def _heads_regex(lexicon: Lexicon) -> re.Pattern[str]:
+    """A head noun, then the capitalised name it introduces (compiled once per lexicon)."""
+    key = "org-heads"
+    if key not in lexicon.compiled:
+        lexicon.compiled[key] = re.compile(
+            r"(?:\b(?:l['’]\s*|la\s+|le\s+|les\s+|du\s+|au\s+|d['’]\s*|un\s+|une\s+)(?i:"
+            + _alternation(lexicon.org_heads + lexicon.org_descriptors)
+            + r")"
+            r"|(?<![\w'’])(?=[A-ZÀ-Ý])(?i:"
+            + _alternation(lexicon.org_heads)
+            + r"))"
+            + r"[ \u00a0]+((?:[A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*)(?:[ \u00a0]+[A-ZÀ-Ý](?:[\w&'’-]|\.(?=\w))*){0,2})",
+        )
+    return lexicon.compiled[key]
+
+
+# In order: a later rule sees what the earlier ones found.
+ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
+    _domain_names,
+    _defined_acronyms,
+    _context_companies,
+    _chez_names,
+    _expanded_acronyms,
+    _headed_names,
+)
 
 
 def _mark_demonyms(text: str, slots: list[Slot]) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from ..errors import InputError
 from ..records import Modality
 from .lexicon import Lexicon, RelationPattern, school_regex
 from .mentions import Slot
@@ -216,95 +217,156 @@ def match_relations(
         if pattern.requires == "first_person" and not context.first_person_turn(sentence):
             continue
         for match in pattern.regex.finditer(sentence.masked):
-            groups = pattern.regex.groupindex
-            subjects: list[tuple[Slot, int]] = []
-            objects: list[tuple[Slot, int]] = []
-            if "s" in groups and match.group("s") is not None:
-                subjects = [(sentence.slot(match.group("s")), _token_end(sentence, match.end("s")))]
-            if "o" in groups and match.group("o") is not None:
-                objects = [(sentence.slot(match.group("o")), _token_end(sentence, match.end("o")))]
-            virtual = _virtual_slot(pattern.subject, context, sentence, match.start())
-            if virtual is not None:
-                subjects = [(virtual, match.start())]
-            virtual = _virtual_slot(pattern.object, context, sentence, match.start())
-            if virtual is not None:
-                objects = [(virtual, match.start())]
-            if pattern.collect == "object_before":
-                objects = [(s, 0) for s in _slots_before(sentence, match.start(), "O")]
-            elif pattern.collect == "persons_within":
-                subjects = [
-                    (s, 0) for s in _slots_within(sentence, match.start(), match.end(), "P")
-                ]
-            elif pattern.collect == "places_within":
-                objects = [(s, 0) for s in _slots_within(sentence, match.start(), match.end(), "L")]
-            elif pattern.collect == "subject_before":
-                subjects = [(s, 0) for s in _slots_before(sentence, match.start(), "O")]
-            elif pattern.collect:
-                collected = [(s, 0) for s in _slots_after(sentence, match.end(), "O")]
-                if pattern.collect == "subject":
-                    subjects = collected
-                else:
-                    objects = collected
+            subjects, objects = _roles(pattern, match, sentence, context)
             if not subjects or (not objects and pattern.object != "role"):
                 continue
-            # Coordination extends each role: "avec Belfius, avec Doktr et avec Odoo".
-            if pattern.coordinate and objects and "o" in groups and match.group("o") is not None:
-                objects = _expand_coordination(
-                    sentence, objects[0][0], objects[0][1], objects[0][0].code
-                )
-            if pattern.coordinate and subjects and "s" in groups and match.group("s") is not None:
-                taken = {id(o) for o, _ in objects}
-                # A subject's list ends before its object: in "A, basé au Luxembourg, et B", B
-                # does not share A's seat.
-                limit = (
-                    match.start("o")
-                    if "o" in groups and match.group("o") and match.start("o") > match.start("s")
-                    else len(sentence.masked)
-                )
-                subjects = [
-                    pair
-                    for pair in _expand_coordination(
-                        sentence, subjects[0][0], subjects[0][1], subjects[0][0].code
-                    )
-                    if id(pair[0]) not in taken and pair[1] <= limit
-                ]
-            # A fact stated by an apposition at the end of the match ("…, Y, l'actuel PDG") is
-            # read from its subject on: a hedge earlier in the sentence is about something else.
-            own_clause = pattern.modality_from == "subject" and "s" in groups
-            modality = clause_modality(
-                doc,
-                sentence,
-                match.start("s") if own_clause else match.start(),
-                match.end(),
-                lexicon,
-                pattern.tense,
-                own_clause,
-            )
-            for subject, _ in subjects:
-                targets: list[Slot | None] = [o for o, _ in objects] or [None]
+            if pattern.coordinate:
+                subjects, objects = _coordinated(match, sentence, subjects, objects)
+            modality = _modality(pattern, match, doc, sentence, lexicon)
+            targets: list[Slot | None] = [*objects] or [None]
+            for subject in subjects:
                 for obj in targets:
-                    if obj is not None and (obj.name == subject.name and obj.type == subject.type):
-                        continue
-                    if pattern.object_kind == "school" and (
-                        obj is None or not _is_school(obj, school)
-                    ):
-                        continue
-                    if pattern.no_verb_between and obj is not None:
-                        lo, hi = (
-                            sorted((subject.end, obj.start))
-                            if subject.end <= obj.start
-                            else sorted((obj.end, subject.start))
+                    if _kept(pattern, doc, subject, obj, school):
+                        confidence = (
+                            pattern.confidence
+                            * _DIRECTNESS[subject.via]
+                            * _DIRECTNESS[obj.via if obj else "name"]
                         )
-                        if any(t.pos_ in {"VERB", "AUX"} for t in _tokens(doc, lo, hi)):
-                            continue
-                    confidence = (
-                        pattern.confidence
-                        * _DIRECTNESS[subject.via]
-                        * _DIRECTNESS[obj.via if obj else "name"]
-                    )
-                    yield RelationMatch(
-                        subject, pattern.predicate, obj, pattern, confidence, modality, sentence
-                    )
+                        yield RelationMatch(
+                            subject, pattern.predicate, obj, pattern, confidence, modality, sentence
+                        )
+
+
+# How a pattern's ``collect`` key fills a role from the slots around its match: (role, slots).
+# Add a kind with :func:`register_collector`; a pattern file then names it in ``collect``.
+Collector = Callable[[MaskedSentence, "re.Match[str]"], tuple[str, list[Slot]]]
+COLLECTORS: dict[str, Collector] = {
+    "subject": lambda sentence, m: ("subject", _slots_after(sentence, m.end(), "O")),
+    "object": lambda sentence, m: ("object", _slots_after(sentence, m.end(), "O")),
+    "object_before": lambda sentence, m: ("object", _slots_before(sentence, m.start(), "O")),
+    "subject_before": lambda sentence, m: ("subject", _slots_before(sentence, m.start(), "O")),
+    "persons_within": lambda sentence, m: (
+        "subject",
+        _slots_within(sentence, m.start(), m.end(), "P"),
+    ),
+    "places_within": lambda sentence, m: (
+        "object",
+        _slots_within(sentence, m.start(), m.end(), "L"),
+    ),
+}
+
+
+def register_collector(name: str) -> Callable[[Collector], Collector]:
+    """Register a ``collect`` kind for relation patterns.
+
+    >>> @register_collector("people_after")
+    ... def _people_after(sentence, match):
+    ...     return "subject", _slots_after(sentence, match.end(), "P")
+    >>> "people_after" in COLLECTORS
+    True
+    """
+
+    def register(function: Collector) -> Collector:
+        COLLECTORS[name] = function
+        return function
+
+    return register
+
+
+def check_collectors(patterns: Sequence[RelationPattern]) -> None:
+    """Refuse, before any text is read, a pattern whose ``collect`` names no registered kind."""
+    for pattern in patterns:
+        if pattern.collect and pattern.collect not in COLLECTORS:
+            raise InputError(
+                f"relation pattern {pattern.name!r}: unknown collect {pattern.collect!r} "
+                f"(known: {', '.join(sorted(COLLECTORS))})"
+            )
+
+
+def _roles(
+    pattern: RelationPattern,
+    match: re.Match[str],
+    sentence: MaskedSentence,
+    context: DocumentContext,
+) -> tuple[list[Slot], list[Slot]]:
+    """The subjects and objects a match names: its slot groups, the document's topic or speaker
+    (``subject``/``object`` keys), or the slots a collector gathers (``collect``)."""
+    slots = {
+        role: [sentence.slot(match.group(group))]
+        if group in pattern.regex.groupindex and match.group(group) is not None
+        else []
+        for role, group in (("subject", "s"), ("object", "o"))
+    }
+    for role, key in (("subject", pattern.subject), ("object", pattern.object)):
+        virtual = _virtual_slot(key, context, sentence, match.start())
+        if virtual is not None:
+            slots[role] = [virtual]
+    if pattern.collect:
+        role, collected = COLLECTORS[pattern.collect](sentence, match)
+        slots[role] = collected
+    return slots["subject"], slots["object"]
+
+
+def _coordinated(
+    match: re.Match[str], sentence: MaskedSentence, subjects: list[Slot], objects: list[Slot]
+) -> tuple[list[Slot], list[Slot]]:
+    """Each role extended over the slots coordinated with it: "avec Belfius, avec Doktr et avec
+    Odoo". A subject's list ends before its object: in "A, basé au Luxembourg, et B", B does not
+    share A's seat."""
+    groups = match.re.groupindex
+    has = {g: g in groups and match.group(g) is not None for g in ("s", "o")}
+    if objects and has["o"]:
+        end = _token_end(sentence, match.end("o"))
+        objects = [o for o, _ in _expand_coordination(sentence, objects[0], end, objects[0].code)]
+    if subjects and has["s"]:
+        limit = (
+            match.start("o")
+            if has["o"] and match.start("o") > match.start("s")
+            else len(sentence.masked)
+        )
+        end = _token_end(sentence, match.end("s"))
+        taken = {id(o) for o in objects}
+        subjects = [
+            s
+            for s, at in _expand_coordination(sentence, subjects[0], end, subjects[0].code)
+            if id(s) not in taken and at <= limit
+        ]
+    return subjects, objects
+
+
+def _modality(
+    pattern: RelationPattern,
+    match: re.Match[str],
+    doc: Doc,
+    sentence: MaskedSentence,
+    lexicon: Lexicon,
+) -> Modality:
+    """A fact stated by an apposition at the end of the match ("…, Y, l'actuel PDG") is read from
+    its subject on (``modality_from``): a hedge earlier in the sentence is about something else."""
+    own_clause = pattern.modality_from == "subject" and "s" in pattern.regex.groupindex
+    start = match.start("s") if own_clause else match.start()
+    return clause_modality(doc, sentence, start, match.end(), lexicon, pattern.tense, own_clause)
+
+
+def _kept(
+    pattern: RelationPattern,
+    doc: Doc,
+    subject: Slot,
+    obj: Slot | None,
+    school: re.Pattern[str],
+) -> bool:
+    """Whether a subject and object pair passes the pattern's checks: not one thing twice, a
+    school for ``object_kind = "school"``, no verb between for ``no_verb_between``."""
+    if obj is not None and obj.name == subject.name and obj.type == subject.type:
+        return False
+    if pattern.object_kind == "school" and (obj is None or not _is_school(obj, school)):
+        return False
+    if pattern.no_verb_between and obj is not None:
+        lo, hi = sorted(
+            (subject.end, obj.start) if subject.end <= obj.start else (obj.end, subject.start)
+        )
+        return not any(t.pos_ in {"VERB", "AUX"} for t in _tokens(doc, lo, hi))
+    return True
 
 
 def _token_end(sentence: MaskedSentence, position: int) -> int:
