@@ -90,81 +90,49 @@ class Extractor:
         return self._extract(document, doc)
 
     def _extract(self, document: Document, doc: Doc) -> Extraction:
+        """Names, then what refers to them, then the patterns over every masked sentence."""
         text = doc.text
-        lexicon = self.lexicon
-        named = find_named_slots(doc, lexicon)
+        named = find_named_slots(doc, self.lexicon)
         bounds = sentence_bounds(doc)
         starts = [start for start, _ in bounds]
-        people_and_orgs = [s for s in named if s.type != "Demonym"]
-        references = sorted(
-            [
-                r
-                for r in find_descriptions(doc, named, lexicon) + find_pronouns(doc)
-                if not any(s.start < r.end and r.start < s.end for s in named)
-            ],
-            key=lambda s: s.start,
+        resolved = resolve_references(
+            text,
+            [s for s in named if s.type != "Demonym"],
+            _references(doc, named, self.lexicon),
+            starts,
         )
-        resolved = resolve_references(text, people_and_orgs, references, starts)
         turns = find_turns(text, named)
         slots = sorted(named + resolved, key=lambda s: s.start)
+        context = self._context(text, named, turns, topic(named), starts)
+        matches, attribute_matches, slots = self._read(doc, bounds, slots, turns, context)
+        return _extraction(document, text, named, slots, matches, attribute_matches)
 
-        main_topic = topic(named)
-        context = self._context(text, named, turns, main_topic, starts)
-        speaker_patterns = [p for p in lexicon.relations if p.subject == "speaker"]
-        other_patterns = [p for p in lexicon.relations if p.subject != "speaker"]
-
-        # Pass 1: whom each interviewee works for ("chez Proximus, notre gouvernance").
+    def _read(
+        self,
+        doc: Doc,
+        bounds: Sequence[tuple[int, int]],
+        slots: list[Slot],
+        turns: list[Turn],
+        context: DocumentContext,
+    ) -> tuple[list[RelationMatch], list[AttributeMatch], list[Slot]]:
+        """The relations and attributes of every sentence, in two passes: first whom each
+        interviewee works for ("chez Proximus, notre gouvernance"), then every pattern, with
+        "nous"/"notre"/"on" standing for the speaker's company."""
+        text, lexicon = doc.text, self.lexicon
         matches: list[RelationMatch] = []
+        speaker_patterns = [p for p in lexicon.relations if p.subject == "speaker"]
         for start, end in bounds:
             sentence = mask_sentence(text, start, end, slots)
             matches += match_relations(doc, sentence, speaker_patterns, lexicon, context)
-        affiliation = _affiliations(matches)
-
-        # Pass 2: every pattern, with "nous"/"notre"/"on" standing for the speaker's company.
-        slots = sorted(slots + we_slots(text, turns, affiliation), key=lambda s: s.start)
+        we = we_slots(text, turns, _affiliations(matches))
+        slots = sorted(slots + we, key=lambda s: s.start)
+        other_patterns = [p for p in lexicon.relations if p.subject != "speaker"]
         attribute_matches: list[AttributeMatch] = []
         for start, end in bounds:
             sentence = mask_sentence(text, start, end, slots)
             matches += match_relations(doc, sentence, other_patterns, lexicon, context)
             attribute_matches += match_attributes(doc, sentence, lexicon.attributes, lexicon)
-
-        extraction = Extraction(document=document)
-        extraction.mentions = [_mention(document, s) for s in named if s.type != "Demonym"]
-        # A place the model missed but that the text names and a demonym points to ("en Bretagne …
-        # deux clients bretons") is still a place of the document.
-        named_keys = {match_key(m.text) for m in extraction.mentions}
-        for slot in named:
-            if (
-                slot.type == "Demonym"
-                and match_key(slot.name) not in named_keys
-                and re.search(rf"(?<!\w){re.escape(slot.name)}(?!\w)", text)
-            ):
-                extraction.mentions.append(_mention(document, slot))
-                named_keys.add(match_key(slot.name))
-        extraction.facts = _facts(document, _with_roles(matches))
-        extraction.attributes = [
-            AttributeFact(
-                _mention(document, m.subject),
-                m.property,
-                m.value,
-                _evidence(document, m.sentence, m.confidence, m.pattern.name),
-            )
-            for m in attribute_matches
-        ]
-        extraction.aliases = sorted(
-            {
-                (alias, s.name)
-                for s in slots
-                for alias in s.aliases
-                if s.via in {"name", "initials", "demonym", "region-demonym"}
-            }
-            | {
-                (text[s.start : s.end], s.name)
-                for s in named
-                if s.type != "Demonym" and text[s.start : s.end] != s.name
-            }
-        )
-        return extraction
+        return matches, attribute_matches, slots
 
     def _context(
         self,
@@ -211,6 +179,71 @@ class Extractor:
             else None
         )
         return DocumentContext(topic_slot, speaker_at, person_at, first_person_turn, next_person)
+
+
+def _references(doc: Doc, named: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Descriptions and pronouns that are not part of a name, in text order."""
+    return sorted(
+        [
+            r
+            for r in find_descriptions(doc, named, lexicon) + find_pronouns(doc)
+            if not any(s.start < r.end and r.start < s.end for s in named)
+        ],
+        key=lambda s: s.start,
+    )
+
+
+def _extraction(
+    document: Document,
+    text: str,
+    named: list[Slot],
+    slots: list[Slot],
+    matches: list[RelationMatch],
+    attribute_matches: list[AttributeMatch],
+) -> Extraction:
+    """The records of one document: its mentions, facts, attributes and name aliases."""
+    extraction = Extraction(document=document)
+    extraction.mentions = _mentions(document, text, named)
+    extraction.facts = _facts(document, _with_roles(matches))
+    extraction.attributes = [
+        AttributeFact(
+            _mention(document, m.subject),
+            m.property,
+            m.value,
+            _evidence(document, m.sentence, m.confidence, m.pattern.name),
+        )
+        for m in attribute_matches
+    ]
+    extraction.aliases = sorted(
+        {
+            (alias, s.name)
+            for s in slots
+            for alias in s.aliases
+            if s.via in {"name", "initials", "demonym", "region-demonym"}
+        }
+        | {
+            (text[s.start : s.end], s.name)
+            for s in named
+            if s.type != "Demonym" and text[s.start : s.end] != s.name
+        }
+    )
+    return extraction
+
+
+def _mentions(document: Document, text: str, named: list[Slot]) -> list[Mention]:
+    """The named mentions; a place the model missed but that the text names and a demonym
+    points to ("en Bretagne … deux clients bretons") is still a place of the document."""
+    mentions = [_mention(document, s) for s in named if s.type != "Demonym"]
+    named_keys = {match_key(m.text) for m in mentions}
+    for slot in named:
+        if (
+            slot.type == "Demonym"
+            and match_key(slot.name) not in named_keys
+            and re.search(rf"(?<!\w){re.escape(slot.name)}(?!\w)", text)
+        ):
+            mentions.append(_mention(document, slot))
+            named_keys.add(match_key(slot.name))
+    return mentions
 
 
 def _affiliations(matches: Sequence[RelationMatch]) -> dict[str, str]:
