@@ -103,6 +103,7 @@ class Lexicon:
     _demonym_index: dict[str, tuple[str, bool]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _nationality_forms: frozenset[str] | None = field(default=None, repr=False, compare=False)
     attributes: list[AttributePattern] = field(default_factory=list)
 
     def demonym_place(self, word: str) -> tuple[str, bool] | None:
@@ -126,8 +127,11 @@ class Lexicon:
         >>> default_lexicon().is_nationality("Américaine"), default_lexicon().is_nationality("Lyon")
         (True, False)
         """
-        forms = _demonym_forms(tuple(sorted(self.country_demonyms.items())))
-        return word.lower() in forms
+        if self._nationality_forms is None:
+            self._nationality_forms = frozenset(
+                _demonym_forms(tuple(sorted(self.country_demonyms.items())))
+            )
+        return word.lower() in self._nationality_forms
 
 
 def _alternation(words: Iterable[str]) -> str:

@@ -380,6 +380,8 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Demonyms name places ("le Rennais Medria", "l'hébergeur roubaisien"), whatever NER said."""
     found = []
     for token in doc:
+        if not token.is_alpha:  # a demonym is a word; most tokens are ruled out here
+            continue
         if lexicon.is_nationality(token.text):
             slots = _without_word(slots, token.idx, token.idx + len(token.text))
             continue
@@ -653,8 +655,11 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
     tokens = list(doc)
     while i < len(tokens):
         token = tokens[i]
+        if not token.text[:1].isupper():  # the cheap test first: most words are lowercase
+            i += 1
+            continue
         content = token.pos_ in {"PROPN", "NOUN", "X", "ADJ"} or token.is_oov
-        if not content or token.is_stop or not token.text[:1].isupper() or token.ent_type_:
+        if not content or token.is_stop or token.ent_type_:
             i += 1
             continue
         j = i
