@@ -213,7 +213,10 @@ def match_relations(
 ) -> Iterator[RelationMatch]:
     """Every relation the patterns read in one masked sentence."""
     school = school_regex(lexicon)
+    named = sentence.masked.count("⟨")
     for pattern in patterns:
+        if named < _slots_needed(pattern):
+            continue  # cheaper than running a regex that cannot match
         if pattern.requires == "first_person" and not context.first_person_turn(sentence):
             continue
         for match in pattern.regex.finditer(sentence.masked):
@@ -254,6 +257,14 @@ COLLECTORS: dict[str, Collector] = {
         _slots_within(sentence, m.start(), m.end(), "L"),
     ),
 }
+
+
+def _slots_needed(pattern: RelationPattern) -> int:
+    """How many slots a sentence must hold for ``pattern`` to match: two for a subject and an
+    object both written in it, else one."""
+    groups = pattern.regex.groupindex
+    both = "s" in groups and "o" in groups
+    return 2 if both and not (pattern.subject or pattern.object or pattern.collect) else 1
 
 
 def register_collector(name: str) -> Callable[[Collector], Collector]:
