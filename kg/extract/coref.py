@@ -169,13 +169,16 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
         ("Organization", lexicon.org_descriptors),
         ("Person", lexicon.person_descriptors),
     ):
-        regex = re.compile(
-            r"(?<![\w'’])(?:(?<=\bdu\s)|(?<=\bau\s)|l['’]\s*|le\s+|la\s+|ce\s+|cet\s+|cette\s+|son\s+|sa\s+|notre\s+)"
-            r"(?:(?:jeune|petite?|grande?|nouve(?:au|l|lle)|célèbre|fameuse?|même)\s+)?"
-            + _alternation(words)
-            + r"(?![\w'’-])",
-            re.IGNORECASE,
-        )
+        key = f"descriptions:{entity_type}"
+        if key not in lexicon.compiled:
+            lexicon.compiled[key] = re.compile(
+                r"(?<![\w'’])(?:(?<=\bdu\s)|(?<=\bau\s)|l['’]\s*|le\s+|la\s+|ce\s+|cet\s+|cette\s+|son\s+|sa\s+|notre\s+)"
+                r"(?:(?:jeune|petite?|grande?|nouve(?:au|l|lle)|célèbre|fameuse?|même)\s+)?"
+                + _alternation(words)
+                + r"(?![\w'’-])",
+                re.IGNORECASE,
+            )
+        regex = lexicon.compiled[key]
         for match in regex.finditer(text):
             start, end = match.span()
             if any(s.start < end and start < s.end for s in list(slots) + found):

@@ -706,6 +706,16 @@ def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     return 0
 
 
+def _suffix_regex(lexicon: Lexicon) -> re.Pattern[str]:
+    """A name ending in a company word ("Tessera Capital"), compiled once per lexicon."""
+    if "org-suffix" not in lexicon.compiled:
+        lexicon.compiled["org-suffix"] = re.compile(
+            r"(?:^|\s)" + _alternation(lexicon.typing.get("organization_suffixes", [])) + r"$",
+            re.IGNORECASE,
+        )
+    return lexicon.compiled["org-suffix"]
+
+
 _INSTITUTION_WORDS = {
     "université", "école", "institut", "caisse", "banque", "groupe", "société", "compagnie",
     "fondation", "association", "fédération", "laboratoire", "holding", "agence", "ministère",
@@ -723,10 +733,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     person's name ending in a company word ("Ventures", "Capital") is a company.
     """
     text = doc.text  # Doc.text is rebuilt on every access
-    suffix = re.compile(
-        r"(?:^|\s)" + _alternation(lexicon.typing.get("organization_suffixes", [])) + r"$",
-        re.IGNORECASE,
-    )
+    suffix = _suffix_regex(lexicon)
     votes: Counter[str] = Counter()
     for slot in slots:
         if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Doc, Token
 
@@ -259,6 +260,7 @@ COLLECTORS: dict[str, Collector] = {
 }
 
 
+@cache
 def _slots_needed(pattern: RelationPattern) -> int:
     """How many slots a sentence must hold for ``pattern`` to match: two for a subject and an
     object both written in it, else one."""
