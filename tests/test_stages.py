@@ -107,3 +107,8 @@ def test_an_unknown_anchor_is_refused():
     with pytest.raises(KeyError, match="no extraction stage 'nowhere'"):
         register_stage("test_lost", after="nowhere")(lambda state: None)
     assert "test_lost.v1" not in stage_versions()
+
+
+def test_before_and_after_together_are_refused():
+    with pytest.raises(ValueError, match="either before or after"):
+        register_stage("test_both", before="roles", after="sentences")

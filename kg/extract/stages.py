@@ -124,6 +124,9 @@ def register_stage(
     """Register a stage function under ``name`` (replacing one of that name): last, or just
     ``before`` or ``after`` a registered stage."""
 
+    if before is not None and after is not None:
+        raise ValueError("a stage goes either before or after another, not both")
+
     def register(function: StageFunction) -> StageFunction:
         stages = [s for s in STAGES.values() if s.name != name]
         anchor = before or after
