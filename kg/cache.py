@@ -4,7 +4,8 @@
 :class:`~kg.records.Extraction`. The *document key* hashes everything of the document that
 reaches the graph (id, path, title, URL, date, text); the *pipeline version* hashes everything
 that shapes an extraction (kg's version, the spaCy model and its version, the packaged and user
-pattern and lexicon files, the extractor's own source; not the confidence threshold, which
+pattern and lexicon files, the extractor's own source, the names and versions of the registered
+extraction stages, :mod:`kg.extract.stages`; not the confidence threshold, which
 :mod:`kg.resolve` applies after extraction). A rebuild
 therefore parses only new or changed documents; entries of documents that are gone, and of
 older pipeline versions, are removed at the end of the build, so their facts vanish with them.
@@ -58,9 +59,11 @@ def pipeline_version(config: Config, model_version: str) -> str:
     >>> v == pipeline_version(Config(model="other"), "fr_core_news_md 3.8.0")
     False
     """
+    from .extract.stages import stage_versions
+
     config = config.extraction()
     digest = hashlib.sha256()
-    for part in (__version__, config.model, model_version):
+    for part in (__version__, config.model, model_version, *stage_versions()):
         digest.update(part.encode("utf-8") + b"\0")
     files = sorted(p for pattern in _SOURCES for p in _PACKAGE.glob(pattern))
     for path in [*files, *config.extra_patterns]:

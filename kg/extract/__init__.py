@@ -1,14 +1,15 @@
 """Extraction: typed mentions, relations and attributes of one parsed document.
 
-The :class:`Extractor` runs, for each document: named mentions (:mod:`.mentions`), references
-(:mod:`.coref`), interview turns and the speakers' organizations, then the relation and
-attribute patterns (:mod:`.relations`, :mod:`.attributes`) over each masked sentence.
+The :class:`Extractor` runs the registered stages of :mod:`.stages` over each document —
+sentences, named mentions (:mod:`.mentions`), references (:mod:`.coref`), interview turns and
+context, the speakers' organizations, the relation and attribute patterns (:mod:`.relations`,
+:mod:`.attributes`, with :mod:`.modality`) over each masked sentence, titles completed by roles —
+and turns what they found into the document's records.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,58 +19,14 @@ from spacy.tokens import Doc
 from ..config import Config
 from ..naming import match_key
 from ..records import AttributeFact, Document, Evidence, Extraction, Fact, Mention
-from .attributes import AttributeMatch, match_attributes
+from .attributes import AttributeMatch
 from .chapters import CHAPTER_CHARS, by_chapters
-from .coref import (
-    Turn,
-    find_descriptions,
-    find_pronouns,
-    find_turns,
-    first_person,
-    resolve_references,
-    salient,
-    topic,
-    turn_at,
-    we_slots,
-)
 from .lexicon import Lexicon, load_lexicon
-from .mentions import Slot, find_named_slots
-from .relations import (
-    DocumentContext,
-    MaskedSentence,
-    RelationMatch,
-    check_collectors,
-    mask_sentence,
-    match_relations,
-)
+from .mentions import Slot
+from .relations import MaskedSentence, RelationMatch, check_collectors
+from .stages import State, register_stage, run_stages, sentence_bounds, unregister_stage
 
-__all__ = ["Extractor", "sentence_bounds"]
-
-
-def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """Sentence character bounds, split at line breaks (titles and captions have no period) and
-    rejoined where the parser cut before a lowercase continuation ("… par mois ; et l'éditeur")."""
-    bounds: list[tuple[int, int]] = []
-    text = doc.text
-    for sent in doc.sents:
-        start = sent.start_char
-        for piece in re.split(r"(\n+)", sent.text):
-            if piece.strip() and not piece.startswith("\n"):
-                lead = len(piece) - len(piece.lstrip())
-                begin, end = start + lead, start + len(piece.rstrip())
-                # The parser sometimes cuts where no sentence ends ("La start" | "-up a été…",
-                # "… par mois ;" | "et l'éditeur…"): a real sentence ends with . ! ? or a line.
-                continues = (
-                    bounds
-                    and "\n" not in text[bounds[-1][1] : begin]
-                    and not re.search(r"[.!?…][\s»\"”’)\]]*$", text[bounds[-1][0] : bounds[-1][1]])
-                )
-                if continues:
-                    bounds[-1] = (bounds[-1][0], end)
-                else:
-                    bounds.append((begin, end))
-            start += len(piece)
-    return bounds
+__all__ = ["Extractor", "State", "register_stage", "sentence_bounds", "unregister_stage"]
 
 
 @dataclass
@@ -90,107 +47,11 @@ class Extractor:
         return self._extract(document, doc)
 
     def _extract(self, document: Document, doc: Doc) -> Extraction:
-        """Names, then what refers to them, then the patterns over every masked sentence."""
-        text = doc.text
-        named = find_named_slots(doc, self.lexicon)
-        bounds = sentence_bounds(doc)
-        starts = [start for start, _ in bounds]
-        resolved = resolve_references(
-            text,
-            [s for s in named if s.type != "Demonym"],
-            _references(doc, named, self.lexicon),
-            starts,
+        """The registered stages (:data:`~kg.extract.stages.STAGES`) in turn, then the records."""
+        state = run_stages(State(document, doc, self.lexicon))
+        return _extraction(
+            document, state.text, state.named, state.slots, state.matches, state.attribute_matches
         )
-        turns = find_turns(text, named)
-        slots = sorted(named + resolved, key=lambda s: s.start)
-        context = self._context(text, named, turns, topic(named), starts)
-        matches, attribute_matches, slots = self._read(doc, bounds, slots, turns, context)
-        return _extraction(document, text, named, slots, matches, attribute_matches)
-
-    def _read(
-        self,
-        doc: Doc,
-        bounds: Sequence[tuple[int, int]],
-        slots: list[Slot],
-        turns: list[Turn],
-        context: DocumentContext,
-    ) -> tuple[list[RelationMatch], list[AttributeMatch], list[Slot]]:
-        """The relations and attributes of every sentence, in two passes: first whom each
-        interviewee works for ("chez Proximus, notre gouvernance"), then every pattern, with
-        "nous"/"notre"/"on" standing for the speaker's company."""
-        text, lexicon = doc.text, self.lexicon
-        matches: list[RelationMatch] = []
-        speaker_patterns = [p for p in lexicon.relations if p.subject == "speaker"]
-        for start, end in bounds:
-            sentence = mask_sentence(text, start, end, slots)
-            matches += match_relations(doc, sentence, speaker_patterns, lexicon, context)
-        we = we_slots(text, turns, _affiliations(matches))
-        slots = sorted(slots + we, key=lambda s: s.start)
-        other_patterns = [p for p in lexicon.relations if p.subject != "speaker"]
-        attribute_matches: list[AttributeMatch] = []
-        for start, end in bounds:
-            sentence = mask_sentence(text, start, end, slots)
-            matches += match_relations(doc, sentence, other_patterns, lexicon, context)
-            attribute_matches += match_attributes(doc, sentence, lexicon.attributes, lexicon)
-        return matches, attribute_matches, slots
-
-    def _context(
-        self,
-        text: str,
-        named: list[Slot],
-        turns: list[Turn],
-        main_topic: Slot | None,
-        starts: Sequence[int],
-    ) -> DocumentContext:
-        def speaker_at(position: int) -> Slot | None:
-            turn = turn_at(turns, position)
-            return (
-                Slot(turn.start, turn.start, "Person", turn.speaker, via="speaker")
-                if turn
-                else None
-            )
-
-        def person_at(position: int) -> Slot | None:
-            sentence_start = max((s for s in starts if s <= position), default=0)
-            return salient(named, "Person", position, sentence_start)
-
-        def next_person(position: int) -> Slot | None:
-            """The first person named in the next sentence: "… a nommé un nouveau directeur
-            général. Il s'agit de Julien Bertin"."""
-            following = [s for s in starts if s >= position]
-            limit = following[1] if len(following) > 1 else len(text)
-            return next(
-                (s for s in named if s.type == "Person" and position <= s.start < limit), None
-            )
-
-        def first_person_turn(sentence: MaskedSentence) -> bool:
-            return turn_at(turns, sentence.start) is not None and first_person(sentence.text)
-
-        topic_slot = (
-            Slot(
-                main_topic.start,
-                main_topic.end,
-                main_topic.type,
-                main_topic.name,
-                via="topic",
-                aliases=main_topic.aliases,
-            )
-            if main_topic
-            else None
-        )
-        return DocumentContext(topic_slot, speaker_at, person_at, first_person_turn, next_person)
-
-
-def _references(doc: Doc, named: list[Slot], lexicon: Lexicon) -> list[Slot]:
-    """Descriptions and pronouns that are not part of a name, in text order."""
-    return sorted(
-        [
-            r
-            for r in find_descriptions(doc, named, lexicon) + find_pronouns(doc)
-            if not any(s.start < r.end and r.start < s.end for s in named)
-        ],
-        key=lambda s: s.start,
-    )
 
 
 def _extraction(
@@ -204,7 +65,7 @@ def _extraction(
     """The records of one document: its mentions, facts, attributes and name aliases."""
     extraction = Extraction(document=document)
     extraction.mentions = _mentions(document, text, named)
-    extraction.facts = _facts(document, _with_roles(matches))
+    extraction.facts = _facts(document, matches)
     extraction.attributes = [
         AttributeFact(
             _mention(document, m.subject),
@@ -244,43 +105,6 @@ def _mentions(document: Document, text: str, named: list[Slot]) -> list[Mention]
             mentions.append(_mention(document, slot))
             named_keys.add(match_key(slot.name))
     return mentions
-
-
-def _affiliations(matches: Sequence[RelationMatch]) -> dict[str, str]:
-    """Speaker → the organization they speak for (the one they name most with "chez")."""
-    counts: dict[str, Counter[str]] = {}
-    for match in matches:
-        if match.object is not None and match.modality == "asserted":
-            counts.setdefault(match.subject.name, Counter())[match.object.name] += 1
-    return {speaker: c.most_common(1)[0][0] for speaker, c in counts.items()}
-
-
-def _with_roles(matches: list[RelationMatch]) -> list[RelationMatch]:
-    """A title with no organization ("les CEO X et Y") plus the person's organization, learnt
-    elsewhere in the document, makes the titled relation ("X ceoOf Proximus")."""
-    roles = [m for m in matches if m.object is None]
-    kept = [m for m in matches if m.object is not None]
-    upgraded = []
-    for role in roles:
-        for match in kept:
-            if (
-                match.subject.name == role.subject.name
-                and match.predicate == "worksFor"
-                and match.modality == "asserted"
-                and match.object is not None
-            ):
-                upgraded.append(
-                    RelationMatch(
-                        match.subject,
-                        role.predicate,
-                        match.object,
-                        match.pattern,
-                        min(role.confidence, match.confidence) * 0.9,
-                        "asserted",
-                        match.sentence,
-                    )
-                )
-    return kept + upgraded
 
 
 def _mention(document: Document, slot: Slot) -> Mention:

@@ -1,0 +1,108 @@
+"""kg/extract/coref.py: descriptions, pronouns, interview turns and salience."""
+
+from __future__ import annotations
+
+from kg.extract.coref import (
+    Turn,
+    find_descriptions,
+    find_pronouns,
+    find_turns,
+    first_person,
+    resolve_references,
+    salient,
+    topic,
+    turn_at,
+    we_slots,
+)
+from kg.extract.lexicon import default_lexicon
+from kg.extract.mentions import Slot, find_named_slots
+
+VARNEL = Slot(0, 6, "Organization", "Varnel")
+QUANTIX = Slot(30, 37, "Organization", "Quantix")
+ANNE = Slot(50, 58, "Person", "Anne Roy")
+
+
+def test_topic_is_the_most_named_organization():
+    assert topic([VARNEL, QUANTIX, Slot(70, 77, "Organization", "Quantix"), ANNE]) == QUANTIX
+    assert topic([VARNEL, QUANTIX]) == VARNEL  # a tie: the first named
+    assert topic([ANNE]) is None
+    assert topic([VARNEL, ANNE], "Person") == ANNE
+
+
+def test_salient_weighs_recency_against_mentions():
+    later = Slot(500, 507, "Organization", "Quantix")
+    assert salient([VARNEL, VARNEL, later], "Organization", 600, 590) == later
+    assert salient([VARNEL, VARNEL, VARNEL, later], "Organization", 600, 590) == VARNEL
+    assert salient([VARNEL, later], "Organization", 600, 590, exclude={"quantix"}) == VARNEL
+    assert salient([VARNEL], "Person", 600, 590) is None
+
+
+def test_descriptions_and_pronouns_are_found_apart_from_names(nlp):
+    text = (
+        "Kestrel annonce un partenariat. Le groupe vise l'Asie. Il faut aller vite. Elle recrute."
+    )
+    doc = nlp(text)
+    named = find_named_slots(doc, default_lexicon())
+    descriptions = find_descriptions(doc, named, default_lexicon())
+    assert [(text[d.start : d.end], d.type, d.via) for d in descriptions] == [
+        ("Le groupe", "Organization", "description")
+    ]
+    # "Il faut" is impersonal: no pronoun.
+    assert [(text[p.start : p.end], p.via) for p in find_pronouns(doc)] == [("Elle", "pronoun")]
+
+
+def test_a_description_before_a_name_heads_it(nlp):
+    doc = nlp("Le groupe Varnel recrute. Il vise l'Asie.")
+    named = find_named_slots(doc, default_lexicon())
+    assert find_descriptions(doc, named, default_lexicon()) == []
+
+
+def test_references_take_the_name_they_refer_to():
+    text = "Varnel a racheté Quantix. Le groupe vise l'Asie. Anne Roy dirige la start-up. Elle…"
+    named = [
+        Slot(0, 6, "Organization", "Varnel"),
+        Slot(17, 24, "Organization", "Quantix"),
+        Slot(49, 57, "Person", "Anne Roy"),
+    ]
+    references = [
+        Slot(26, 35, "Organization", "", via="description"),
+        Slot(65, 76, "Organization", "", via="description"),
+        Slot(78, 82, "Person", "", via="pronoun"),
+    ]
+    resolved = resolve_references(text, named, references, [0, 26, 49, 78])
+    assert [(r.start, r.type, r.name, r.via) for r in resolved] == [
+        (26, "Organization", "Varnel", "description"),
+        (65, "Organization", "Varnel", "description"),
+        (78, "Person", "Anne Roy", "pronoun"),
+    ]
+
+
+def test_an_apposition_refers_to_the_name_before_it():
+    text = "Varnel, le leader du secteur, recrute. Quantix aussi."
+    named = [Slot(0, 6, "Organization", "Varnel"), Slot(39, 46, "Organization", "Quantix")]
+    references = [Slot(8, 17, "Organization", "", via="description")]
+    assert [r.name for r in resolve_references(text, named, references, [0, 39])] == ["Varnel"]
+
+
+def test_interview_turns_and_first_person():
+    text = "Entretien avec Julien Morvan.\nJ.M. : Chez Kestrel, nous exportons."
+    slots = [
+        Slot(15, 28, "Person", "Julien Morvan"),
+        Slot(30, 34, "Person", "Julien Morvan", via="initials"),
+    ]
+    turns = find_turns(text, slots)
+    assert turns == [Turn(30, len(text), "Julien Morvan")]
+    assert turn_at(turns, 40) == turns[0]
+    assert turn_at(turns, 10) is None
+    assert first_person("Chez Kestrel, nous exportons.")
+    assert not first_person("Kestrel exporte.")
+
+
+def test_we_stands_for_the_speakers_organization():
+    text = "J.M. : Chez Kestrel, nous exportons notre savoir-faire."
+    turns = [Turn(0, len(text), "Julien Morvan")]
+    assert [
+        (text[s.start : s.end], s.name, s.via)
+        for s in we_slots(text, turns, {"Julien Morvan": "Kestrel"})
+    ] == [("nous", "Kestrel", "we"), ("notre", "Kestrel", "we")]
+    assert we_slots(text, turns, {}) == []

@@ -1,0 +1,94 @@
+"""kg/extract/mentions.py: named slots from spaCy's entities, cleaned and completed by rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.lexicon import default_lexicon
+from kg.extract.mentions import ORGANIZATION_RULES, Slot, find_named_slots, initials_of
+
+
+def named(nlp, text):
+    """(text as written, type, name, via, aliases) of every named slot of ``text``."""
+    return [
+        (text[s.start : s.end], s.type, s.name, s.via, s.aliases)
+        for s in find_named_slots(nlp(text), default_lexicon())
+    ]
+
+
+def test_people_organizations_and_places_in_text_order(nlp):
+    text = (
+        "Le groupe Varnel a racheté la société Quantix. Sophie Marchal dirige Varnel depuis 2019."
+    )
+    assert named(nlp, text) == [
+        ("Varnel", "Organization", "Varnel", "name", ()),
+        ("Quantix", "Organization", "Quantix", "name", ()),
+        ("Sophie Marchal", "Person", "Sophie Marchal", "name", ()),
+        ("Varnel", "Organization", "Varnel", "name", ()),
+    ]
+
+
+def test_a_domain_name_is_a_company(nlp):
+    text = "Le site Brindelo.com a doublé ses ventes. Sa fondatrice, Anne Rivet, vise l'Europe."
+    assert named(nlp, text)[0] == ("Brindelo.com", "Organization", "Brindelo.com", "name", ())
+
+
+def test_a_demonym_is_a_slot_of_its_place(nlp):
+    text = "L'éditeur rennais Tavelo recrute. Tavelo emploie déjà 30 personnes."
+    assert named(nlp, text) == [
+        ("rennais", "Demonym", "Rennes", "demonym", ("rennais",)),
+        ("Tavelo", "Organization", "Tavelo", "name", ()),
+        ("Tavelo", "Organization", "Tavelo", "name", ()),
+    ]
+
+
+def test_a_surname_alone_is_the_person_named_in_full(nlp):
+    text = "Marc Delorme rejoint Kestrel. Delorme était auparavant chez Orvia."
+    assert named(nlp, text)[2] == ("Delorme", "Person", "Marc Delorme", "name", ("Delorme",))
+
+
+def test_interview_initials_are_the_interviewee(nlp):
+    text = (
+        "Entretien avec Julien Morvan, PDG de Kestrel.\n"
+        "J.M. : Nous avons signé avec Orvia. Chez Kestrel, on croit à l'export."
+    )
+    assert named(nlp, text) == [
+        ("Julien Morvan", "Person", "Julien Morvan", "name", ()),
+        ("Kestrel", "Organization", "Kestrel", "name", ()),
+        ("J.M. ", "Person", "Julien Morvan", "initials", ("J.M.",)),
+        ("Orvia", "Organization", "Orvia", "name", ()),
+        ("Kestrel", "Organization", "Kestrel", "name", ()),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "initials"), [("Julien Morvan", "JM"), ("Anne-Sophie Rivet", "ASR")]
+)
+def test_initials_of(name, initials):
+    assert initials_of(name) == initials
+
+
+@pytest.mark.parametrize(
+    ("slot", "code", "is_named"),
+    [
+        (Slot(0, 6, "Person", "Anne Roy"), "P", True),
+        (Slot(0, 6, "Organization", "Varnel", via="description"), "O", False),
+        (Slot(0, 6, "Place", "Lyon"), "L", True),
+        (Slot(0, 7, "Demonym", "Rennes", via="demonym"), "D", False),
+        (Slot(0, 7, "Demonym", "Bretagne", via="region-demonym"), "R", False),
+        (Slot(0, 4, "Person", "Julien Morvan", via="initials"), "P", True),
+    ],
+)
+def test_slot_code_and_is_named(slot, code, is_named):
+    assert (slot.code, slot.is_named) == (code, is_named)
+
+
+def test_organization_rules_are_one_function_each():
+    assert [rule.__name__ for rule in ORGANIZATION_RULES] == [
+        "_domain_names",
+        "_defined_acronyms",
+        "_context_companies",
+        "_chez_names",
+        "_expanded_acronyms",
+        "_headed_names",
+    ]

@@ -1,0 +1,56 @@
+"""kg/extract/modality.py: negation, hedges and future or conditional verbs."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.modality import cue_regex, modality_of
+
+NEGATION = ["ne pas", "dément"]
+HEDGES = ["pourrait", "envisage"]
+
+
+@pytest.mark.parametrize(
+    ("clause", "found"),
+    [
+        ("Varnel n'a pas racheté", True),
+        ("Varnel ne l'a finalement pas racheté", True),  # "pas" within three words of "ne"
+        ("Varnel n'a jusqu'ici jamais vraiment pas", False),  # more than three words apart
+        ("pas de rachat", False),
+    ],
+)
+def test_ne_pas_is_ne_then_pas_within_three_words(clause, found):
+    assert bool(cue_regex(("ne pas",)).search(clause)) is found
+
+
+def test_a_cue_is_a_whole_word():
+    assert cue_regex(("va",)).search("Varnel va racheter")
+    assert not cue_regex(("va",)).search("Varnel valorise Quantix")
+    assert not cue_regex(()).search("tout")
+
+
+@pytest.mark.parametrize(
+    ("clause", "modality"),
+    [
+        ("Varnel a racheté Quantix", "asserted"),
+        ("Varnel n'a pas racheté Quantix", "negated"),
+        ("Varnel dément avoir racheté Quantix", "negated"),
+        ("Varnel pourrait racheter Quantix", "planned"),
+        ("Varnel n'envisage pas de racheter Quantix", "negated"),  # negation first
+    ],
+)
+def test_modality_of_cues(clause, modality):
+    assert modality_of(clause, [], NEGATION, HEDGES) == modality
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("Varnel rachètera Quantix.", "planned"),  # future
+        ("Varnel rachèterait Quantix.", "planned"),  # conditional
+        ("Varnel rachète Quantix.", "asserted"),
+    ],
+)
+def test_a_future_or_conditional_verb_is_planned(nlp, text, modality):
+    verbs = [t for t in nlp(text) if t.pos_ in {"VERB", "AUX"}]
+    assert modality_of(text, verbs, NEGATION, HEDGES) == modality
