@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
 from ..naming import match_key, org_key
+from .doctext import doc_text
 from .lexicon import Lexicon, _alternation
 from .mentions import Slot
 
@@ -163,7 +164,7 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
     A description directly followed by a name ("le groupe OVH") or by "de <name>" ("le patron
     d'Odoo") is not a reference; one that follows a name after a comma is an apposition of it.
     """
-    text = doc.text
+    text = doc_text(doc)
     found: list[Slot] = []
     for entity_type, words in (
         ("Organization", lexicon.org_descriptors),
@@ -204,7 +205,7 @@ def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -
     following = next((s for s in slots if end <= s.start <= end + 80 and s.type != "Demonym"), None)
     if following is None:
         return False
-    between = re.sub(r"(?<=\d)[.,](?=\d)", "", doc.text[end : following.start])
+    between = re.sub(r"(?<=\d)[.,](?=\d)", "", doc_text(doc)[end : following.start])
     if re.fullmatch(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*", between):
         return True
     # "la dirigeante fondatrice de X": a title of several words heads the name too.
@@ -221,7 +222,7 @@ def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -
 def find_pronouns(doc: Doc) -> list[Slot]:
     """Subject pronouns "il"/"elle" that may refer to a person or organization."""
     found = []
-    text = doc.text  # Doc.text is rebuilt on every access
+    text = doc_text(doc)
     for token in doc:
         if token.lower_ not in {"il", "elle"}:
             continue

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 from .numbers import AMOUNT_REGEX
+from .prefilter import Requirements, required_words
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,6 +64,18 @@ class RelationPattern:
     tense: bool = True
     modality_from: str | None = None
     coordinate: bool = True
+    # Derived from the regex once, never written by hand (see ``__post_init__``).
+    requirements: Requirements = field(init=False, repr=False, compare=False)
+    slots_needed: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """The words a sentence must hold to be worth the regex (:mod:`.prefilter`), and how
+        many slots: two for a subject and an object both written in it, else one."""
+        groups = self.regex.groupindex
+        both = "s" in groups and "o" in groups
+        written = both and not (self.subject or self.object or self.collect)
+        object.__setattr__(self, "requirements", required_words(self.regex))
+        object.__setattr__(self, "slots_needed", 2 if written else 1)
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,11 @@ class AttributePattern:
     regex: re.Pattern[str]
     confidence: float
     money: bool | None = None
+    # The words a sentence must hold to be worth the regex (:mod:`.prefilter`).
+    requirements: Requirements = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requirements", required_words(self.regex))
 
 
 @dataclass

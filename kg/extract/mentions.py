@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from ..naming import match_key, org_key, strip_accents, strip_elision, strip_legal_words
+from .doctext import doc_text
 from .lexicon import Lexicon, _alternation, typing_regex
 
 __all__ = ["Slot", "find_named_slots", "initials_of"]
@@ -266,7 +267,7 @@ def _within_lines(ents: Iterable[Span]) -> Iterator[Span]:
 
 def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     """Named mentions of persons, organizations and places in ``doc``, in text order."""
-    text = doc.text
+    text = doc_text(doc)
     slots: list[Slot] = []
     misc: list[tuple[int, int]] = []
     for ent in _within_lines(doc.ents):
@@ -462,7 +463,7 @@ def _domain_names(
     doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
 ) -> tuple[list[Slot], list[Slot]]:
     """ "Showroomprivé.com": a domain name is a company; a name the model cut is widened to it."""
-    text = doc.text
+    text = doc_text(doc)
     slots, found = list(slots), list(found)
     for match in _DOMAIN.finditer(text):
         start, end = match.span()
@@ -481,7 +482,7 @@ def _defined_acronyms(
 ) -> tuple[list[Slot], list[Slot]]:
     """ "INT (Institut National des Télécoms)": the acronym and its expansion are one company."""
     found = list(found)
-    for match in _ACRONYM_DEF.finditer(doc.text):
+    for match in _ACRONYM_DEF.finditer(doc_text(doc)):
         acronym, expansion = match.group(1), match.group(2)
         capitals = "".join(w[0] for w in re.findall(r"[A-ZÀ-Ý][\w'’-]*", expansion))
         if capitals.upper() != acronym.replace("&", ""):
@@ -512,7 +513,7 @@ def _context_companies(
 ) -> tuple[list[Slot], list[Slot]]:
     """A capitalised name after a city's demonym or before a headcount is a company."""
     found = list(found)
-    for match in _CONTEXT_COMPANY.finditer(_mark_demonyms(doc.text, slots)):
+    for match in _CONTEXT_COMPANY.finditer(_mark_demonyms(doc_text(doc), slots)):
         group = 1 if match.group(1) else 2
         start, end = match.span(group)
         if (
@@ -534,7 +535,7 @@ def _chez_names(
 ) -> tuple[list[Slot], list[Slot]]:
     """ "chez Datavia": a company (or a shop) named after "chez"."""
     found = list(found)
-    for match in _CHEZ.finditer(doc.text):
+    for match in _CHEZ.finditer(doc_text(doc)):
         start, end = match.span(1)
         if match.group(1) not in lexicon.junk_words and not _overlaps(slots + found, start, end):
             found.append(Slot(start, end, "Organization", match.group(1)))
@@ -551,7 +552,7 @@ def _expanded_acronyms(
 ) -> tuple[list[Slot], list[Slot]]:
     """ "L'Institut régional de robotique appliquée (IRRA)": the expansion comes first, accents
     and function words aside ("École polytechnique fédérale de Lausanne (EPFL)")."""
-    text = doc.text
+    text = doc_text(doc)
     for match in _EXPANSION_FIRST.finditer(text):
         expansion, acronym = match.group(1), match.group(2)
         words = [w for w in re.split(r"[\s'’]+", expansion) if w.lower() not in _FUNCTION_WORDS]
@@ -577,7 +578,7 @@ def _headed_names(
     """ "la société Nexolia", and in bylines "par Magazine En-Contact"; "le groupe OVH" is also a
     name of OVH."""
     slots, found = list(slots), list(found)
-    for match in _heads_regex(lexicon).finditer(doc.text):
+    for match in _heads_regex(lexicon).finditer(doc_text(doc)):
         start, end = match.span(1)
         name = match.group(1)
         head = match.group(0)[: match.start(1) - match.start()].strip()
@@ -635,7 +636,7 @@ def _promote_misc(
 ) -> list[Slot]:
     """Keep a MISC span as an organization when the document shows it is one: the same name
     is an organization elsewhere, or an organization cue surrounds it ("PDG de X", "X rachète")."""
-    text = doc.text
+    text = doc_text(doc)
     org_keys = {org_key(s.name) for s in slots if s.type == "Organization"}
     for start, end in misc:
         name = text[start:end]
@@ -649,7 +650,7 @@ def _promote_misc(
 def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Proper nouns the model left unlabelled but whose context says "company" ("Verdalis, basé
     à Lyon, emploie …", "Fintrade a son siège social à Genève")."""
-    text = doc.text  # Doc.text is rebuilt on every access
+    text = doc_text(doc)
     found: list[Slot] = []
     i = 0
     tokens = list(doc)
@@ -732,7 +733,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     "PDG de Lumina"; a name needs more organization cues than place cues to change type. A
     person's name ending in a company word ("Ventures", "Capital") is a company.
     """
-    text = doc.text  # Doc.text is rebuilt on every access
+    text = doc_text(doc)
     suffix = _suffix_regex(lexicon)
     votes: Counter[str] = Counter()
     for slot in slots:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cached_property
 
 from spacy.tokens import Doc, Token
 
@@ -20,6 +20,7 @@ from ..records import Modality
 from .lexicon import Lexicon, RelationPattern, school_regex
 from .mentions import Slot
 from .modality import modality_of
+from .prefilter import fold, may_contain
 
 __all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"]
 
@@ -75,6 +76,11 @@ class MaskedSentence:
             if masked_start <= position:
                 best = original_start + length
         return best
+
+    @cached_property
+    def folded(self) -> str | None:
+        """The masked text folded for the patterns' prefilters (:func:`.prefilter.fold`)."""
+        return fold(self.masked)
 
     def slot(self, index: str | int) -> Slot:
         return self.slots[int(index)]
@@ -215,8 +221,9 @@ def match_relations(
     """Every relation the patterns read in one masked sentence."""
     school = school_regex(lexicon)
     named = sentence.masked.count("⟨")
+    folded = sentence.folded
     for pattern in patterns:
-        if named < _slots_needed(pattern):
+        if named < pattern.slots_needed or not may_contain(folded, pattern.requirements):
             continue  # cheaper than running a regex that cannot match
         if pattern.requires == "first_person" and not context.first_person_turn(sentence):
             continue
@@ -258,15 +265,6 @@ COLLECTORS: dict[str, Collector] = {
         _slots_within(sentence, m.start(), m.end(), "L"),
     ),
 }
-
-
-@cache
-def _slots_needed(pattern: RelationPattern) -> int:
-    """How many slots a sentence must hold for ``pattern`` to match: two for a subject and an
-    object both written in it, else one."""
-    groups = pattern.regex.groupindex
-    both = "s" in groups and "o" in groups
-    return 2 if both and not (pattern.subject or pattern.object or pattern.collect) else 1
 
 
 def register_collector(name: str) -> Callable[[Collector], Collector]:

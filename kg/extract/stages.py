@@ -45,6 +45,7 @@ from .coref import (
     turn_at,
     we_slots,
 )
+from .doctext import doc_text
 from .lexicon import Lexicon, RelationPattern
 from .mentions import Slot, find_named_slots
 from .relations import (
@@ -90,7 +91,7 @@ class State:
     attribute_matches: list[AttributeMatch] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.text = self.text or self.doc.text  # Doc.text is rebuilt on every access
+        self.text = self.text or doc_text(self.doc)
 
 
 def _nobody(position: int) -> Slot | None:
@@ -167,7 +168,7 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """Sentence character bounds, split at line breaks (titles and captions have no period) and
     rejoined where the parser cut before a lowercase continuation ("… par mois ; et l'éditeur")."""
     bounds: list[tuple[int, int]] = []
-    text = doc.text
+    text = doc_text(doc)
     for sent in doc.sents:
         start = sent.start_char
         for piece in re.split(r"(\n+)", sent.text):

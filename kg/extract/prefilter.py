@@ -1,0 +1,169 @@
+"""Cheap prefilters for regexes: the literal words at least one of which any match contains.
+
+A relation pattern such as ``{S:PER} (?:dirige|préside) {O:ORG}`` cannot match a sentence that
+holds neither "dirige" nor "préside". :func:`required_words` derives that set from the compiled
+regex itself (never from a hand-kept list, so it stays right for any pattern added later), and
+:func:`may_contain` tests it against a sentence folded once by :func:`fold`: a handful of
+substring tests instead of a regex scan.
+
+The test is *sound*: it never rejects a text the regex could match. Case-insensitive literals
+are compared on texts folded the way ``re`` compares characters (simple lowercase, and the
+characters ``re`` treats as equal, such as "s" and "ſ", mapped to one); a text holding a
+character whose folding could differ gets no fold, and is then never filtered.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+try:  # the regex parser and case tables of CPython's ``re``; without them, no prefilter
+    _sre: Any = importlib.import_module("_sre")
+    _casefix: Any = importlib.import_module("re._casefix")
+    _parser: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - another Python implementation
+    _sre = _casefix = _parser = None
+
+__all__ = ["Requirements", "fold", "may_contain", "required_words"]
+
+# Groups of words; a text may match only if it holds a word of every group.
+Requirements = tuple[tuple[str, ...], ...]
+
+# Required words shorter than this are not worth a test (every sentence holds an "e").
+MIN_WORD = 3
+
+_EXTRA_CASES: dict[int, tuple[int, ...]] = getattr(_casefix, "_EXTRA_CASES", {})
+
+
+def _canonical(code: int) -> str:
+    """The one character standing for every character ``re`` (ignoring case) equates with
+    ``code``: its simple lowercase, or the smallest of that lowercase's case-fix group."""
+    lower = _sre.unicode_tolower(code)
+    return chr(min((lower, *_EXTRA_CASES.get(lower, ()))))
+
+
+# Lowercased characters that are not their own canonical form ("ſ", "ı", Greek variants), and
+# U+0307, which ``str.lower`` adds after "İ" where ``re`` reads a plain "i".
+_UNFOLDABLE = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in _EXTRA_CASES if _canonical(c) != chr(c)) + "\u0307]"
+)
+
+
+def fold(text: str) -> str | None:
+    """``text`` lowercased for :func:`may_contain`, or None when a character of it could fold
+    otherwise than ``re`` compares it (then nothing is filtered).
+
+    >>> fold("Anne DIRIGE Lumio"), fold("İSTANBUL")
+    ('anne dirige lumio', None)
+    """
+    folded = text.lower()
+    return None if _UNFOLDABLE.search(folded) else folded
+
+
+def may_contain(folded: str | None, requirements: Requirements) -> bool:
+    """Whether a text folded by :func:`fold` may hold a match of a regex of
+    :func:`required_words` ``requirements`` (one word of each group must occur; no group: the
+    regex requires nothing; a text that could not be folded is never filtered).
+
+    >>> may_contain("anne dirige lumio", (("dirige", "préside"), ("lumio",)))
+    True
+    >>> may_contain("anne dirige lumio", (("dirige",), ("varlo",))), may_contain(None, (("x",),))
+    (False, True)
+    """
+    if folded is None:
+        return True
+    for words in requirements:  # plain loops: this runs for every pattern and sentence
+        for word in words:
+            if word in folded:
+                break
+        else:
+            return False
+    return True
+
+
+def required_words(regex: re.Pattern[str], groups: int = 3) -> Requirements:
+    """Groups of folded literal words such that every match of ``regex`` contains a word of
+    each group: the ``groups`` most selective, words of :data:`MIN_WORD` characters or more.
+    An empty tuple when none can be read off the regex (then it is never filtered).
+
+    >>> required_words(re.compile(r"⟨\\d+⟩ (?:dirige|a pris la tête) de la firme", re.I))
+    ((' de la firme',), ('dirige', 'a pris la tête'))
+    >>> required_words(re.compile(r"\\w+ (?:et|ou)? \\w+"))
+    ()
+    """
+    if _parser is None or regex.flags & re.LOCALE:
+        return ()
+    try:
+        parsed = _parser.parse(regex.pattern, regex.flags)
+    except Exception:  # noqa: BLE001 - the regex compiled, so this is only a parser mismatch
+        return ()
+    found = {words for words in _sequence(list(parsed)) if min(map(len, words)) >= MIN_WORD}
+    return tuple(_minimal(words) for words in sorted(found, key=_selectivity)[:groups])
+
+
+def _selectivity(words: frozenset[str]) -> tuple[int, int, tuple[str, ...]]:
+    """Sort key, most selective first: longest shortest word, then fewest words (then stable)."""
+    return (-min(map(len, words)), len(words), tuple(sorted(words)))
+
+
+def _minimal(words: Iterable[str]) -> tuple[str, ...]:
+    """The words without those that contain another (a text holding "dirigeait" holds
+    "dirige"), shortest first.
+
+    >>> _minimal(["dirigeait", "dirige", "préside"])
+    ('dirige', 'préside')
+    """
+    kept: list[str] = []
+    for word in sorted(set(words), key=lambda w: (len(w), w)):
+        if not any(shorter in word for shorter in kept):
+            kept.append(word)
+    return tuple(kept)
+
+
+def _sequence(items: list[tuple[Any, Any]]) -> list[frozenset[str]]:
+    """What a sequence of regex items requires: each of its literal runs (consecutive
+    characters, joined) and all that its items require."""
+    required: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, argument in [*items, (None, None)]:
+        if op is _parser.LITERAL:
+            run.append(_canonical(argument))
+            continue
+        if run:
+            required.append(frozenset(["".join(run)]))
+            run = []
+        if op is not None:
+            required += _item(op, argument)
+    return required
+
+
+def _item(op: Any, argument: Any) -> list[frozenset[str]]:
+    """What one regex item requires (nothing for classes, anchors, look-arounds and
+    back-references: no literal word is known to occur)."""
+    constants = _parser
+    if op is constants.SUBPATTERN:  # (group, added flags, removed flags, body)
+        return _sequence(list(argument[-1]))
+    if op is getattr(constants, "ATOMIC_GROUP", None):
+        return _sequence(list(argument))
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) or op is getattr(
+        constants, "POSSESSIVE_REPEAT", None
+    ):
+        low, _high, body = argument
+        return _sequence(list(body)) if low >= 1 else []
+    if op is constants.BRANCH:
+        return _branches([_sequence(list(branch)) for branch in argument[1]])
+    return []
+
+
+def _branches(options: list[list[frozenset[str]]]) -> list[frozenset[str]]:
+    """An alternation requires a word of its options' most selective groups; if an option
+    requires nothing (of :data:`MIN_WORD` characters), the alternation requires nothing."""
+    best = []
+    for required in options:
+        usable = [words for words in required if min(map(len, words)) >= MIN_WORD]
+        if not usable:
+            return []
+        best.append(min(usable, key=_selectivity))
+    return [frozenset().union(*best)]
