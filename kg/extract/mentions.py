@@ -164,7 +164,10 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     ):
         tokens = tokens[1:]
     for i, token in enumerate(tokens[1:], 1):
-        lower_function = token.pos_ in _FUNCTION_POS and not token.text[:1].isupper()
+        # "Ackermans & van Haaren": an ampersand joins two names into one.
+        lower_function = (
+            token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
+        )
         next_is_name = i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()
         if lower_function and (not next_is_name or span.label_ == "PER"):
             tokens = tokens[:i]
@@ -303,8 +306,10 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
     slots += _unlabelled_organizations(doc, slots, lexicon)
+    slots = _without_common_nouns(doc, slots)
     slots = _join_place_and_company(text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
+    slots = _retype_by_company(text, slots)
     slots += _coordinated_organizations(text, slots, lexicon)
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
@@ -313,6 +318,77 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
     return sorted(slots, key=lambda s: (s.start, -s.end))
+
+
+_POSSESSIVE = {"son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes"}
+_UNIT_WORDS = {"million", "millions", "milliard", "milliards", "mille"}
+# "EntreprisesDes patrons …": two words a page's layout glued together.
+_GLUED = re.compile(r"[a-zà-ÿ](?:Des|Les|Du|De|La|Le|Et|Un|Une|Il|Elle|Ils|Nous|En|Au|Aux|Pour|Dans|Sur|Par|Ce|Cette)$")
+_ROAD = re.compile(r"(?:A|D|N|RN|RD|RM)\s?\d{1,4}")
+_LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+
+
+def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
+    """Drop one-word "names" that the words around them show to be common nouns: "son ADN",
+    "25 PHD", "470 millions US", "le long de la D430", a word glued to the next one by the
+    page's layout ("EntreprisesDes"), a word cut off at the end of a truncated paragraph
+    ("… que sont Ret")."""
+    text = doc.text
+    common = _common_acronyms(text)
+    kept = []
+    for slot in slots:
+        if " " in slot.name or slot.type == "Demonym" or slot.via != "name":
+            kept.append(slot)
+            continue
+        span = doc.char_span(slot.start, slot.end, alignment_mode="expand")
+        previous = doc[span.start - 1] if span is not None and span.start > 0 else None
+        # "25 PHD" counts things; "75008 Paris" is a postcode and its town.
+        counted = previous is not None and (
+            (previous.like_num and not re.fullmatch(r"\d{4,5}", previous.text))
+            or previous.lower_ in _UNIT_WORDS
+            or previous.lower_ in _POSSESSIVE
+        )
+        if counted or _GLUED.search(slot.name) or _ROAD.fullmatch(slot.name):
+            continue
+        if slot.name in common:
+            continue
+        if _truncated_at(text, slot.end):
+            continue
+        kept.append(slot)
+    return kept
+
+
+_LOWER_EXPANSION = re.compile(r"((?:[a-zà-ÿ][\w'’-]*\s+){1,6}?)\(\s*([A-Z]{2,6})\s*\)")
+
+
+def _common_acronyms(text: str) -> set[str]:
+    """Acronyms defined by lowercase words: "accidents vasculaires cérébraux (AVC)" abbreviates
+    common nouns, not a name.
+
+    >>> sorted(_common_acronyms("les accidents vasculaires cérébraux (AVC) et l'Institut X (IX)"))
+    ['AVC']
+    """
+    found = set()
+    for match in _LOWER_EXPANSION.finditer(text):
+        words = [w for w in re.split(r"[\s'’]+", match.group(1)) if w and w not in _FUNCTION_WORDS]
+        acronym = match.group(2)
+        for first in range(len(words)):
+            if strip_accents("".join(w[0] for w in words[first:])).upper() == acronym:
+                found.add(acronym)
+                break
+    return found
+
+
+def _truncated_at(text: str, end: int) -> bool:
+    """Does a long paragraph stop at ``end`` without a final stop (a page cut mid-sentence)?
+
+    >>> _truncated_at("une phrase " * 12 + "que sont Ret", 144), _truncated_at("Titre Ret", 9)
+    (True, False)
+    """
+    if not _LINE_END.match(text, end):
+        return False
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    return len(line.split()) >= 12
 
 
 def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
@@ -337,6 +413,40 @@ def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot
     return found
 
 
+def _retype_by_company(text: str, slots: list[Slot]) -> list[Slot]:
+    """Places and persons that the document's companies show to be companies: a name that
+    opens or ends on a company's whole name ("Transvoirie Genève" beside "Transvoirie"), a
+    one-word name listed right after a company ("Kelvio Capital, Ardano et …").
+
+    >>> slots = [Slot(0, 5, "Organization", "Vexia"), Slot(7, 13, "Place", "Ardano")]
+    >>> [s.type for s in _retype_by_company("Vexia, Ardano et Orvel", slots)]
+    ['Organization', 'Organization']
+    """
+    companies = {s.name for s in slots if s.type == "Organization" and " " not in s.name}
+    ordered = sorted(slots, key=lambda s: s.start)
+    retyped = []
+    for i, slot in enumerate(ordered):
+        words = slot.name.split()
+        # A person may share the surname of the company named after them ("Jeanne Vexia").
+        named_after = len(words) >= 2 and (
+            words[0] in companies or (slot.type == "Place" and words[-1] in companies)
+        )
+        previous = ordered[i - 1] if i else None
+        listed = (
+            slot.type == "Place"
+            and len(words) == 1
+            and previous is not None
+            and previous.type == "Organization"
+            and re.fullmatch(r"\s*,\s*|\s*,?\s+(?:et|ou)\s+", text[previous.end : slot.start])
+            is not None
+            and re.match(r"\s*(?:,|et\b|ou\b)", text[slot.end : slot.end + 5]) is not None
+        )
+        if slot.type in {"Place", "Person"} and (named_after or listed):
+            slot = replace(slot, type="Organization")
+        retyped.append(slot)
+    return retyped
+
+
 def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """A capitalised name coordinated with a company is one too: "Telvia et Marinéo"."""
     found: list[Slot] = []
@@ -344,7 +454,7 @@ def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -
         if slot.type != "Organization":
             continue
         match = re.match(
-            r"(?:\s*,\s*|\s+(?:et|ou)\s+)([A-ZÀ-Ý][\w'’-]+(?:[ \u00a0][A-ZÀ-Ý][\w'’-]+){0,2})",
+            r"(?:\s*,?\s+(?:et|ou)\s+|\s*,\s*)([A-ZÀ-Ý][\w'’-]+(?:[ \u00a0][A-ZÀ-Ý][\w'’-]+){0,2})",
             text[slot.end : slot.end + 60],
         )
         if not match:
@@ -609,6 +719,24 @@ def _heads_regex(lexicon: Lexicon) -> re.Pattern[str]:
     return lexicon.compiled[key]
 
 
+_FAMILY = re.compile(r"(?<![\w'’])[Ff]amille[ \u00a0]+([A-ZÀ-Ý][\w'’]+(?:-[A-ZÀ-Ý][\w'’]+)?)(?![\w-])")
+
+
+def _family_names(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "la famille Burkard": a family holding shares is one party, named with its head noun; its
+    surname alone is no company (nor a person)."""
+    found = list(found)
+    for match in _FAMILY.finditer(doc.text):
+        start, end = match.span()
+        if match.group(1) in lexicon.junk_words or _overlaps(found, start, end):
+            continue
+        slots = [s for s in slots if not (s.start < end and start < s.end)]
+        found.append(Slot(start, end, "Organization", f"famille {match.group(1)}"))
+    return slots, found
+
+
 # In order: a later rule sees what the earlier ones found.
 ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _domain_names,
@@ -616,6 +744,7 @@ ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _context_companies,
     _chez_names,
     _expanded_acronyms,
+    _family_names,
     _headed_names,
 )
 
@@ -760,7 +889,12 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
             )
         ) or (
             slot.type == "Person"
-            and (suffix.search(slot.name) is not None or votes[key] > 1 or institution)
+            and (
+                suffix.search(slot.name) is not None
+                # "fondée par Jeanne Morel": a common given name outweighs the cues around it.
+                or (votes[key] > 1 and slot.name.split()[0] not in lexicon.given_names)
+                or institution
+            )
         )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
     return retyped
@@ -799,21 +933,29 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
     [('Metrolab Technology', ()), ('Metrolab Technology', ('Metrolab',))]
     """
     names = {s.name for s in slots if s.type == "Organization"}
+    # An acronym's slot keeps its expansion as an alias: "la Caisse" is short for the
+    # "Caisse de dépôt …" named CDPQ.
+    forms = {n: n for n in names}
+    for slot in slots:
+        if slot.type == "Organization":
+            for alias in slot.aliases:
+                forms.setdefault(alias, slot.name)
     longer: dict[str, str] = {}
     for short in names:
         if len(short) < 3:
             continue
         # "Le Cabanon" opening a sentence loses its article to the name cleaner.
-        found = [
-            n
-            for n in names
+        found = {
+            forms[n]
+            for n in forms
             if n != short
+            and not n.startswith("famille ")  # "Peugeot" is no short form of "famille Peugeot"
             and (
                 n.startswith(short + " ") or n.endswith(" " + short) or _ARTICLE.sub("", n) == short
             )
-        ]
-        if len(found) == 1:
-            longer[short] = found[0]
+        }
+        if len(found) == 1 and short not in found:
+            longer[short] = found.pop()
     return [
         replace(s, name=longer[s.name], aliases=(*s.aliases, s.name))
         if s.type == "Organization" and s.name in longer
