@@ -44,6 +44,8 @@ def name_key(name: str, entity_type: str) -> str:
     >>> name_key("GUILLAUME BOUTIN", "Person") == name_key("Guillaume Boutin", "Person")
     True
     """
+    if entity_type == "Place":  # "New-York" is New York
+        return match_key(name.replace("-", " "))
     return org_key(name) if entity_type == "Organization" else match_key(name)
 
 

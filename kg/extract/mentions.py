@@ -106,6 +106,25 @@ _TIME_WORD = re.compile(
 )
 
 
+_PLACE_PREPOSITION = re.compile(r"^(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])")
+# "l'aéroport de Dalaman": an airport is the company that runs it.
+_AIRPORT = re.compile(r"[aA][ée]roport\s+(?:international\s+)?(?:de\s+|d['’]|du\s+)?(?=[A-ZÀ-Ý])")
+
+
+def _place_name(text: str, start: int, end: int) -> tuple[int, str]:
+    """Start and name of a place span without what the model ran into it: a preposition ("de
+    New York"), a kind of place ("région de Toronto", named by the rest), an airport's head.
+
+    >>> _place_name("de New York", 0, 11), _place_name("aéroport de Dalaman", 0, 19)
+    ((3, 'New York'), (12, 'Dalaman'))
+    """
+    for prefix in (_PLACE_PREPOSITION, _AIRPORT):
+        found = prefix.match(text, start, end)
+        if found:
+            start = found.end()
+    return start, _PLACE_KIND.sub("", text[start:end])
+
+
 def _without_leading_junk(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     """Start of a name without a common word the model ran into it ("BTP Ravelli" in "le groupe
     de BTP Ravelli")."""
@@ -163,7 +182,15 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         or tokens[0].is_punct
     ):
         tokens = tokens[1:]
-    for i, token in enumerate(tokens[1:], 1):
+    # "Cour des marchés", "Consortium international des journalistes": an institution's name
+    # holds lowercase words; the model's span is kept, but for function words at its end.
+    institution = (
+        span.label_ in {"ORG", "MISC"}
+        and bool(tokens)
+        and tokens[0].lower_ in _INSTITUTION_WORDS
+        and tokens[0].text[:1].isupper()
+    )
+    for i, token in enumerate(tokens[1:] if not institution else [], 1):
         # "Ackermans & van Haaren": an ampersand joins two names into one.
         lower_function = (
             token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
@@ -172,7 +199,11 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         if lower_function and (not next_is_name or span.label_ == "PER"):
             tokens = tokens[:i]
             break
-    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+    while tokens and (
+        tokens[-1].is_punct
+        or tokens[-1].is_space
+        or (institution and tokens[-1].pos_ in _FUNCTION_POS and tokens[-1].is_lower)
+    ):
         tokens = tokens[:-1]
     # "G.B. Je", "M.O. Chez Datavia": a speaker's initials followed by their answer. A real name
     # that starts with initials ("J.C. Chandor") has no further capitalised word after its surname.
@@ -202,6 +233,23 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
         start -= 1
         lone_company_word = False
     return start, end
+
+
+_INSTITUTION_TAIL = re.compile(r"(?:\s+[a-zà-ÿ][\w'’-]*){0,3}?\s+(?:du|de\s+la|de|des|d['’])\s*[A-ZÀ-Ý][\w'’-]+")
+
+
+def _extend_institution(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Finish an institution's name the model cut before its capitalised end: "Caisse de
+    dépôt" + " et placement du Québec"."""
+    if not (doc[start].lower_ in _INSTITUTION_WORDS and doc[start].text[:1].isupper()):
+        return start, end
+    if end - start < 2:  # a lone "Caisse" may be a short form, not a cut name
+        return start, end
+    found = _INSTITUTION_TAIL.match(doc.text, doc[end - 1].idx + len(doc[end - 1].text))
+    if found is None or "\n" in found.group():
+        return start, end
+    span = doc.char_span(doc[start].idx, found.end(), alignment_mode="contract")
+    return (start, span.end) if span is not None else (start, end)
 
 
 def _extend_right(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -276,6 +324,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
         bounds = _clean_span(ent)
         if bounds is not None:
             bounds = _extend_right(doc, *_extend_left(doc, *bounds, lexicon))
+            bounds = _extend_institution(doc, *bounds)
         if bounds is None:
             continue
         if not _looks_like_name(doc, *bounds, lexicon):
@@ -298,8 +347,10 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
             start_char = _without_leading_junk(text, span.start_char, end_char, lexicon)
             name = text[start_char:end_char]
             if entity_type == "Place":  # "région de Toronto" is Toronto
-                name = _PLACE_KIND.sub("", name)
-            slots.append(Slot(start_char, end_char, entity_type, name))
+                start_char, name = _place_name(text, start_char, end_char)
+                entity_type = "Organization" if _AIRPORT.match(text, span.start_char) else "Place"
+            if name:
+                slots.append(Slot(start_char, end_char, entity_type, name))
 
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)
@@ -849,7 +900,8 @@ _INSTITUTION_WORDS = {
     "université", "école", "institut", "caisse", "banque", "groupe", "société", "compagnie",
     "fondation", "association", "fédération", "laboratoire", "holding", "agence", "ministère",
     "commission", "office", "bourse", "chambre", "conseil", "fonds", "hôpital", "clinique",
-    "collège", "lycée", "centre", "syndicat", "mutuelle", "crédit", "assurances",
+    "collège", "lycée", "centre", "syndicat", "mutuelle", "crédit", "assurances", "cour",
+    "tribunal", "autorité", "consortium", "registre",
 }  # fmt: skip
 
 
@@ -951,7 +1003,10 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
             if n != short
             and not n.startswith("famille ")  # "Peugeot" is no short form of "famille Peugeot"
             and (
-                n.startswith(short + " ") or n.endswith(" " + short) or _ARTICLE.sub("", n) == short
+                n.startswith(short + " ")
+                # "Caisse de dépôt … du Québec" is not "Québec": a complement is no short form
+                or (n.endswith(" " + short) and not _after_function_word(n, short))
+                or _ARTICLE.sub("", n) == short
             )
         }
         if len(found) == 1 and short not in found:
@@ -962,6 +1017,12 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
         else s
         for s in slots
     ]
+
+
+def _after_function_word(name: str, short: str) -> bool:
+    """Does ``short`` end ``name`` after a preposition or article ("… du Québec")?"""
+    before = name[: len(name) - len(short)].split()
+    return bool(before) and before[-1].lower().strip("'’") in _FUNCTION_WORDS | {"d", "l"}
 
 
 def _fix_persons(slots: list[Slot], text: str = "", lexicon: Lexicon | None = None) -> list[Slot]:
