@@ -106,7 +106,7 @@ _TIME_WORD = re.compile(
 )
 
 
-_PLACE_PREPOSITION = re.compile(r"^(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])")
+_PLACE_PREPOSITION = re.compile(r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])")
 # "l'aéroport de Dalaman": an airport is the company that runs it.
 _AIRPORT = re.compile(r"[aA][ée]roport\s+(?:international\s+)?(?:de\s+|d['’]|du\s+)?(?=[A-ZÀ-Ý])")
 
@@ -359,6 +359,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _unlabelled_organizations(doc, slots, lexicon)
     slots = _without_common_nouns(doc, slots)
     slots = _join_place_and_company(text, slots)
+    slots = _join_name_of_place(text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
     slots = _retype_by_company(text, slots)
     slots += _coordinated_organizations(text, slots, lexicon)
@@ -376,6 +377,8 @@ _UNIT_WORDS = {"million", "millions", "milliard", "milliards", "mille"}
 # "EntreprisesDes patrons …": two words a page's layout glued together.
 _GLUED = re.compile(r"[a-zà-ÿ](?:Des|Les|Du|De|La|Le|Et|Un|Une|Il|Elle|Ils|Nous|En|Au|Aux|Pour|Dans|Sur|Par|Ce|Cette)$")
 _ROAD = re.compile(r"(?:A|D|N|RN|RD|RM)\s?\d{1,4}")
+# "le ministre des Finances": a ministry's domain, not a name of its own.
+_MINISTRY = re.compile(r"\bminist(?:re|ère|res|ères)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$")
 _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 
@@ -401,7 +404,7 @@ def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
         )
         if counted or _GLUED.search(slot.name) or _ROAD.fullmatch(slot.name):
             continue
-        if slot.name in common:
+        if slot.name in common or _MINISTRY.search(text, max(0, slot.start - 30), slot.start):
             continue
         if _truncated_at(text, slot.end):
             continue
@@ -528,6 +531,42 @@ def _join_place_and_company(text: str, slots: list[Slot]) -> list[Slot]:
             and previous.type == "Place"
             and slot.type == "Organization"
             and text[previous.end : slot.start] == " "
+        ):
+            joined[-1] = Slot(
+                previous.start, slot.end, "Organization", text[previous.start : slot.end]
+            )
+            continue
+        joined.append(slot)
+    return joined
+
+
+_OF = re.compile(r" (?:de|De|du|Du|des|van|Van|von) ")
+_PLACE_KIND_WORDS = {
+    "région", "ville", "province", "canton", "commune", "département", "état", "etat", "gare", "rue",
+    "avenue", "boulevard", "place", "quai", "pays", "île", "lac", "mont", "vallée", "district",
+}  # fmt: skip
+
+
+def _join_name_of_place(text: str, slots: list[Slot]) -> list[Slot]:
+    """A one-word name, "de", then a place is one company the model cut in two ("Viande" + "de
+    Liège", "Groep De" + "Brauwer"), unless the word is a kind of place ("Province de Liège").
+
+    >>> [s.name for s in _join_name_of_place("Orvia de Namur", [
+    ...     Slot(0, 5, "Place", "Orvia"), Slot(9, 14, "Place", "Namur")])]
+    ['Orvia de Namur']
+    """
+    slots = sorted(slots, key=lambda s: s.start)
+    joined: list[Slot] = []
+    for slot in slots:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and slot.type == "Place"
+            and previous.type in {"Place", "Organization"}
+            and " " not in previous.name
+            and previous.name.lower() not in _PLACE_KIND_WORDS
+            and text[previous.start : previous.end] == previous.name
+            and _OF.fullmatch(text[previous.end : slot.start])
         ):
             joined[-1] = Slot(
                 previous.start, slot.end, "Organization", text[previous.start : slot.end]
@@ -880,7 +919,7 @@ def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     if typing_regex(lexicon, "organization_before").search(before):
         return 1
     if typing_regex(lexicon, "place_before").search(before):
-        return -1
+        return 1 if typing_regex(lexicon, "organization_apposition").search(after) else -1
     if typing_regex(lexicon, "organization_after").search(after):
         return 1
     return 0
@@ -915,6 +954,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     """
     text = doc.text  # Doc.text is rebuilt on every access
     suffix = _suffix_regex(lexicon)
+    company_words = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
     votes: Counter[str] = Counter()
     for slot in slots:
         if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):
@@ -929,12 +969,18 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         # "Groupe Varenne", "Orvalis SAS": a group or legal word makes a company.
         legal = strip_legal_words(slot.name) != strip_elision(slot.name)
         # "Université de Liège", "Caisse de dépôt…": a name that opens on an institution noun.
-        institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS
+        institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS or (
+            " " in slot.name and slot.name.split()[0].lower() in company_words
+        )
+        # "BMO", "CD&V": places are seldom written as acronyms, companies and parties often.
+        acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}", slot.name) is not None
+        acronym = acronym and slot.name not in _PLACE_ACRONYMS
         to_org = (
             slot.type == "Place"
             and (
                 votes[key] > 0
                 or unknown
+                or acronym
                 or legal
                 or institution
                 or suffix.search(slot.name) is not None
@@ -950,6 +996,9 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
     return retyped
+
+
+_PLACE_ACRONYMS = {"USA", "US", "UK", "UE", "RDC", "EAU", "RU", "NYC", "RFA", "URSS", "DOM", "TOM"}
 
 
 _ARTICLE = re.compile(r"^(?:Le|La|Les|L['’])\s*")
