@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 
 from .config import Config
+from .extract.lexicon import default_lexicon
 from .namespace import SIGNATURES, SYMMETRIC_RELATIONS
 from .naming import entity_id, match_key, org_key, strip_legal_words
 from .records import (
@@ -42,6 +44,8 @@ def name_key(name: str, entity_type: str) -> str:
     >>> name_key("GUILLAUME BOUTIN", "Person") == name_key("Guillaume Boutin", "Person")
     True
     """
+    if entity_type == "Place":  # "New-York" is New York
+        return match_key(name.replace("-", " "))
     return org_key(name) if entity_type == "Organization" else match_key(name)
 
 
@@ -124,7 +128,7 @@ class Resolver:
         label = min(forms, key=lambda f: (-forms[f], *(-x for x in _label_score(f)), f))
         names = set(forms) | self._aliases.get((entity_type, key), set())
         if entity_type == "Organization":  # "groupe Altaris" is also found as "Altaris"
-            names |= {short for short in map(strip_legal_words, forms) if short}
+            names |= {short for short in map(strip_legal_words, forms) if _names_alone(short)}
         entity = Entity(
             entity_id(entity_type, key),
             entity_type,  # type: ignore[arg-type]
@@ -291,6 +295,21 @@ def _attributes(found: Iterable[Attribute]) -> list[Attribute]:
         for key, ev in sorted(grouped.items())
         for s, p, _, _ in [key]
     ]
+
+
+def _names_alone(short: str) -> bool:
+    """Can a company name stripped of its legal words stand alone? "Altaris" (of "groupe
+    Altaris") can; "Partners" (of "Partners Group") is only a company word.
+
+    >>> _names_alone("Altaris"), _names_alone("Partners"), _names_alone("")
+    (True, False, False)
+    """
+    return bool(short) and short.lower() not in _company_words()
+
+
+@lru_cache(maxsize=1)
+def _company_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in default_lexicon().typing.get("organization_suffixes", []))
 
 
 def _fits(predicate: str, subject_type: str, object_type: str) -> bool:

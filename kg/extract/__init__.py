@@ -80,15 +80,28 @@ def _extraction(
             (alias, s.name)
             for s in slots
             for alias in s.aliases
-            if s.via in {"name", "initials", "demonym", "region-demonym"}
+            if s.via in {"name", "initials", "demonym", "region-demonym"} and _labels(alias, s)
         }
         | {
             (text[s.start : s.end], s.name)
             for s in named
-            if s.type != "Demonym" and text[s.start : s.end] != s.name
+            if s.type != "Demonym"
+            and text[s.start : s.end] != s.name
+            and _labels(text[s.start : s.end], s)
         }
     )
     return extraction
+
+
+def _labels(alias: str, slot: Slot) -> bool:
+    """Is ``alias`` worth a label of the slot's entity? A person's given name alone is not: "Claude"
+    for Claude Gagnon would name every other Claude of a corpus.
+
+    >>> _labels("Claude", Slot(0, 6, "Person", "Claude Gagnon")), _labels("Gagnon", Slot(0, 6, "Person", "Claude Gagnon"))
+    (False, True)
+    """
+    words = slot.name.split()
+    return not (slot.type == "Person" and len(words) >= 2 and alias.strip() == words[0])
 
 
 def _mentions(document: Document, text: str, named: list[Slot]) -> list[Mention]:

@@ -42,6 +42,11 @@ _FIXED_MACROS = {
     "SGAP": r"(?:[^⟨⟩.;!?,]|(?<=\d)\.(?=\d)){0,30}?",
     # What a buyer takes besides the company itself: "quatre usines d'", "les actifs de".
     "ASSETS": r"(?:(?:les?|la|l['’]|des|ses|leurs?|\d+|deux|trois|quatre|cinq|six|plusieurs|la\s+totalité\s+des|l['’]ensemble\s+des|une\s+partie\s+des)\s*(?:usines?|sites?|magasins?|supermarchés|hypermarchés|activités?|actifs|branches?|divisions?|points\s+de\s+vente|marques?|filiales?|titres|fonds\s+de\s+commerce)(?:\s+[a-zé]+)?)",
+    # A noun phrase that ends on a link word ("l'entreprise avec", "emmenée par") is no
+    # description of the name after it.
+    "NOTLINK": "".join(
+        rf"(?<!\b{w})" for w in ("avec", "par", "et", "ou", "pour", "sur", "dans", "que", "qui")
+    ),
     "YEAR": r"(?P<year>(?:18|19|20)\d{2})\b",
     "AMOUNT": rf"(?P<amount>{AMOUNT_REGEX})",
 }

@@ -107,6 +107,25 @@ _TIME_WORD = re.compile(
 )
 
 
+_PLACE_PREPOSITION = re.compile(r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])")
+# "l'aéroport de Dalaman": an airport is the company that runs it.
+_AIRPORT = re.compile(r"[aA][ée]roport\s+(?:international\s+)?(?:de\s+|d['’]|du\s+)?(?=[A-ZÀ-Ý])")
+
+
+def _place_name(text: str, start: int, end: int) -> tuple[int, str]:
+    """Start and name of a place span without what the model ran into it: a preposition ("de
+    New York"), a kind of place ("région de Toronto", named by the rest), an airport's head.
+
+    >>> _place_name("de New York", 0, 11), _place_name("aéroport de Dalaman", 0, 19)
+    ((3, 'New York'), (12, 'Dalaman'))
+    """
+    for prefix in (_PLACE_PREPOSITION, _AIRPORT):
+        found = prefix.match(text, start, end)
+        if found:
+            start = found.end()
+    return start, _PLACE_KIND.sub("", text[start:end])
+
+
 def _without_leading_junk(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     """Start of a name without a common word the model ran into it ("BTP Ravelli" in "le groupe
     de BTP Ravelli")."""
@@ -164,13 +183,28 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         or tokens[0].is_punct
     ):
         tokens = tokens[1:]
-    for i, token in enumerate(tokens[1:], 1):
-        lower_function = token.pos_ in _FUNCTION_POS and not token.text[:1].isupper()
+    # "Cour des marchés", "Consortium international des journalistes": an institution's name
+    # holds lowercase words; the model's span is kept, but for function words at its end.
+    institution = (
+        span.label_ in {"ORG", "MISC"}
+        and bool(tokens)
+        and tokens[0].lower_ in _INSTITUTION_WORDS
+        and tokens[0].text[:1].isupper()
+    )
+    for i, token in enumerate(tokens[1:] if not institution else [], 1):
+        # "Ackermans & van Haaren": an ampersand joins two names into one.
+        lower_function = (
+            token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
+        )
         next_is_name = i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()
         if lower_function and (not next_is_name or span.label_ == "PER"):
             tokens = tokens[:i]
             break
-    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+    while tokens and (
+        tokens[-1].is_punct
+        or tokens[-1].is_space
+        or (institution and tokens[-1].pos_ in _FUNCTION_POS and tokens[-1].is_lower)
+    ):
         tokens = tokens[:-1]
     # "G.B. Je", "M.O. Chez Datavia": a speaker's initials followed by their answer. A real name
     # that starts with initials ("J.C. Chandor") has no further capitalised word after its surname.
@@ -200,6 +234,23 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
         start -= 1
         lone_company_word = False
     return start, end
+
+
+_INSTITUTION_TAIL = re.compile(r"(?:\s+[a-zà-ÿ][\w'’-]*){0,3}?\s+(?:du|de\s+la|de|des|d['’])\s*[A-ZÀ-Ý][\w'’-]+")
+
+
+def _extend_institution(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Finish an institution's name the model cut before its capitalised end: "Caisse de
+    dépôt" + " et placement du Québec"."""
+    if not (doc[start].lower_ in _INSTITUTION_WORDS and doc[start].text[:1].isupper()):
+        return start, end
+    if end - start < 2:  # a lone "Caisse" may be a short form, not a cut name
+        return start, end
+    found = _INSTITUTION_TAIL.match(doc.text, doc[end - 1].idx + len(doc[end - 1].text))
+    if found is None or "\n" in found.group():
+        return start, end
+    span = doc.char_span(doc[start].idx, found.end(), alignment_mode="contract")
+    return (start, span.end) if span is not None else (start, end)
 
 
 def _extend_right(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -274,6 +325,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
         bounds = _clean_span(ent)
         if bounds is not None:
             bounds = _extend_right(doc, *_extend_left(doc, *bounds, lexicon))
+            bounds = _extend_institution(doc, *bounds)
         if bounds is None:
             continue
         if not _looks_like_name(doc, *bounds, lexicon):
@@ -296,16 +348,21 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
             start_char = _without_leading_junk(text, span.start_char, end_char, lexicon)
             name = text[start_char:end_char]
             if entity_type == "Place":  # "région de Toronto" is Toronto
-                name = _PLACE_KIND.sub("", name)
-            slots.append(Slot(start_char, end_char, entity_type, name))
+                start_char, name = _place_name(text, start_char, end_char)
+                entity_type = "Organization" if _AIRPORT.match(text, span.start_char) else "Place"
+            if name:
+                slots.append(Slot(start_char, end_char, entity_type, name))
 
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)
     slots = _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
     slots += _unlabelled_organizations(doc, slots, lexicon)
+    slots = _without_common_nouns(doc, slots)
     slots = _join_place_and_company(text, slots)
+    slots = _join_name_of_place(text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
+    slots = _retype_by_company(text, slots)
     slots += _coordinated_organizations(text, slots, lexicon)
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
@@ -314,6 +371,79 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
     return sorted(slots, key=lambda s: (s.start, -s.end))
+
+
+_POSSESSIVE = {"son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes"}
+_UNIT_WORDS = {"million", "millions", "milliard", "milliards", "mille"}
+# "EntreprisesDes patrons …": two words a page's layout glued together.
+_GLUED = re.compile(r"[a-zà-ÿ](?:Des|Les|Du|De|La|Le|Et|Un|Une|Il|Elle|Ils|Nous|En|Au|Aux|Pour|Dans|Sur|Par|Ce|Cette)$")
+_ROAD = re.compile(r"(?:A|D|N|RN|RD|RM)\s?\d{1,4}")
+# "le ministre des Finances": a ministry's domain, not a name of its own.
+_MINISTRY = re.compile(r"\bminist(?:re|ère|res|ères)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$")
+_LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+
+
+def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
+    """Drop one-word "names" that the words around them show to be common nouns: "son ADN",
+    "25 PHD", "470 millions US", "le long de la D430", a word glued to the next one by the
+    page's layout ("EntreprisesDes"), a word cut off at the end of a truncated paragraph
+    ("… que sont Ret")."""
+    text = doc.text
+    common = _common_acronyms(text)
+    kept = []
+    for slot in slots:
+        if " " in slot.name or slot.type == "Demonym" or slot.via != "name":
+            kept.append(slot)
+            continue
+        span = doc.char_span(slot.start, slot.end, alignment_mode="expand")
+        previous = doc[span.start - 1] if span is not None and span.start > 0 else None
+        # "25 PHD" counts things; "75008 Paris" is a postcode and its town.
+        counted = previous is not None and (
+            (previous.like_num and not re.fullmatch(r"\d{4,5}", previous.text))
+            or previous.lower_ in _UNIT_WORDS
+            or previous.lower_ in _POSSESSIVE
+        )
+        if counted or _GLUED.search(slot.name) or _ROAD.fullmatch(slot.name):
+            continue
+        if slot.name in common or _MINISTRY.search(text, max(0, slot.start - 30), slot.start):
+            continue
+        if _truncated_at(text, slot.end):
+            continue
+        kept.append(slot)
+    return kept
+
+
+_LOWER_EXPANSION = re.compile(r"((?:[a-zà-ÿ][\w'’-]*\s+){1,6}?)\(\s*([A-Z]{2,6})\s*\)")
+
+
+def _common_acronyms(text: str) -> set[str]:
+    """Acronyms defined by lowercase words: "accidents vasculaires cérébraux (AVC)" abbreviates
+    common nouns, not a name.
+
+    >>> sorted(_common_acronyms("les accidents vasculaires cérébraux (AVC) et l'Institut X (IX)"))
+    ['AVC']
+    """
+    found = set()
+    for match in _LOWER_EXPANSION.finditer(text):
+        words = [w for w in re.split(r"[\s'’]+", match.group(1)) if w and w not in _FUNCTION_WORDS]
+        acronym = match.group(2)
+        for first in range(len(words)):
+            if strip_accents("".join(w[0] for w in words[first:])).upper() == acronym:
+                found.add(acronym)
+                break
+    return found
+
+
+def _truncated_at(text: str, end: int) -> bool:
+    """Does a long paragraph stop at ``end`` without a final stop (a page cut mid-sentence)?
+
+    >>> _truncated_at("une phrase " * 12 + "que sont Ret", 144), _truncated_at("Titre Ret", 9)
+    (True, False)
+    """
+    if not _LINE_END.match(text, end):
+        return False
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    return len(line.split()) >= 12
 
 
 def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
@@ -338,6 +468,40 @@ def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot
     return found
 
 
+def _retype_by_company(text: str, slots: list[Slot]) -> list[Slot]:
+    """Places and persons that the document's companies show to be companies: a name that
+    opens or ends on a company's whole name ("Transvoirie Genève" beside "Transvoirie"), a
+    one-word name listed right after a company ("Kelvio Capital, Ardano et …").
+
+    >>> slots = [Slot(0, 5, "Organization", "Vexia"), Slot(7, 13, "Place", "Ardano")]
+    >>> [s.type for s in _retype_by_company("Vexia, Ardano et Orvel", slots)]
+    ['Organization', 'Organization']
+    """
+    companies = {s.name for s in slots if s.type == "Organization" and " " not in s.name}
+    ordered = sorted(slots, key=lambda s: s.start)
+    retyped = []
+    for i, slot in enumerate(ordered):
+        words = slot.name.split()
+        # A person may share the surname of the company named after them ("Jeanne Vexia").
+        named_after = len(words) >= 2 and (
+            words[0] in companies or (slot.type == "Place" and words[-1] in companies)
+        )
+        previous = ordered[i - 1] if i else None
+        listed = (
+            slot.type == "Place"
+            and len(words) == 1
+            and previous is not None
+            and previous.type == "Organization"
+            and re.fullmatch(r"\s*,\s*|\s*,?\s+(?:et|ou)\s+", text[previous.end : slot.start])
+            is not None
+            and re.match(r"\s*(?:,|et\b|ou\b)", text[slot.end : slot.end + 5]) is not None
+        )
+        if slot.type in {"Place", "Person"} and (named_after or listed):
+            slot = replace(slot, type="Organization")
+        retyped.append(slot)
+    return retyped
+
+
 def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """A capitalised name coordinated with a company is one too: "Telvia et Marinéo"."""
     found: list[Slot] = []
@@ -345,7 +509,7 @@ def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -
         if slot.type != "Organization":
             continue
         match = re.match(
-            r"(?:\s*,\s*|\s+(?:et|ou)\s+)([A-ZÀ-Ý][\w'’-]+(?:[ \u00a0][A-ZÀ-Ý][\w'’-]+){0,2})",
+            r"(?:\s*,?\s+(?:et|ou)\s+|\s*,\s*)([A-ZÀ-Ý][\w'’-]+(?:[ \u00a0][A-ZÀ-Ý][\w'’-]+){0,2})",
             text[slot.end : slot.end + 60],
         )
         if not match:
@@ -368,6 +532,42 @@ def _join_place_and_company(text: str, slots: list[Slot]) -> list[Slot]:
             and previous.type == "Place"
             and slot.type == "Organization"
             and text[previous.end : slot.start] == " "
+        ):
+            joined[-1] = Slot(
+                previous.start, slot.end, "Organization", text[previous.start : slot.end]
+            )
+            continue
+        joined.append(slot)
+    return joined
+
+
+_OF = re.compile(r" (?:de|De|du|Du|des|van|Van|von) ")
+_PLACE_KIND_WORDS = {
+    "région", "ville", "province", "canton", "commune", "département", "état", "etat", "gare", "rue",
+    "avenue", "boulevard", "place", "quai", "pays", "île", "lac", "mont", "vallée", "district",
+}  # fmt: skip
+
+
+def _join_name_of_place(text: str, slots: list[Slot]) -> list[Slot]:
+    """A one-word name, "de", then a place is one company the model cut in two ("Viande" + "de
+    Liège", "Groep De" + "Brauwer"), unless the word is a kind of place ("Province de Liège").
+
+    >>> [s.name for s in _join_name_of_place("Orvia de Namur", [
+    ...     Slot(0, 5, "Place", "Orvia"), Slot(9, 14, "Place", "Namur")])]
+    ['Orvia de Namur']
+    """
+    slots = sorted(slots, key=lambda s: s.start)
+    joined: list[Slot] = []
+    for slot in slots:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and slot.type == "Place"
+            and previous.type in {"Place", "Organization"}
+            and " " not in previous.name
+            and previous.name.lower() not in _PLACE_KIND_WORDS
+            and text[previous.start : previous.end] == previous.name
+            and _OF.fullmatch(text[previous.end : slot.start])
         ):
             joined[-1] = Slot(
                 previous.start, slot.end, "Organization", text[previous.start : slot.end]
@@ -610,6 +810,24 @@ def _heads_regex(lexicon: Lexicon) -> re.Pattern[str]:
     return lexicon.compiled[key]
 
 
+_FAMILY = re.compile(r"(?<![\w'’])[Ff]amille[ \u00a0]+([A-ZÀ-Ý][\w'’]+(?:-[A-ZÀ-Ý][\w'’]+)?)(?![\w-])")
+
+
+def _family_names(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "la famille Burkard": a family holding shares is one party, named with its head noun; its
+    surname alone is no company (nor a person)."""
+    found = list(found)
+    for match in _FAMILY.finditer(doc.text):
+        start, end = match.span()
+        if match.group(1) in lexicon.junk_words or _overlaps(found, start, end):
+            continue
+        slots = [s for s in slots if not (s.start < end and start < s.end)]
+        found.append(Slot(start, end, "Organization", f"famille {match.group(1)}"))
+    return slots, found
+
+
 # In order: a later rule sees what the earlier ones found.
 ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _domain_names,
@@ -617,6 +835,7 @@ ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _context_companies,
     _chez_names,
     _expanded_acronyms,
+    _family_names,
     _headed_names,
 )
 
@@ -701,7 +920,7 @@ def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     if typing_regex(lexicon, "organization_before").search(before):
         return 1
     if typing_regex(lexicon, "place_before").search(before):
-        return -1
+        return 1 if typing_regex(lexicon, "organization_apposition").search(after) else -1
     if typing_regex(lexicon, "organization_after").search(after):
         return 1
     return 0
@@ -721,7 +940,8 @@ _INSTITUTION_WORDS = {
     "université", "école", "institut", "caisse", "banque", "groupe", "société", "compagnie",
     "fondation", "association", "fédération", "laboratoire", "holding", "agence", "ministère",
     "commission", "office", "bourse", "chambre", "conseil", "fonds", "hôpital", "clinique",
-    "collège", "lycée", "centre", "syndicat", "mutuelle", "crédit", "assurances",
+    "collège", "lycée", "centre", "syndicat", "mutuelle", "crédit", "assurances", "cour",
+    "tribunal", "autorité", "consortium", "registre",
 }  # fmt: skip
 
 
@@ -735,6 +955,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     """
     text = doc_text(doc)
     suffix = _suffix_regex(lexicon)
+    company_words = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
     votes: Counter[str] = Counter()
     for slot in slots:
         if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):
@@ -749,22 +970,36 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         # "Groupe Varenne", "Orvalis SAS": a group or legal word makes a company.
         legal = strip_legal_words(slot.name) != strip_elision(slot.name)
         # "Université de Liège", "Caisse de dépôt…": a name that opens on an institution noun.
-        institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS
+        institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS or (
+            " " in slot.name and slot.name.split()[0].lower() in company_words
+        )
+        # "BMO", "CD&V": places are seldom written as acronyms, companies and parties often.
+        acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}", slot.name) is not None
+        acronym = acronym and slot.name not in _PLACE_ACRONYMS
         to_org = (
             slot.type == "Place"
             and (
                 votes[key] > 0
                 or unknown
+                or acronym
                 or legal
                 or institution
                 or suffix.search(slot.name) is not None
             )
         ) or (
             slot.type == "Person"
-            and (suffix.search(slot.name) is not None or votes[key] > 1 or institution)
+            and (
+                suffix.search(slot.name) is not None
+                # "fondée par Jeanne Morel": a common given name outweighs the cues around it.
+                or (votes[key] > 1 and slot.name.split()[0] not in lexicon.given_names)
+                or institution
+            )
         )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
     return retyped
+
+
+_PLACE_ACRONYMS = {"USA", "US", "UK", "UE", "RDC", "EAU", "RU", "NYC", "RFA", "URSS", "DOM", "TOM"}
 
 
 _ARTICLE = re.compile(r"^(?:Le|La|Les|L['’])\s*")
@@ -800,27 +1035,44 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
     [('Metrolab Technology', ()), ('Metrolab Technology', ('Metrolab',))]
     """
     names = {s.name for s in slots if s.type == "Organization"}
+    # An acronym's slot keeps its expansion as an alias: "la Caisse" is short for the
+    # "Caisse de dépôt …" named CDPQ.
+    forms = {n: n for n in names}
+    for slot in slots:
+        if slot.type == "Organization":
+            for alias in slot.aliases:
+                forms.setdefault(alias, slot.name)
     longer: dict[str, str] = {}
     for short in names:
         if len(short) < 3:
             continue
         # "Le Cabanon" opening a sentence loses its article to the name cleaner.
-        found = [
-            n
-            for n in names
+        found = {
+            forms[n]
+            for n in forms
             if n != short
+            and not n.startswith("famille ")  # "Peugeot" is no short form of "famille Peugeot"
             and (
-                n.startswith(short + " ") or n.endswith(" " + short) or _ARTICLE.sub("", n) == short
+                n.startswith(short + " ")
+                # "Caisse de dépôt … du Québec" is not "Québec": a complement is no short form
+                or (n.endswith(" " + short) and not _after_function_word(n, short))
+                or _ARTICLE.sub("", n) == short
             )
-        ]
-        if len(found) == 1:
-            longer[short] = found[0]
+        }
+        if len(found) == 1 and short not in found:
+            longer[short] = found.pop()
     return [
         replace(s, name=longer[s.name], aliases=(*s.aliases, s.name))
         if s.type == "Organization" and s.name in longer
         else s
         for s in slots
     ]
+
+
+def _after_function_word(name: str, short: str) -> bool:
+    """Does ``short`` end ``name`` after a preposition or article ("… du Québec")?"""
+    before = name[: len(name) - len(short)].split()
+    return bool(before) and before[-1].lower().strip("'’") in _FUNCTION_WORDS | {"d", "l"}
 
 
 def _fix_persons(slots: list[Slot], text: str = "", lexicon: Lexicon | None = None) -> list[Slot]:
