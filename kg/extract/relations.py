@@ -27,7 +27,7 @@ __all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"
 _LIST_HEAD = r"(?:(?:le|la|les|l['’])\s*(?:(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?)?"
 _COORDINATION = re.compile(
     # A share or a note in brackets does not end a list: "A (30 %), B (20 %) et C".
-    r"(?:\s*\([^()⟨⟩]{1,40}\))?"
+    r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
     # An apposition that ends on a place does not end the list: "A, basé au Luxembourg, et B".
     r"(?:\s*,\s*(?-i:[a-zà-ÿ])[^⟨⟩,.;]{0,30}⟨\d+:[LDR]⟩(?=\s*,))?"
     r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
