@@ -42,7 +42,8 @@ _FIXED_MACROS = {
     # The names listed with a subject before its verb: "A (30 %), le fonds B et C entrent au
     # capital"; the pattern's subject is the first, coordination reads the others.
     "SLIST": r"(?:(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?(?:\s*,\s*|\s*,?\s+et\s+)"
-    r"(?:(?:le|la|les|l['’])\s*(?:[a-zà-ÿ][\w-]*\s+){0,3})?⟨\d+:[PO]⟩)*"
+    r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|le|la|les|l['’])\s*(?:[a-zà-ÿ][\w-]*\s+){0,3})?"
+    r"⟨\d+:[PO]⟩)*"
     r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?",
     # What a buyer takes besides the company itself: "quatre usines d'", "les actifs de".
     "ASSETS": r"(?:(?:les?|la|l['’]|des|ses|leurs?|\d+|deux|trois|quatre|cinq|six|plusieurs|la\s+totalité\s+des|l['’]ensemble\s+des|une\s+partie\s+des)\s*(?:usines?|sites?|magasins?|supermarchés|hypermarchés|activités?|actifs|branches?|divisions?|points\s+de\s+vente|marques?|filiales?|titres|fonds\s+de\s+commerce)(?:\s+[a-zé]+)?)",

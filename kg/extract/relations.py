@@ -30,17 +30,22 @@ _COORDINATION = re.compile(
     r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
     # An apposition that ends on a place does not end the list: "A, basé au Luxembourg, et B".
     r"(?:\s*,\s*(?-i:[a-zà-ÿ])[^⟨⟩,.;]{0,30}⟨\d+:[LDR]⟩(?=\s*,))?"
-    r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
+    # So does one saying who made or owns the name: "A, créée par B, et C".
+    r"(?:\s*,\s*(?:créée?s?|fondée?s?|détenue?s?|contrôlée?s?|filiale)\s+[^⟨⟩,.;]{0,20}⟨\d+:[POLDR]⟩(?=\s*,))?"
+    r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
     r"|\s*,?\s+(?:et|ou|ainsi\s+qu['’])\s+"
     r"(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis|encore)\s+)?"
     # "détenue à 60 % par A et à 20 % par B": a share before the repeated preposition.
     r"(?:à\s+\d+(?:[,.]\d+)?\s*%\s+)?"
-    r"(?P<prep2>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
+    r"(?P<prep2>(?:avec|à|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
     + _LIST_HEAD
     + r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
 )
 _LIST_GOES_ON = re.compile(
-    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:encore|avec|à|de|d['’]|par)\s*)?" + _LIST_HEAD + "⟨"
+    r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
+    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:encore|avec|à|du|des|de|d['’]|par)\s*)?"
+    + _LIST_HEAD
+    + "⟨"
 )
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
