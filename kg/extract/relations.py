@@ -24,7 +24,9 @@ from .modality import modality_of
 __all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"]
 
 # What may stand before a listed name: "le fonds X", "la banque publique Y", or just "le ".
-_LIST_HEAD = r"(?:(?:le|la|les|l['’])\s*(?:(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?)?"
+_LIST_HEAD = (
+    r"(?:(?:le|la|les|l['’])\s*(?:(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?)?"
+)
 _COORDINATION = re.compile(
     # A share or a note in brackets does not end a list: "A (30 %), B (20 %) et C".
     r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
@@ -43,9 +45,7 @@ _COORDINATION = re.compile(
 )
 _LIST_GOES_ON = re.compile(
     r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
-    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:encore|avec|à|du|des|de|d['’]|par)\s*)?"
-    + _LIST_HEAD
-    + "⟨"
+    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:encore|avec|à|du|des|de|d['’]|par)\s*)?" + _LIST_HEAD + "⟨"
 )
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
