@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -134,3 +135,27 @@ def test_a_registered_collector_is_a_known_collect_kind():
         check_collectors([pattern])
     finally:
         del COLLECTORS["test_nobody"]
+
+
+def test_agents_within_collects_every_person_and_organization_of_the_match():
+    text = "Ses investisseurs, Anne Roy et Orbis, ont remis au pot à Lyon."
+    slots = [
+        Slot(19, 27, "Person", "Anne Roy"),
+        Slot(31, 36, "Organization", "Orbis"),
+        Slot(57, 61, "Place", "Lyon"),
+    ]
+    sentence = mask_sentence(text, 0, len(text), slots)
+    match = re.search(r"investisseurs.*remis au pot", sentence.masked)
+    role, collected = COLLECTORS["agents_within"](sentence, match)
+    assert role == "subject"
+    assert [s.name for s in collected] == ["Anne Roy", "Orbis"]
+
+
+def test_an_agent_list_mixes_persons_and_organizations_and_skips_brackets(nlp):
+    found = matches(
+        nlp,
+        "Les actionnaires historiques Paul Verdier (Verdier Invest) et Ostrale Développement "
+        "conservent une participation dans Biolume.",
+    )
+    invested = {(s, o) for s, p, o, modality, _ in found if p == "investedIn"}
+    assert invested == {("Paul Verdier", "Biolume"), ("Ostrale Développement", "Biolume")}

@@ -40,6 +40,12 @@ _FIXED_MACROS = {
     "GAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)|⟨\d+:[LDR]⟩){0,80}?",
     "LGAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)|⟨\d+:[LDR]⟩){0,200}?",
     "SGAP": r"(?:[^⟨⟩.;!?,]|(?<=\d)\.(?=\d)){0,30}?",
+    # The names listed with a subject before its verb: "A (30 %), le fonds B et C entrent au
+    # capital"; the pattern's subject is the first, coordination reads the others.
+    "SLIST": r"(?:(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?(?:\s*,\s*|\s*,?\s+et\s+)"
+    r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|le|la|les|l['’])\s*(?:[a-zà-ÿ][\w-]*\s+){0,3})?"
+    r"⟨\d+:[PO]⟩)*"
+    r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?",
     # What a buyer takes besides the company itself: "quatre usines d'", "les actifs de".
     "ASSETS": r"(?:(?:les?|la|l['’]|des|ses|leurs?|\d+|deux|trois|quatre|cinq|six|plusieurs|la\s+totalité\s+des|l['’]ensemble\s+des|une\s+partie\s+des)\s*(?:usines?|sites?|magasins?|supermarchés|hypermarchés|activités?|actifs|branches?|divisions?|points\s+de\s+vente|marques?|filiales?|titres|fonds\s+de\s+commerce)(?:\s+[a-zé]+)?)",
     # A noun phrase that ends on a link word ("l'entreprise avec", "emmenée par") is no

@@ -24,20 +24,29 @@ from .prefilter import fold, may_contain
 
 __all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"]
 
+# What may stand before a listed name: "le fonds X", "la banque publique Y", or just "le ".
+_LIST_HEAD = (
+    r"(?:(?:le|la|les|l['’])\s*(?:(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?)?"
+)
 _COORDINATION = re.compile(
+    # A share or a note in brackets does not end a list: "A (30 %), B (20 %) et C".
+    r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
     # An apposition that ends on a place does not end the list: "A, basé au Luxembourg, et B".
     r"(?:\s*,\s*(?-i:[a-zà-ÿ])[^⟨⟩,.;]{0,30}⟨\d+:[LDR]⟩(?=\s*,))?"
-    r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
-    r"|\s*,?\s+(?:et|ou|ainsi\s+qu['’])\s+(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis)\s+)?"
+    # So does one saying who made or owns the name: "A, créée par B, et C".
+    r"(?:\s*,\s*(?:créée?s?|fondée?s?|détenue?s?|contrôlée?s?|filiale)\s+[^⟨⟩,.;]{0,20}⟨\d+:[POLDR]⟩(?=\s*,))?"
+    r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
+    r"|\s*,?\s+(?:et|ou|ainsi\s+qu['’])\s+"
+    r"(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis|encore)\s+)?"
     # "détenue à 60 % par A et à 20 % par B": a share before the repeated preposition.
     r"(?:à\s+\d+(?:[,.]\d+)?\s*%\s+)?"
-    r"(?P<prep2>(?:avec|à|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
-    r"(?:(?:le|la|les|l['’])\s*(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?"
-    r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
+    r"(?P<prep2>(?:avec|à|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
+    + _LIST_HEAD
+    + r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
 )
 _LIST_GOES_ON = re.compile(
-    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:avec|à|de|d['’]|par)\s*)?"
-    r"(?:(?:le|la|les|l['’])\s*(?-i:[a-zà-ÿ][\w-]*)(?:\s+(?-i:[a-zà-ÿ][\w'’-]*)){0,3}\s+)?⟨"
+    r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
+    r"\s*(?:,|\bet\b|\bou\b)\s*(?:(?:encore|avec|à|du|des|de|d['’]|par)\s*)?" + _LIST_HEAD + "⟨"
 )
 # How much a fact is trusted, by how its subject and object were read.
 _DIRECTNESS = {
@@ -264,6 +273,12 @@ COLLECTORS: dict[str, Collector] = {
         "object",
         _slots_within(sentence, m.start(), m.end(), "L"),
     ),
+    # "Ses investisseurs historiques, A et le fonds B, ont remis au pot": every person or
+    # organization inside the match is a subject.
+    "agents_within": lambda sentence, m: (
+        "subject",
+        _slots_within(sentence, m.start(), m.end(), "PO"),
+    ),
 }
 
 
@@ -337,12 +352,24 @@ def _coordinated(
         )
         end = _token_end(sentence, match.end("s"))
         taken = {id(o) for o in objects}
+        codes = _list_codes(match.re, subjects[0])
         subjects = [
             s
-            for s, at in _expand_coordination(sentence, subjects[0], end, subjects[0].code)
+            for s, at in _expand_coordination(sentence, subjects[0], end, codes)
             if id(s) not in taken and at <= limit
         ]
     return subjects, objects
+
+
+def _list_codes(regex: re.Pattern[str], first: Slot) -> str:
+    """Slot codes a subject list may mix: persons and organizations together when the pattern's
+    subject is an agent ("Michel Roy (Hexa) et la banque Nordis conservent une participation"),
+    else the first subject's own."""
+    agent = _AGENT_SUBJECT.search(regex.pattern) is not None
+    return "PO" if agent and first.code in "PO" else first.code
+
+
+_AGENT_SUBJECT = re.compile(r"\(\?P<s>\\d\+\):\[PO\]")
 
 
 def _modality(
