@@ -11,13 +11,27 @@ from spacy.tokens import Doc
 from ..records import Quantity
 from .lexicon import AttributePattern, Lexicon
 from .mentions import Slot
+from .modality import cue_regex, modality_of
 from .numbers import find_amounts
-from .relations import _DIRECTNESS, MaskedSentence, clause_modality
+from .relations import _DIRECTNESS, MaskedSentence, _clause_start, _verbs_between, mask_sentence
 
 __all__ = ["AttributeMatch", "match_attributes"]
 
 _ORG_SLOT = re.compile(r"⟨(\d+):O⟩")
+# A closed parenthesis: "Codexa (groupe Telvia)" says nothing of whom a later figure describes.
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+# Between a figure and a slot: an agent ("fondée par ⟨O⟩") or a target ("investi 2 M€ dans
+# ⟨O⟩"), so the slot is not the figure's owner.
+_NOT_OWNER = re.compile(r"\b(?:par|dans|chez|auprès)\b")
+_AGENT = re.compile(r"\bpar\b")
+# A relative clause or a parenthesis opens a clause of its own.
+_RELATIVE = re.compile(r",\s*(?:qui|dont|laquelle|lequel)\b|\(")
+# A slot whose text is a multiplier or a currency: "2,3 Mrds €" with "Mrds" read as a name.
+_UNIT_NAME = re.compile(
+    r"(?:mrds?|mds?|md|mio|[mk][€$£]|m?chf|millions?|milliards?|eur|usd)\.?", re.I
+)
 _OWNER_AFTER = re.compile(r"\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|de\s+|d['’]\s*)⟨(\d+):O⟩")
+_PERSON_OWNER = re.compile(r"\s+(?:de\s+|d['’]\s*)⟨\d+:P⟩")
 # A sentence that opens on a participle ("Fondée en 2014 …", "Créée en 1995 …") and the company
 # named after the comma that closes that phrase.
 _FRONTED = re.compile(r"\s*(?:Co-?)?(?:[A-ZÉ][a-zé]+(?:ée?s?|ie?s?|ue?s?)|Née?s?)\b")
@@ -39,6 +53,8 @@ class AttributeMatch:
 
 
 def _quantity(pattern: AttributePattern, match: re.Match[str], masked: str) -> Quantity | None:
+    if pattern.value is not None:
+        return Quantity(pattern.value, pattern.unit)
     groups = pattern.regex.groupindex
     if "year" in groups and match.group("year"):
         return Quantity(float(match.group("year")), "year")
@@ -66,10 +82,22 @@ def _quantity(pattern: AttributePattern, match: re.Match[str], masked: str) -> Q
     return amount.quantity
 
 
-def _subject(sentence: MaskedSentence, position: int) -> Slot | None:
+def _nearest_before(before: str) -> re.Match[str] | None:
+    """The last organization slot of ``before``, appositions and parentheses skipped: in
+    "Codexa, filiale de Telvia, emploie 60 personnes" or "Codexa (groupe Telvia) emploie…" the
+    number is Codexa's; a comma-bounded stretch that opens on another name is a list."""
+    before = _PARENTHESIS.sub(lambda m: " " * len(m.group(0)), before)
+    before = re.sub(r"(⟨\d+:O⟩)\s*,(?!\s*⟨)[^,]*,", r"\1", before)
+    preceding = list(_ORG_SLOT.finditer(before))
+    return preceding[-1] if preceding else None
+
+
+def _subject(sentence: MaskedSentence, position: int, end: int, follow: bool = True) -> Slot | None:
     """The organization a number describes: the one whose parenthesis holds it; in a phrase that
     opens the sentence ("Fondée en 2014 par …, la société X"), the first one after it; else the
-    nearest one before it, else the first one after it in the sentence."""
+    nearest one before it, else the first one after it in the sentence that is no agent ("fondée
+    en 2008 par un chercheur de l'⟨O⟩") and no target ("a investi 2 M€ dans ⟨O⟩"); not after it
+    with ``follow`` false (an investor is named before what it pays)."""
     before = sentence.masked[:position]
     inside = re.search(r"⟨(\d+):O⟩\s*\([^()]*$", before)
     if inside:
@@ -78,33 +106,88 @@ def _subject(sentence: MaskedSentence, position: int) -> Slot | None:
         after = _AFTER_FRONTED.search(sentence.masked, position)
         if after:
             return sentence.slot(after.group(1))
-    # Skip appositions: in "Codexa, filiale de Telvia, emploie 60 personnes" the number is Codexa's;
-    # a comma-bounded stretch that opens on another name is a list, not an apposition.
-    before = re.sub(r"(⟨\d+:O⟩)\s*,(?!\s*⟨)[^,]*,", r"\1", before)
-    preceding = list(_ORG_SLOT.finditer(before))
+    preceding = _nearest_before(before)
     if preceding:
-        return sentence.slot(preceding[-1].group(1))
-    following = _ORG_SLOT.search(sentence.masked, position)
-    return sentence.slot(following.group(1)) if following else None
+        return sentence.slot(preceding.group(1))
+    following = _ORG_SLOT.search(sentence.masked, end) if follow else None
+    if following and not _NOT_OWNER.search(sentence.masked, position, following.start()):
+        return sentence.slot(following.group(1))
+    return None
+
+
+def _own_slot(
+    pattern: AttributePattern, match: re.Match[str], sentence: MaskedSentence
+) -> Slot | None:
+    """The organization the pattern itself names: its subject slot, an organization inside the
+    match that is not an agent ("fondée par ⟨O⟩"), or the one right after the figure ("le
+    millier de salariés de Wanty")."""
+    if "s" in pattern.regex.groupindex and match.group("s"):
+        return sentence.slot(match.group("s"))
+    masked = sentence.masked
+    for inside in _ORG_SLOT.finditer(masked, match.start(), match.end()):
+        if not _AGENT.search(masked, match.start(), inside.start()):
+            return sentence.slot(inside.group(1))
+    owner = _OWNER_AFTER.match(masked, match.end())
+    return sentence.slot(owner.group(1)) if owner else None
+
+
+def _asserted(
+    doc: Doc,
+    sentence: MaskedSentence,
+    match: re.Match[str],
+    pattern: AttributePattern,
+    lexicon: Lexicon,
+) -> bool:
+    """Whether the figure is stated as a fact. A relative clause or a parenthesis is its own
+    clause ("X dirige l'entreprise Y, qui emploie 50 personnes": the tense of "dirige" does not
+    count); targets and forecasts ("misaient sur 80 millions") are no facts."""
+    if not pattern.modality:
+        return True
+    start = match.start()
+    clause = max(_clause_start(sentence.masked, start), start - 80)
+    relative = list(_RELATIVE.finditer(sentence.masked, clause, start))
+    if relative:
+        clause = relative[-1].start()
+    masked, end = sentence.masked, match.end()
+    if cue_regex(tuple(lexicon.figure_hedges)).search(masked, clause, end):
+        return False
+    negation = masked[max(clause, start - 25) : end]
+    if modality_of(negation, [], lexicon.negation_cues, []) == "negated":
+        return False
+    verbs = _verbs_between(doc, sentence.to_original(clause), sentence.to_original(end))
+    return modality_of(masked[clause:end], verbs, [], lexicon.modality_cues) == "asserted"
+
+
+def _without_units(doc: Doc, sentence: MaskedSentence) -> MaskedSentence:
+    """The sentence masked again without the slots that are in fact a multiplier or currency
+    ("2,3 Mrds €" where "Mrds" was read as a name)."""
+    text, offset = sentence.text, sentence.start
+    kept = [
+        s
+        for s in sentence.slots
+        if not _UNIT_NAME.fullmatch(text[s.start - offset : s.end - offset])
+    ]
+    if len(kept) == len(sentence.slots):
+        return sentence
+    return mask_sentence(doc.text, sentence.start, sentence.end, kept)
 
 
 def match_attributes(
     doc: Doc, sentence: MaskedSentence, patterns: Sequence[AttributePattern], lexicon: Lexicon
 ) -> Iterator[AttributeMatch]:
     """Every attribute the patterns read in one masked sentence (asserted ones only)."""
+    sentence = _without_units(doc, sentence)
     for pattern in patterns:
         for match in pattern.regex.finditer(sentence.masked):
             quantity = _quantity(pattern, match, sentence.masked)
             if quantity is None:
                 continue
-            inside = _ORG_SLOT.search(sentence.masked, match.start(), match.end())
-            # "le millier de salariés de Wanty": the company named right after the figure.
-            owner = _OWNER_AFTER.match(sentence.masked, match.end())
-            slot = inside or owner
-            subject = sentence.slot(slot.group(1)) if slot else _subject(sentence, match.start())
-            if subject is None:
-                continue
-            if clause_modality(doc, sentence, match.start(), match.end(), lexicon) != "asserted":
+            if _PERSON_OWNER.match(sentence.masked, match.end()):
+                continue  # "les salariés de ⟨P⟩": a name read as a person's, owner unknown
+            subject = _own_slot(pattern, match, sentence) or _subject(
+                sentence, match.start(), match.end(), pattern.property != "investment"
+            )
+            if subject is None or not _asserted(doc, sentence, match, pattern, lexicon):
                 continue
             confidence = pattern.confidence * _DIRECTNESS[subject.via]
             yield AttributeMatch(subject, pattern.property, quantity, pattern, confidence, sentence)

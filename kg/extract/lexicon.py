@@ -104,6 +104,13 @@ class AttributePattern:
     def __post_init__(self) -> None:
         object.__setattr__(self, "requirements", required_words(self.regex))
 
+    # False: the figure is presupposed ("ses 500 salariés", "depuis sa fondation en 1921"), so
+    # the clause's negation, hedge or tense does not touch it.
+    modality: bool = True
+    # A figure the words imply without a number ("une licorne": valued at a billion dollars).
+    value: float | None = None
+    unit: str | None = None
+
 
 @dataclass
 class Lexicon:
@@ -120,6 +127,7 @@ class Lexicon:
     school_words: list[str] = field(default_factory=list)
     negation_cues: list[str] = field(default_factory=list)
     modality_cues: list[str] = field(default_factory=list)
+    figure_hedges: list[str] = field(default_factory=list)
     junk_words: set[str] = field(default_factory=set)
     given_names: set[str] = field(default_factory=set)
     demonyms: dict[str, str] = field(default_factory=dict)
@@ -302,6 +310,7 @@ def _merge(lexicon: Lexicon, data: dict[str, Any]) -> None:
     cues = data.get("cues", {})
     lexicon.negation_cues += cues.get("negation", [])
     lexicon.modality_cues += cues.get("modality", [])
+    lexicon.figure_hedges += cues.get("figure_hedges", [])
     lexicon.junk_words |= set(data.get("junk", {}).get("words", []))
     lexicon.given_names |= set(data.get("junk", {}).get("given_names", []))
     lexicon.demonyms.update(data.get("demonyms", {}))
@@ -352,6 +361,9 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
                     regex=compile_pattern(raw["pattern"], macros),
                     confidence=float(raw.get("confidence", 0.7)),
                     money=raw.get("money"),
+                    modality=bool(raw.get("modality", True)),
+                    value=float(raw["value"]) if "value" in raw else None,
+                    unit=raw.get("unit"),
                 )
             )
         except KeyError as missing:
