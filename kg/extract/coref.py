@@ -25,6 +25,7 @@ __all__ = [
     "find_pronouns",
     "find_turns",
     "first_person",
+    "organization_kinds",
     "salient",
     "topic",
 ]
@@ -60,6 +61,7 @@ def salient(
     sentence_start: int,
     exclude: set[str] | None = None,
     openers: frozenset[int] = frozenset(),
+    focus: str | None = None,
 ) -> Slot | None:
     """The most salient named entity of a type before ``position``: mentions so far, plus a bonus
     for being mentioned in the current or previous stretch of text (the last 400 characters).
@@ -92,10 +94,11 @@ def salient(
     for slot in slots:
         if slot.type == entity_type and slot.is_named:
             totals[key_of(slot)] = totals.get(key_of(slot), 0) + 1
+    # The headline's subject (``focus``) is what the article is about.
     best = max(
         latest,
         key=lambda k: (
-            scores[k] + scores[k + "\0recent"] + min(2.0, 0.25 * totals[k]),
+            scores[k] + scores[k + "\0recent"] + min(2.0, 0.25 * totals[k]) + (k == focus),
             latest[k].start,
         ),
     )
@@ -237,53 +240,161 @@ def resolve_references(
     named: Sequence[Slot],
     references: Sequence[Slot],
     sentence_starts: Sequence[int],
+    lexicon: Lexicon | None = None,
 ) -> list[Slot]:
-    """Give each description or pronoun the name it refers to; drop those that refer to nothing."""
+    """Give each description or pronoun the name it refers to; drop those that refer to nothing.
+    With a ``lexicon``, a description of one kind ("l'entreprise") skips the names of another
+    kind ("le fonds X")."""
     openers = frozenset(
         min((s.start for s in named if start <= s.start < end), default=-1)
         for start, end in zip(sentence_starts, [*sentence_starts[1:], len(text)], strict=True)
     )
+    kinds = organization_kinds(text, named, lexicon) if lexicon else {}
+    focus = _headline_subject(text, named, sentence_starts)
     resolved: list[Slot] = []
     for ref in references:
         sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
         antecedent: Slot | None
         if ref.via == "pronoun":
             antecedent = _pronoun_antecedent(named, resolved, ref, sentence_start, sentence_starts)
+        elif (previous := _apposed_name(text, named, ref)) is not None:
+            antecedent = previous  # apposition: "Teleperformance, le leader mondial"
         else:
-            before = text[max(0, ref.start - 4) : ref.start]
-            previous = max(
-                (s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None
-            )
-            if (
-                previous is not None
-                and previous.type == ref.type
-                and re.fullmatch(r"\s*,\s*", before)
-                and text[previous.end : ref.start].strip() == ","
-            ):
-                antecedent = previous  # apposition: "Teleperformance, le leader mondial"
-            else:
-                # Two descriptions in one sentence ("L'opérateur … dans la start-up") name two
-                # different things: the later one skips what the earlier ones resolved to.
-                as_object = re.search(
-                    r"\b(?:dans|chez|avec|à|au\s+capital\s+de)\s*$",
-                    text[max(0, ref.start - 20) : ref.start],
-                )
-                taken = {
-                    key_of(r)
-                    for r in resolved
-                    if as_object
-                    and r.via == "description"
-                    and r.start >= sentence_start
-                    and r.type == ref.type
-                }
-                antecedent = salient(
-                    named, ref.type, ref.start, sentence_start, exclude=taken, openers=openers
-                )
+            kind = _kind_of(text[ref.start : ref.end], lexicon)
+            taken = _taken(text, resolved, ref, sentence_start) | {
+                key for key, other in kinds.items() if kind and other != kind
+            }
+            antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
         if antecedent is not None:
             resolved.append(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
             )
     return resolved
+
+
+def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
+    """The name a description stands in apposition to: "Teleperformance, le leader mondial"."""
+    previous = max((s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None)
+    if (
+        previous is not None
+        and previous.type == ref.type
+        and text[previous.end : ref.start].strip() == ","
+    ):
+        return previous
+    return None
+
+
+def _taken(text: str, resolved: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """What earlier descriptions of the sentence resolved to, when ``ref`` names another thing:
+    after "dans", "chez", "avec" or a buying verb ("L'opérateur … racheter ce spécialiste"), or
+    with another head noun than an earlier description that is neither the sentence's subject
+    nor a complement of a noun ("relever l'entreprise …, a déclaré X, PDG du groupe")."""
+    as_object = re.search(
+        r"\b(?:dans|chez|avec|à|au\s+capital\s+de|rachet\w+|acquérir|reprendre|racheté|"
+        r"rachat\s+de|acquisition\s+de|reprise\s+de)\s*$",
+        text[max(0, ref.start - 25) : ref.start],
+    )
+    head = _head_noun(text[ref.start : ref.end])
+    return {
+        key_of(r)
+        for r in resolved
+        if r.via == "description"
+        and r.start >= sentence_start
+        and r.type == ref.type
+        and (
+            as_object
+            or (
+                _head_noun(text[r.start : r.end]) != head
+                and not _opens_clause(text, sentence_start, r.start)
+                and not re.search(r"\b(?:de|du|d['’]|des)\s*$", text[max(0, r.start - 6) : r.start])
+                and not text[r.start : r.start + 3].lower().startswith("du ")
+            )
+        )
+    }
+
+
+def _opens_clause(text: str, sentence_start: int, position: int) -> bool:
+    """Does a reference open its sentence, or follow a name and a comma (its apposition)?"""
+    before = text[sentence_start:position]
+    return (
+        re.fullmatch(r"[\s«\"“(]*", before) is not None
+        or re.search(r"(?:\w,|,\s*(?:mais|et|puis|car|donc))\s*$", before) is not None
+    )
+
+
+def _head_noun(description: str) -> str:
+    """ "l'entreprise" → "entreprise", "du groupe" → "groupe" (the last word)."""
+    return re.split(r"[\s'’]+", description.strip().lower())[-1]
+
+
+def _kind_of(words: str, lexicon: Lexicon | None, names: bool = False) -> str | None:
+    """The kind nouns ("la start-up") or, with ``names``, a name's words ("Kestrel Ventures")
+    say an organization is ("investor", "business"), if any.
+
+    >>> from .lexicon import default_lexicon
+    >>> _kind_of("La Start-up", default_lexicon()), _kind_of("Kestrel Ventures", default_lexicon(), True)
+    ('business', 'investor')
+    """
+    if lexicon is None:
+        return None
+    for kind, nouns in lexicon.kinds.items():
+        if kind.endswith("_names"):
+            continue
+        key = f"kind:{kind}:{names}"
+        if key not in lexicon.compiled:
+            words_of_kind = lexicon.kinds.get(f"{kind}_names", []) if names else nouns
+            lexicon.compiled[key] = re.compile(
+                r"(?<![\w-])" + _alternation(words_of_kind) + r"(?![\w-])",
+                0 if names else re.IGNORECASE,
+            )
+        if lexicon.compiled[key].search(words):
+            return kind
+    return None
+
+
+def organization_kinds(text: str, named: Sequence[Slot], lexicon: Lexicon) -> dict[str, str]:
+    """What each named organization is, by its name's words or the noun right before a mention
+    ("le fonds Kestrel", "la start-up Ilvo") — the kind read most often.
+
+    >>> from .lexicon import default_lexicon
+    >>> text = "Le fonds Orvane investit dans la start-up Ilvo."
+    >>> named = [Slot(9, 15, "Organization", "Orvane"), Slot(42, 46, "Organization", "Ilvo")]
+    >>> organization_kinds(text, named, default_lexicon())
+    {'orvane': 'investor', 'ilvo': 'business'}
+    """
+    votes: dict[str, dict[str, int]] = {}
+    for slot in named:
+        if slot.type != "Organization" or not slot.is_named:
+            continue
+        before = re.search(
+            r"(?<![\w-])(?:le|la|les|l['’]|du|au|aux|un|une|des|d['’]|son|sa|ce|cet|cette)\s*"
+            r"((?-i:[a-zà-ÿ][\w-]*)(?:(?:\s+|\s*['’]\s*)(?-i:[a-zà-ÿ][\w-]*)){0,3})"
+            r"(?<!\bde)(?<!\bdu)(?<!\bdes)(?<!\bà)(?<!\ben)(?<!\bet)\s+$",
+            text[max(0, slot.start - 40) : slot.start],
+            re.IGNORECASE,
+        )
+        kind = _kind_of(slot.name, lexicon, names=True) or _kind_of(
+            before.group(1) if before else "", lexicon
+        )
+        if kind:
+            counts = votes.setdefault(key_of(slot), {})
+            counts[kind] = counts.get(kind, 0) + 1
+    return {key: max(counts, key=lambda k: counts[k]) for key, counts in votes.items()}
+
+
+def _headline_subject(
+    text: str, named: Sequence[Slot], sentence_starts: Sequence[int]
+) -> str | None:
+    """The organization opening the headline (the first line), the article's main actor."""
+    end = text.find("\n")
+    if end < 0 or (len(sentence_starts) > 1 and end > sentence_starts[1]):
+        return None
+    first = min((s for s in named if s.start < end), key=lambda s: s.start, default=None)
+    if first is None or first.type != "Organization" or text[: first.start].strip():
+        return None
+    if len(text[first.end : end].split()) < 2:
+        return None  # a masthead ("Les Affaires"), not a headline
+    return key_of(first)
 
 
 def _pronoun_antecedent(
