@@ -39,6 +39,13 @@ _IMPERSONAL = re.compile(
     re.IGNORECASE,
 )
 
+# A name after one of these is a complement, not the subject a pronoun takes up.
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:[Aa]près|[Aa]vant|[Cc]hez|[Dd]ans|[Pp]our|[Aa]vec|[Pp]ar|[Ss]ur|[Ee]ntre|[Dd]epuis|"
+    r"[Vv]ers|[Ss]elon|[Dd]e|[Dd]u|[Dd]es|[Àà]|[Aa]u|[Aa]ux|d['’])\s*(?:l['’]\s*|la\s+|le\s+|les\s+)?"
+    r"(?:(?-i:[a-zà-ÿ][\w-]*)\s+){0,2}$"
+)
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -256,7 +263,7 @@ def resolve_references(
         sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
         antecedent: Slot | None
         if ref.via == "pronoun":
-            antecedent = _pronoun_antecedent(named, resolved, ref, sentence_start, sentence_starts)
+            antecedent = _pronoun_antecedent(text, named, resolved, ref, sentence_starts)
         elif (previous := _apposed_name(text, named, ref)) is not None:
             antecedent = previous  # apposition: "Teleperformance, le leader mondial"
         else:
@@ -398,23 +405,38 @@ def _headline_subject(
 
 
 def _pronoun_antecedent(
+    text: str,
     named: Sequence[Slot],
     resolved: Sequence[Slot],
     ref: Slot,
-    sentence_start: int,
     sentence_starts: Sequence[int],
 ) -> Slot | None:
     """The subject of the current sentence before the pronoun, else of the previous sentence."""
+    sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
     candidates = sorted([*named, *resolved], key=lambda s: s.start)
     agents = [s for s in candidates if s.type in {"Person", "Organization"} and s.end <= ref.start]
     same = [s for s in agents if s.start >= sentence_start]
     if same:
-        return same[0]
+        return _likely_subject(text, same)
     previous_start = max((s for s in sentence_starts if s < sentence_start), default=None)
     if previous_start is None:
         return None
     previous = [s for s in agents if previous_start <= s.start < sentence_start]
-    return previous[0] if previous else None
+    return _likely_subject(text, previous) if previous else None
+
+
+def _likely_subject(text: str, slots: Sequence[Slot]) -> Slot:
+    """The first of ``slots`` that no preposition introduces: in "Après l'EPFL, il devient
+    trader", the subject is "il", not the school.
+
+    >>> text = "Après l'EPFL, Paul devient trader."
+    >>> _likely_subject(text, [Slot(8, 12, "Organization", "EPFL"), Slot(14, 18, "Person", "Paul")]).name
+    'Paul'
+    """
+    for slot in slots:
+        if not _PREPOSITION_BEFORE.search(text[max(0, slot.start - 25) : slot.start]):
+            return slot
+    return slots[0]
 
 
 def we_slots(text: str, turns: Sequence[Turn], affiliation: dict[str, str]) -> list[Slot]:
