@@ -411,32 +411,32 @@ def _pronoun_antecedent(
     ref: Slot,
     sentence_starts: Sequence[int],
 ) -> Slot | None:
-    """The subject of the current sentence before the pronoun, else of the previous sentence."""
+    """The subject of the current sentence before the pronoun, else of the previous sentence;
+    a name a preposition introduces ("Après l'EPFL, il …") is taken last."""
     sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
     candidates = sorted([*named, *resolved], key=lambda s: s.start)
     agents = [s for s in candidates if s.type in {"Person", "Organization"} and s.end <= ref.start]
     same = [s for s in agents if s.start >= sentence_start]
-    if same:
-        return _likely_subject(text, same)
     previous_start = max((s for s in sentence_starts if s < sentence_start), default=None)
-    if previous_start is None:
-        return None
-    previous = [s for s in agents if previous_start <= s.start < sentence_start]
-    return _likely_subject(text, previous) if previous else None
+    previous = [
+        s
+        for s in agents
+        if previous_start is not None and previous_start <= s.start < sentence_start
+    ]
+    for group in (same, previous):
+        subjects = [s for s in group if not _introduced_by_preposition(text, s)]
+        if subjects:
+            return subjects[0]
+    return same[0] if same else (previous[0] if previous else None)
 
 
-def _likely_subject(text: str, slots: Sequence[Slot]) -> Slot:
-    """The first of ``slots`` that no preposition introduces: in "Après l'EPFL, il devient
-    trader", the subject is "il", not the school.
+def _introduced_by_preposition(text: str, slot: Slot) -> bool:
+    """Is the name a complement ("Après l'EPFL", "chez Varlo") rather than a subject?
 
-    >>> text = "Après l'EPFL, Paul devient trader."
-    >>> _likely_subject(text, [Slot(8, 12, "Organization", "EPFL"), Slot(14, 18, "Person", "Paul")]).name
-    'Paul'
+    >>> _introduced_by_preposition("Après l'EPFL, il", Slot(8, 12, "Organization", "EPFL"))
+    True
     """
-    for slot in slots:
-        if not _PREPOSITION_BEFORE.search(text[max(0, slot.start - 25) : slot.start]):
-            return slot
-    return slots[0]
+    return _PREPOSITION_BEFORE.search(text[max(0, slot.start - 25) : slot.start]) is not None
 
 
 def we_slots(text: str, turns: Sequence[Turn], affiliation: dict[str, str]) -> list[Slot]:
