@@ -71,7 +71,8 @@ def salient(
     focus: str | None = None,
 ) -> Slot | None:
     """The most salient named entity of a type before ``position``: mentions so far, plus a bonus
-    for being mentioned in the current or previous stretch of text (the last 400 characters).
+    for being mentioned in the current or previous stretch of text (the last 400 characters),
+    and one for the headline's subject (``focus``).
 
     >>> a = Slot(0, 3, "Organization", "OVH"); b = Slot(500, 506, "Organization", "Medria")
     >>> salient([a, a, b], "Organization", 600, 590).name  # Medria is recent
@@ -427,7 +428,7 @@ def _pronoun_antecedent(
         subjects = [s for s in group if not _introduced_by_preposition(text, s)]
         if subjects:
             return subjects[0]
-    return same[0] if same else (previous[0] if previous else None)
+    return None  # only complements ("selon le site X, il …"): better no antecedent than a wrong one
 
 
 def _introduced_by_preposition(text: str, slot: Slot) -> bool:
