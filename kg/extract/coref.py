@@ -196,6 +196,11 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue
             if _heads_a_name(doc, slots, end, entity_type):
                 continue
+            if entity_type == "Person" and any(
+                s.type == "Person" and re.fullmatch(r"\s+", text[end : s.start] or "x")
+                for s in slots
+            ):
+                continue  # "son directeur général Xavier Roy": a title before the name
             if entity_type == "Person" and _apposition_of_person(text, slots, start):
                 continue  # "Paul Roy, son président fondateur": the name is right there
             if entity_type == "Person" and re.match(r"\s+(?:du|des|de|d['’])", text[end:]):
