@@ -272,6 +272,8 @@ def resolve_references(
             antecedent = _pronoun_antecedent(text, named, resolved, ref, sentence_starts)
         elif (previous := _apposed_name(text, named, ref)) is not None:
             antecedent = previous  # apposition: "Teleperformance, le leader mondial"
+        elif (frame := _framing_company(text, named, sentence_start, ref)) is not None:
+            antecedent = frame
         else:
             kind = _kind_of(text[ref.start : ref.end], lexicon)
             taken = _taken(text, resolved, ref, sentence_start) | {
@@ -283,6 +285,29 @@ def resolve_references(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
             )
     return resolved
+
+
+def _framing_company(
+    text: str, named: Sequence[Slot], sentence_start: int, ref: Slot
+) -> Slot | None:
+    """The company a sentence is set in ("Chez Varlo, …", "le cas chez Varlo : X, patron du
+    groupe, …"): a description later in that sentence refers to it.
+
+    >>> text = "Chez Varlo, le groupe recrute."
+    >>> _framing_company(text, [Slot(5, 10, "Organization", "Varlo")], 0, Slot(12, 21, "Organization", "")).name
+    'Varlo'
+    """
+    if ref.type != "Organization":
+        return None
+    frames = [
+        s
+        for s in named
+        if s.type == "Organization"
+        and sentence_start <= s.start
+        and s.end <= ref.start
+        and re.search(r"\b[Cc]hez\s+$", text[max(0, s.start - 8) : s.start])
+    ]
+    return frames[-1] if len(frames) == 1 else None
 
 
 def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
