@@ -26,6 +26,7 @@ __all__ = [
     "find_pronouns",
     "find_turns",
     "first_person",
+    "organization_kinds",
     "salient",
     "topic",
 ]
@@ -37,6 +38,13 @@ _IMPERSONAL = re.compile(
     r"est\s+(?:vrai|clair|possible|temps|important|difficile|nécessaire|évident|probable)|"
     r"n['’]empêche|pleut|était\s+une\s+fois)",
     re.IGNORECASE,
+)
+
+# A name after one of these is a complement, not the subject a pronoun takes up.
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:[Aa]près|[Aa]vant|[Cc]hez|[Dd]ans|[Pp]our|[Aa]vec|[Pp]ar|[Ss]ur|[Ee]ntre|[Dd]epuis|"
+    r"[Vv]ers|[Ss]elon|[Dd]e|[Dd]u|[Dd]es|[Àà]|[Aa]u|[Aa]ux|d['’])\s*(?:l['’]\s*|la\s+|le\s+|les\s+)?"
+    r"(?:(?-i:[a-zà-ÿ][\w-]*)\s+){0,2}$"
 )
 
 
@@ -61,9 +69,11 @@ def salient(
     sentence_start: int,
     exclude: set[str] | None = None,
     openers: frozenset[int] = frozenset(),
+    focus: str | None = None,
 ) -> Slot | None:
     """The most salient named entity of a type before ``position``: mentions so far, plus a bonus
-    for being mentioned in the current or previous stretch of text (the last 400 characters).
+    for being mentioned in the current or previous stretch of text (the last 400 characters),
+    and one for the headline's subject (``focus``).
 
     >>> a = Slot(0, 3, "Organization", "OVH"); b = Slot(500, 506, "Organization", "Medria")
     >>> salient([a, a, b], "Organization", 600, 590).name  # Medria is recent
@@ -93,10 +103,11 @@ def salient(
     for slot in slots:
         if slot.type == entity_type and slot.is_named:
             totals[key_of(slot)] = totals.get(key_of(slot), 0) + 1
+    # The headline's subject (``focus``) is what the article is about.
     best = max(
         latest,
         key=lambda k: (
-            scores[k] + scores[k + "\0recent"] + min(2.0, 0.25 * totals[k]),
+            scores[k] + scores[k + "\0recent"] + min(2.0, 0.25 * totals[k]) + (k == focus),
             latest[k].start,
         ),
     )
@@ -186,6 +197,11 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue
             if _heads_a_name(doc, slots, end, entity_type):
                 continue
+            if entity_type == "Person" and any(
+                s.type == "Person" and re.fullmatch(r"\s+", text[end : s.start] or "x")
+                for s in slots
+            ):
+                continue  # "son directeur général Xavier Roy": a title before the name
             if entity_type == "Person" and _apposition_of_person(text, slots, start):
                 continue  # "Paul Roy, son président fondateur": the name is right there
             if entity_type == "Person" and re.match(r"\s+(?:du|des|de|d['’])", text[end:]):
@@ -238,48 +254,33 @@ def resolve_references(
     named: Sequence[Slot],
     references: Sequence[Slot],
     sentence_starts: Sequence[int],
+    lexicon: Lexicon | None = None,
 ) -> list[Slot]:
-    """Give each description or pronoun the name it refers to; drop those that refer to nothing."""
+    """Give each description or pronoun the name it refers to; drop those that refer to nothing.
+    With a ``lexicon``, a description of one kind ("l'entreprise") skips the names of another
+    kind ("le fonds X")."""
     openers = frozenset(
         min((s.start for s in named if start <= s.start < end), default=-1)
         for start, end in zip(sentence_starts, [*sentence_starts[1:], len(text)], strict=True)
     )
+    kinds = organization_kinds(text, named, lexicon) if lexicon else {}
+    focus = _headline_subject(text, named, sentence_starts)
     resolved: list[Slot] = []
     for ref in references:
         sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
         antecedent: Slot | None
         if ref.via == "pronoun":
-            antecedent = _pronoun_antecedent(named, resolved, ref, sentence_start, sentence_starts)
+            antecedent = _pronoun_antecedent(text, named, resolved, ref, sentence_starts)
+        elif (previous := _apposed_name(text, named, ref)) is not None:
+            antecedent = previous  # apposition: "Teleperformance, le leader mondial"
+        elif (frame := _framing_company(text, named, sentence_start, ref)) is not None:
+            antecedent = frame
         else:
-            before = text[max(0, ref.start - 4) : ref.start]
-            previous = max(
-                (s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None
-            )
-            if (
-                previous is not None
-                and previous.type == ref.type
-                and re.fullmatch(r"\s*,\s*", before)
-                and text[previous.end : ref.start].strip() == ","
-            ):
-                antecedent = previous  # apposition: "Teleperformance, le leader mondial"
-            else:
-                # Two descriptions in one sentence ("L'opérateur … dans la start-up") name two
-                # different things: the later one skips what the earlier ones resolved to.
-                as_object = re.search(
-                    r"\b(?:dans|chez|avec|à|au\s+capital\s+de)\s*$",
-                    text[max(0, ref.start - 20) : ref.start],
-                )
-                taken = {
-                    key_of(r)
-                    for r in resolved
-                    if as_object
-                    and r.via == "description"
-                    and r.start >= sentence_start
-                    and r.type == ref.type
-                }
-                antecedent = salient(
-                    named, ref.type, ref.start, sentence_start, exclude=taken, openers=openers
-                )
+            kind = _kind_of(text[ref.start : ref.end], lexicon)
+            taken = _taken(text, resolved, ref, sentence_start) | {
+                key for key, other in kinds.items() if kind and other != kind
+            }
+            antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
         if antecedent is not None:
             resolved.append(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
@@ -287,24 +288,187 @@ def resolve_references(
     return resolved
 
 
+def _framing_company(
+    text: str, named: Sequence[Slot], sentence_start: int, ref: Slot
+) -> Slot | None:
+    """The company a sentence is set in ("Chez Varlo, …", "le cas chez Varlo : X, patron du
+    groupe, …"): a description later in that sentence refers to it.
+
+    >>> text = "Chez Varlo, le groupe recrute."
+    >>> _framing_company(text, [Slot(5, 10, "Organization", "Varlo")], 0, Slot(12, 21, "Organization", "")).name
+    'Varlo'
+    """
+    if ref.type != "Organization":
+        return None
+    frames = [
+        s
+        for s in named
+        if s.type == "Organization"
+        and sentence_start <= s.start
+        and s.end <= ref.start
+        and re.search(r"\b[Cc]hez\s+$", text[max(0, s.start - 8) : s.start])
+    ]
+    return frames[-1] if len(frames) == 1 else None
+
+
+def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
+    """The name a description stands in apposition to: "Teleperformance, le leader mondial"."""
+    previous = max((s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None)
+    if (
+        previous is not None
+        and previous.type == ref.type
+        and text[previous.end : ref.start].strip() == ","
+    ):
+        return previous
+    return None
+
+
+def _taken(text: str, resolved: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """What earlier descriptions of the sentence resolved to, when ``ref`` names another thing:
+    after "dans", "chez", "avec" or a buying verb ("L'opérateur … racheter ce spécialiste"), or
+    with another head noun than an earlier description that is neither the sentence's subject
+    nor a complement of a noun ("relever l'entreprise …, a déclaré X, PDG du groupe")."""
+    as_object = re.search(
+        r"\b(?:dans|chez|avec|à|au\s+capital\s+de|rachet\w+|acquérir|reprendre|racheté|"
+        r"rachat\s+de|acquisition\s+de|reprise\s+de)\s*$",
+        text[max(0, ref.start - 25) : ref.start],
+    )
+    head = _head_noun(text[ref.start : ref.end])
+    return {
+        key_of(r)
+        for r in resolved
+        if r.via == "description"
+        and r.start >= sentence_start
+        and r.type == ref.type
+        and (
+            as_object
+            or (
+                _head_noun(text[r.start : r.end]) != head
+                and not _opens_clause(text, sentence_start, r.start)
+                and not re.search(r"\b(?:de|du|d['’]|des)\s*$", text[max(0, r.start - 6) : r.start])
+                and not text[r.start : r.start + 3].lower().startswith("du ")
+            )
+        )
+    }
+
+
+def _opens_clause(text: str, sentence_start: int, position: int) -> bool:
+    """Does a reference open its sentence, or follow a name and a comma (its apposition)?"""
+    before = text[sentence_start:position]
+    return (
+        re.fullmatch(r"[\s«\"“(]*", before) is not None
+        or re.search(r"(?:\w,|,\s*(?:mais|et|puis|car|donc))\s*$", before) is not None
+    )
+
+
+def _head_noun(description: str) -> str:
+    """ "l'entreprise" → "entreprise", "du groupe" → "groupe" (the last word)."""
+    return re.split(r"[\s'’]+", description.strip().lower())[-1]
+
+
+def _kind_of(words: str, lexicon: Lexicon | None, names: bool = False) -> str | None:
+    """The kind nouns ("la start-up") or, with ``names``, a name's words ("Kestrel Ventures")
+    say an organization is ("investor", "business"), if any.
+
+    >>> from .lexicon import default_lexicon
+    >>> _kind_of("La Start-up", default_lexicon()), _kind_of("Kestrel Ventures", default_lexicon(), True)
+    ('business', 'investor')
+    """
+    if lexicon is None:
+        return None
+    for kind, nouns in lexicon.kinds.items():
+        if kind.endswith("_names"):
+            continue
+        key = f"kind:{kind}:{names}"
+        if key not in lexicon.compiled:
+            words_of_kind = lexicon.kinds.get(f"{kind}_names", []) if names else nouns
+            lexicon.compiled[key] = re.compile(
+                r"(?<![\w-])" + _alternation(words_of_kind) + r"(?![\w-])",
+                0 if names else re.IGNORECASE,
+            )
+        if lexicon.compiled[key].search(words):
+            return kind
+    return None
+
+
+def organization_kinds(text: str, named: Sequence[Slot], lexicon: Lexicon) -> dict[str, str]:
+    """What each named organization is, by its name's words or the noun right before a mention
+    ("le fonds Kestrel", "la start-up Ilvo") — the kind read most often.
+
+    >>> from .lexicon import default_lexicon
+    >>> text = "Le fonds Orvane investit dans la start-up Ilvo."
+    >>> named = [Slot(9, 15, "Organization", "Orvane"), Slot(42, 46, "Organization", "Ilvo")]
+    >>> organization_kinds(text, named, default_lexicon())
+    {'orvane': 'investor', 'ilvo': 'business'}
+    """
+    votes: dict[str, dict[str, int]] = {}
+    for slot in named:
+        if slot.type != "Organization" or not slot.is_named:
+            continue
+        before = re.search(
+            r"(?<![\w-])(?:le|la|les|l['’]|du|au|aux|un|une|des|d['’]|son|sa|ce|cet|cette)\s*"
+            r"((?-i:[a-zà-ÿ][\w-]*)(?:(?:\s+|\s*['’]\s*)(?-i:[a-zà-ÿ][\w-]*)){0,3})"
+            r"(?<!\bde)(?<!\bdu)(?<!\bdes)(?<!\bà)(?<!\ben)(?<!\bet)\s+$",
+            text[max(0, slot.start - 40) : slot.start],
+            re.IGNORECASE,
+        )
+        kind = _kind_of(slot.name, lexicon, names=True) or _kind_of(
+            before.group(1) if before else "", lexicon
+        )
+        if kind:
+            counts = votes.setdefault(key_of(slot), {})
+            counts[kind] = counts.get(kind, 0) + 1
+    return {key: max(counts, key=lambda k: counts[k]) for key, counts in votes.items()}
+
+
+def _headline_subject(
+    text: str, named: Sequence[Slot], sentence_starts: Sequence[int]
+) -> str | None:
+    """The organization opening the headline (the first line), the article's main actor."""
+    end = text.find("\n")
+    if end < 0 or (len(sentence_starts) > 1 and end > sentence_starts[1]):
+        return None
+    first = min((s for s in named if s.start < end), key=lambda s: s.start, default=None)
+    if first is None or first.type != "Organization" or text[: first.start].strip():
+        return None
+    if len(text[first.end : end].split()) < 2:
+        return None  # a masthead ("Les Affaires"), not a headline
+    return key_of(first)
+
+
 def _pronoun_antecedent(
+    text: str,
     named: Sequence[Slot],
     resolved: Sequence[Slot],
     ref: Slot,
-    sentence_start: int,
     sentence_starts: Sequence[int],
 ) -> Slot | None:
-    """The subject of the current sentence before the pronoun, else of the previous sentence."""
+    """The subject of the current sentence before the pronoun, else of the previous sentence;
+    a name a preposition introduces ("Après l'EPFL, il …") is taken last."""
+    sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
     candidates = sorted([*named, *resolved], key=lambda s: s.start)
     agents = [s for s in candidates if s.type in {"Person", "Organization"} and s.end <= ref.start]
     same = [s for s in agents if s.start >= sentence_start]
-    if same:
-        return same[0]
     previous_start = max((s for s in sentence_starts if s < sentence_start), default=None)
-    if previous_start is None:
-        return None
-    previous = [s for s in agents if previous_start <= s.start < sentence_start]
-    return previous[0] if previous else None
+    previous = [
+        s
+        for s in agents
+        if previous_start is not None and previous_start <= s.start < sentence_start
+    ]
+    for group in (same, previous):
+        subjects = [s for s in group if not _introduced_by_preposition(text, s)]
+        if subjects:
+            return subjects[0]
+    return None  # only complements ("selon le site X, il …"): better no antecedent than a wrong one
+
+
+def _introduced_by_preposition(text: str, slot: Slot) -> bool:
+    """Is the name a complement ("Après l'EPFL", "chez Varlo") rather than a subject?
+
+    >>> _introduced_by_preposition("Après l'EPFL, il", Slot(8, 12, "Organization", "EPFL"))
+    True
+    """
+    return _PREPOSITION_BEFORE.search(text[max(0, slot.start - 25) : slot.start]) is not None
 
 
 def we_slots(text: str, turns: Sequence[Turn], affiliation: dict[str, str]) -> list[Slot]:

@@ -134,6 +134,8 @@ class Lexicon:
     region_demonyms: dict[str, str] = field(default_factory=dict)
     country_demonyms: dict[str, str] = field(default_factory=dict)
     typing: dict[str, list[str]] = field(default_factory=dict)
+    # Kinds of organization ("investor", "business"): the nouns that say what a company is.
+    kinds: dict[str, list[str]] = field(default_factory=dict)
     relations: list[RelationPattern] = field(default_factory=list)
     # Regexes built from the lists above, compiled once per lexicon (see ``cached_regex``).
     compiled: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -318,6 +320,8 @@ def _merge(lexicon: Lexicon, data: dict[str, Any]) -> None:
     lexicon.country_demonyms.update(data.get("country_demonyms", {}))
     for name, fragments in data.get("typing", {}).items():
         lexicon.typing.setdefault(name, []).extend(fragments)
+    for name, words in data.get("kinds", {}).items():
+        lexicon.kinds.setdefault(name, []).extend(words)
 
 
 def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:

@@ -446,11 +446,27 @@ def _slots_before(sentence: MaskedSentence, position: int, codes: str) -> list[S
     ]
 
 
+def _possessor(sentence: MaskedSentence, position: int) -> Slot | None:
+    """The company "son"/"sa" stands for: the last one named before it in the sentence ("chez
+    Varlo : X … au profit de son directeur général Y"), else none (the caller takes the topic)."""
+    named = [
+        sentence.slot(m.group(1))
+        for m in re.finditer(r"⟨(\d+):O⟩", sentence.masked[:position])
+        if sentence.slot(m.group(1)).via == "name"
+    ]
+    if not named:
+        return None
+    last = named[-1]
+    return Slot(last.start, last.end, last.type, last.name, via="topic", aliases=last.aliases)
+
+
 def _virtual_slot(
     role: str | None, context: DocumentContext, sentence: MaskedSentence, position: int
 ) -> Slot | None:
     if role == "topic":
         return context.topic
+    if role == "possessor":
+        return _possessor(sentence, position) or context.topic
     if role == "speaker":
         return context.speaker_at(sentence.start)
     if role == "topic_person":

@@ -215,7 +215,7 @@ def _coreference(state: State) -> None:
     )
     starts = [start for start, _ in state.bounds]
     resolved = resolve_references(
-        state.text, [s for s in named if s.type != "Demonym"], references, starts
+        state.text, [s for s in named if s.type != "Demonym"], references, starts, state.lexicon
     )
     state.slots = sorted(state.slots + resolved, key=lambda s: s.start)
 
