@@ -98,18 +98,17 @@ class AttributePattern:
     regex: re.Pattern[str]
     confidence: float
     money: bool | None = None
-    # The words a sentence must hold to be worth the regex (:mod:`.prefilter`).
-    requirements: Requirements = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "requirements", required_words(self.regex))
-
     # False: the figure is presupposed ("ses 500 salariés", "depuis sa fondation en 1921"), so
     # the clause's negation, hedge or tense does not touch it.
     modality: bool = True
     # A figure the words imply without a number ("une licorne": valued at a billion dollars).
     value: float | None = None
     unit: str | None = None
+    # The words a sentence must hold to be worth the regex (:mod:`.prefilter`).
+    requirements: Requirements = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requirements", required_words(self.regex))
 
 
 @dataclass
