@@ -12,6 +12,7 @@ from ..records import Quantity
 from .lexicon import AttributePattern, Lexicon
 from .mentions import Slot
 from .numbers import find_amounts
+from .prefilter import may_contain
 from .relations import _DIRECTNESS, MaskedSentence, clause_modality
 
 __all__ = ["AttributeMatch", "match_attributes"]
@@ -93,6 +94,8 @@ def match_attributes(
 ) -> Iterator[AttributeMatch]:
     """Every attribute the patterns read in one masked sentence (asserted ones only)."""
     for pattern in patterns:
+        if not may_contain(sentence.folded, pattern.requirements):
+            continue  # the sentence lacks every word the pattern needs
         for match in pattern.regex.finditer(sentence.masked):
             quantity = _quantity(pattern, match, sentence.masked)
             if quantity is None:
