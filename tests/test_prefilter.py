@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kg.extract.lexicon import compile_pattern, default_lexicon
-from kg.extract.prefilter import fold, may_contain, required_words
+from kg.extract.prefilter import AnyRegex, fold, may_contain, required_words
 
 
 def words(pattern: str, flags: int = re.IGNORECASE) -> tuple[tuple[str, ...], ...]:
@@ -98,3 +98,17 @@ def test_every_pattern_that_matches_a_sentence_passes_its_prefilter(sentence):
 def test_the_requirements_are_derived_for_user_patterns_too():
     regex = compile_pattern(r"{S:ORG} (?:s'allie|fusionne) avec {O:ORG}", {})
     assert ("s'allie", "fusionne") in required_words(regex)
+
+
+def test_any_regex_answers_as_the_alternation_does():
+    cues = [r"(?:PDG|DG)s?\s+de\s+$", r"\bchez\s+$", r"^\s+rachète\b", r"\d\s*%\s+de\s+$"]
+    alternation = re.compile("|".join(f"(?:{c})" for c in cues), re.IGNORECASE)
+    matcher = AnyRegex.of(cues, re.IGNORECASE)
+    assert [len(r) for _, r in matcher.parts] == [2, 1, 1, 1]  # ("dg",), ("de",) for the first
+    for text in ["le DG de ", "travaille chez ", " rachète X", "20 % de ", "à Lyon ", "", "chez"]:
+        assert (matcher.search(text) is None) == (alternation.search(text) is None), text
+
+
+def test_any_regex_keeps_back_references_in_one_alternation():
+    matcher = AnyRegex.of([r"(\w+) \1", r"chez"], re.IGNORECASE)
+    assert len(matcher.parts) == 1 and matcher.search("bla bla")

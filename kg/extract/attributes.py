@@ -13,6 +13,7 @@ from .lexicon import AttributePattern, Lexicon
 from .mentions import Slot
 from .modality import cue_regex, modality_of
 from .numbers import find_amounts
+from .prefilter import may_contain
 from .relations import _DIRECTNESS, MaskedSentence, _clause_start, _verbs_between, mask_sentence
 
 __all__ = ["AttributeMatch", "match_attributes"]
@@ -178,6 +179,8 @@ def match_attributes(
     """Every attribute the patterns read in one masked sentence (asserted ones only)."""
     sentence = _without_units(doc, sentence)
     for pattern in patterns:
+        if not may_contain(sentence.folded, pattern.requirements):
+            continue  # the sentence lacks every word the pattern needs
         for match in pattern.regex.finditer(sentence.masked):
             quantity = _quantity(pattern, match, sentence.masked)
             if quantity is None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 from .numbers import AMOUNT_REGEX
-from .prefilter import Requirements, required_words
+from .prefilter import AnyRegex, Requirements, required_words
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -142,6 +142,7 @@ class Lexicon:
         default_factory=dict, repr=False, compare=False
     )
     _nationality_forms: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _typing: dict[str, AnyRegex] = field(default_factory=dict, repr=False, compare=False)
     attributes: list[AttributePattern] = field(default_factory=list)
 
     def demonym_place(self, word: str) -> tuple[str, bool] | None:
@@ -376,12 +377,12 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
     return lexicon
 
 
-def typing_regex(lexicon: Lexicon, name: str) -> re.Pattern[str]:
-    """One compiled regex for a list of typing cues (``[typing]`` in lexicon.toml)."""
-    key = f"typing:{name}"
-    if key not in lexicon.compiled:
-        lexicon.compiled[key] = _typing_regex(lexicon, name)
-    return lexicon.compiled[key]
+def typing_regex(lexicon: Lexicon, name: str) -> AnyRegex:
+    """The typing cues ``name`` (``[typing]`` in lexicon.toml), compiled once per lexicon and
+    searched as one alternation (each cue skipped on a text lacking the words it needs)."""
+    if name not in lexicon._typing:
+        lexicon._typing[name] = _typing_regex(lexicon, name)
+    return lexicon._typing[name]
 
 
 def school_regex(lexicon: Lexicon) -> re.Pattern[str]:
@@ -393,13 +394,13 @@ def school_regex(lexicon: Lexicon) -> re.Pattern[str]:
     return lexicon.compiled["school"]
 
 
-def _typing_regex(lexicon: Lexicon, name: str) -> re.Pattern[str]:
+def _typing_regex(lexicon: Lexicon, name: str) -> AnyRegex:
     macros = _macros(lexicon)
     macros["TITLE"] = _alternation(lexicon.ceo_titles + lexicon.founder_titles + lexicon.job_titles)
     fragments = [
         _PLACEHOLDER.sub(lambda m: macros[m.group(1)], f) for f in lexicon.typing.get(name, [])
     ]
-    return re.compile("|".join(f"(?:{f})" for f in fragments) or "(?!)", re.IGNORECASE)
+    return AnyRegex.of(fragments, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -21,16 +21,24 @@ __all__ = ["cue_regex", "modality_of"]
 def cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for a list of cues; "ne pas" means "ne" then "pas" within three words.
 
+    The word-boundary checks are shared by all cues of a kind rather than repeated in each
+    alternative: most positions of a clause are inside a word and fail once, not once per cue.
+
     >>> bool(cue_regex(("ne pas",)).search("il n'a pas investi")), bool(cue_regex(("ne pas",)).search("pas de souci"))
     (True, False)
     """
-    parts = []
+    negated, plain = [], []
     for cue in cues:
         words = cue.split()
         if len(words) == 2 and words[0] in {"ne", "n'"}:
-            parts.append(r"\b(?:ne\s+|n['’]\s*)(?:[\w'’-]+\s+){0,3}?" + re.escape(words[1]) + r"\b")
+            negated.append(re.escape(words[1]))
         else:
-            parts.append(r"(?<![\w-])" + r"\s+".join(map(re.escape, words)) + r"(?![\w-])")
+            plain.append(r"\s+".join(map(re.escape, words)))
+    parts = []
+    if negated:
+        parts.append(r"\b(?:ne\s+|n['’]\s*)(?:[\w'’-]+\s+){0,3}?(?:" + "|".join(negated) + r")\b")
+    if plain:
+        parts.append(r"(?<![\w-])(?:" + "|".join(plain) + r")(?![\w-])")
     return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 try:  # the regex parser and case tables of CPython's ``re``; without them, no prefilter
@@ -26,7 +27,7 @@ try:  # the regex parser and case tables of CPython's ``re``; without them, no p
 except ImportError:  # pragma: no cover - another Python implementation
     _sre = _casefix = _parser = None
 
-__all__ = ["Requirements", "fold", "may_contain", "required_words"]
+__all__ = ["AnyRegex", "Requirements", "fold", "may_contain", "required_words"]
 
 # Groups of words; a text may match only if it holds a word of every group.
 Requirements = tuple[tuple[str, ...], ...]
@@ -83,9 +84,11 @@ def may_contain(folded: str | None, requirements: Requirements) -> bool:
     return True
 
 
-def required_words(regex: re.Pattern[str], groups: int = 3) -> Requirements:
+def required_words(
+    regex: re.Pattern[str], groups: int = 3, min_word: int = MIN_WORD
+) -> Requirements:
     """Groups of folded literal words such that every match of ``regex`` contains a word of
-    each group: the ``groups`` most selective, words of :data:`MIN_WORD` characters or more.
+    each group: the ``groups`` most selective, words of ``min_word`` characters or more.
     An empty tuple when none can be read off the regex (then it is never filtered).
 
     >>> required_words(re.compile(r"⟨\\d+⟩ (?:dirige|a pris la tête) de la firme", re.I))
@@ -99,7 +102,7 @@ def required_words(regex: re.Pattern[str], groups: int = 3) -> Requirements:
         parsed = _parser.parse(regex.pattern, regex.flags)
     except Exception:  # noqa: BLE001 - the regex compiled, so this is only a parser mismatch
         return ()
-    found = {words for words in _sequence(list(parsed)) if min(map(len, words)) >= MIN_WORD}
+    found = {w for w in _sequence(list(parsed), min_word) if min(map(len, w)) >= min_word}
     return tuple(_minimal(words) for words in sorted(found, key=_selectivity)[:groups])
 
 
@@ -122,7 +125,7 @@ def _minimal(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _sequence(items: list[tuple[Any, Any]]) -> list[frozenset[str]]:
+def _sequence(items: list[tuple[Any, Any]], min_word: int) -> list[frozenset[str]]:
     """What a sequence of regex items requires: each of its literal runs (consecutive
     characters, joined) and all that its items require."""
     required: list[frozenset[str]] = []
@@ -135,35 +138,92 @@ def _sequence(items: list[tuple[Any, Any]]) -> list[frozenset[str]]:
             required.append(frozenset(["".join(run)]))
             run = []
         if op is not None:
-            required += _item(op, argument)
+            required += _item(op, argument, min_word)
     return required
 
 
-def _item(op: Any, argument: Any) -> list[frozenset[str]]:
+def _item(op: Any, argument: Any, min_word: int) -> list[frozenset[str]]:
     """What one regex item requires (nothing for classes, anchors, look-arounds and
     back-references: no literal word is known to occur)."""
     constants = _parser
     if op is constants.SUBPATTERN:  # (group, added flags, removed flags, body)
-        return _sequence(list(argument[-1]))
+        return _sequence(list(argument[-1]), min_word)
     if op is getattr(constants, "ATOMIC_GROUP", None):
-        return _sequence(list(argument))
+        return _sequence(list(argument), min_word)
     if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) or op is getattr(
         constants, "POSSESSIVE_REPEAT", None
     ):
         low, _high, body = argument
-        return _sequence(list(body)) if low >= 1 else []
+        return _sequence(list(body), min_word) if low >= 1 else []
     if op is constants.BRANCH:
-        return _branches([_sequence(list(branch)) for branch in argument[1]])
+        options = [_sequence(list(branch), min_word) for branch in argument[1]]
+        return _branches(options, min_word)
     return []
 
 
-def _branches(options: list[list[frozenset[str]]]) -> list[frozenset[str]]:
+def _branches(options: list[list[frozenset[str]]], min_word: int) -> list[frozenset[str]]:
     """An alternation requires a word of its options' most selective groups; if an option
-    requires nothing (of :data:`MIN_WORD` characters), the alternation requires nothing."""
+    requires nothing (of ``min_word`` characters), the alternation requires nothing."""
     best = []
     for required in options:
-        usable = [words for words in required if min(map(len, words)) >= MIN_WORD]
+        usable = [words for words in required if min(map(len, words)) >= min_word]
         if not usable:
             return []
         best.append(min(usable, key=_selectivity))
     return [frozenset().union(*best)]
+
+
+@dataclass(frozen=True)
+class AnyRegex:
+    """Regexes searched as their alternation ``(?:a)|(?:b)|…`` would be, each skipped on a text
+    that lacks the words it requires: a list of cues, most of which need a word seldom there.
+
+    >>> cues = AnyRegex.of(["chez\\\\s+$", "\\\\bfiliale\\\\s+de\\\\s+$"], re.IGNORECASE)
+    >>> bool(cues.search("il travaille CHEZ ")), cues.search("il travaille à ") is None
+    (True, True)
+    """
+
+    parts: tuple[tuple[re.Pattern[str], Requirements], ...]
+
+    @classmethod
+    def of(cls, patterns: Iterable[str], flags: int = 0, min_word: int = 2) -> AnyRegex:
+        """The cues ``patterns``, with the words each requires (of ``min_word`` characters or
+        more: a cue list is searched in short windows, where even "DG" is rare). Cues that
+        refer to each other's groups stay one alternation, as written."""
+        patterns = list(patterns)
+        whole = re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", flags)
+        if len(patterns) < 2 or _refers_to_groups(whole):
+            return cls(((whole, ()),))
+        compiled = [re.compile(pattern, flags) for pattern in patterns]
+        return cls(tuple((rx, required_words(rx, min_word=min_word)) for rx in compiled))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """A match of one of the regexes in ``text`` (not always the leftmost of them all: for
+        a yes-or-no test), or None."""
+        folded = fold(text)
+        for regex, requirements in self.parts:
+            if may_contain(folded, requirements):
+                match = regex.search(text)
+                if match is not None:
+                    return match
+        return None
+
+
+def _refers_to_groups(regex: re.Pattern[str]) -> bool:
+    """Whether ``regex`` holds a back-reference (``\\1``, ``(?P=name)``, ``(?(1)…)``)."""
+    if _parser is None:
+        return True
+    references = {_parser.GROUPREF, _parser.GROUPREF_EXISTS}
+
+    def walk(items: Iterable[Any]) -> bool:
+        for item in items:
+            if isinstance(item, tuple):
+                if item and item[0] in references:
+                    return True
+                if walk(item):
+                    return True
+            elif isinstance(item, (list, _parser.SubPattern)) and walk(item):
+                return True
+        return False
+
+    return walk(_parser.parse(regex.pattern, regex.flags))
