@@ -30,7 +30,7 @@ _LIST_HEAD = (
 )
 _COORDINATION = re.compile(
     # A share or a note in brackets does not end a list: "A (30 %), B (20 %) et C".
-    r"(?:\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
+    r"(?P<note>\s*\((?:[^()⟨⟩]|⟨\d+:[POLDR]⟩){1,60}\))?"
     # An apposition that ends on a place does not end the list: "A, basé au Luxembourg, et B".
     r"(?:\s*,\s*(?-i:[a-zà-ÿ])[^⟨⟩,.;]{0,30}⟨\d+:[LDR]⟩(?=\s*,))?"
     # So does one saying who made or owns the name: "A, créée par B, et C".
@@ -157,8 +157,9 @@ def _expand_coordination(
 ) -> list[tuple[Slot, int]]:
     """``first`` plus the slots coordinated after it: "avec Belfius, avec Doktr et avec Odoo".
 
-    A bare comma coordinates only inside a list that goes on ("Telvia, Marinéo et Nexolia"); in
-    "Après avoir racheté Ludiwave, Ubiplay s'est associé…" it closes a clause.
+    A bare comma coordinates only inside a list that goes on ("Telvia, Marinéo et Nexolia") or
+    after a bracketed share ("A (60 %), B (40 %)"); in "Après avoir racheté Ludiwave, Ubiplay
+    s'est associé…" it closes a clause.
     """
     found = [(first, end)]
     position = end
@@ -166,7 +167,8 @@ def _expand_coordination(
         match = _COORDINATION.match(sentence.masked, position)
         if not match or match.group("code") not in codes:
             break
-        bare_comma = match.group("comma") and not match.group("prep")
+        # A bracketed share or note makes a list: "A (60 %), B (40 %)."
+        bare_comma = match.group("comma") and not match.group("prep") and not match.group("note")
         if bare_comma and not _LIST_GOES_ON.match(sentence.masked, match.end()):
             break
         found.append((sentence.slot(match.group("index")), match.end()))
