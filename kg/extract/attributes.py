@@ -41,6 +41,7 @@ _UNNAMED_COMPANY = re.compile(
 _APPOSED = re.compile(r"\s*(?:,|\(|est\s|était\s|devient\s|reste\s)\s*(?:une?|d['’]une?)\s")
 _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.I)
 _COPULA_OPENING = re.compile(r"\s*(?:c['’]est|il\s+s['’]agit|ce\s+sont)\b", re.I)
+_EACH = re.compile(r"\bchacune?\b", re.I)
 _PERSON_OWNER = re.compile(r"\s+(?:de\s+|d['’]\s*)⟨\d+:P⟩")
 # A sentence that opens on a participle ("Fondée en 2014 …", "Créée en 1995 …") and the company
 # named after the comma that closes that phrase.
@@ -217,8 +218,25 @@ def match_attributes(
             )
             if subject is None or not _asserted(doc, sentence, match, pattern, lexicon):
                 continue
-            confidence = pattern.confidence * _DIRECTNESS[subject.via]
-            yield AttributeMatch(subject, pattern.property, quantity, pattern, confidence, sentence)
+            for each in _each(sentence, subject, match):
+                confidence = pattern.confidence * _DIRECTNESS[each.via]
+                yield AttributeMatch(
+                    each, pattern.property, quantity, pattern, confidence, sentence
+                )
+
+
+def _each(sentence: MaskedSentence, subject: Slot, match: re.Match[str]) -> list[Slot]:
+    """``subject`` and, when the figure is each one's ("A et B investissent chacun 5 M€"), the
+    organizations listed with it."""
+    masked = sentence.masked
+    if not _EACH.search(masked, match.start(), match.end()) or subject not in sentence.slots:
+        return [subject]
+    token = f"⟨{sentence.slots.index(subject)}:O⟩"
+    at = masked.find(token)
+    listed = re.search(r"(?:⟨\d+:O⟩\s*(?:,|\bet\b)\s*)+$", masked[:at])
+    after = re.match(r"(?:\s*(?:,|\bet\b)\s*⟨\d+:O⟩)+", masked[at + len(token) :])
+    chain = (listed.group(0) if listed else "") + token + (after.group(0) if after else "")
+    return [sentence.slot(index) for index in _ORG_SLOT.findall(chain)]
 
 
 def _implicit(
