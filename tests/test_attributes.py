@@ -53,3 +53,33 @@ def test_a_negated_or_planned_figure_is_not_read(nlp):
 
 def test_no_company_no_attribute(nlp):
     assert attributes(nlp, "Le secteur emploie 85 salariés.", []) == set()
+
+
+def test_a_multiplier_read_as_a_name_is_unmasked(nlp):
+    text = "Quantix réalise un chiffre d'affaires de 2,3 Mrds € en 2021."
+    slots = [Slot(0, 7, "Organization", "Quantix"), Slot(45, 49, "Place", "Mrds")]
+    assert attributes(nlp, text, slots) == {("Quantix", "revenue", Quantity(2_300_000_000.0, "EUR"))}
+
+
+def test_a_relative_clause_has_its_own_tense(nlp):
+    text = "Anne Roy dirigera l'entreprise Quantix, qui emploie 85 salariés."
+    slots = [Slot(0, 8, "Person", "Anne Roy"), Slot(31, 38, "Organization", "Quantix")]
+    assert attributes(nlp, text, slots) == {("Quantix", "employees", Quantity(85.0, None))}
+
+
+def test_a_founder_named_after_par_is_no_subject(nlp):
+    text = "Quantix, fondée par Varnel en 2014, recrute."
+    slots = [Slot(0, 7, "Organization", "Quantix"), Slot(20, 26, "Organization", "Varnel")]
+    assert attributes(nlp, text, slots) == {("Quantix", "foundingYear", Quantity(2014.0, "year"))}
+
+
+def test_a_first_person_figure_goes_to_the_topic(nlp):
+    lexicon = default_lexicon()
+    text = "« Nous employons 40 salariés et réalisons un chiffre d'affaires de 5 millions d'euros »."
+    sentence = mask_sentence(text, 0, len(text), [])
+    topic = Slot(0, 0, "Organization", "Quantix", via="topic")
+    found = {
+        (m.subject.name, m.property, m.value.value)
+        for m in match_attributes(nlp(text), sentence, lexicon.attributes, lexicon, topic)
+    }
+    assert found == {("Quantix", "revenue", 5_000_000.0), ("Quantix", "employees", 40.0)}

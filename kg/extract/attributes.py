@@ -32,6 +32,17 @@ _UNIT_NAME = re.compile(
     r"(?:mrds?|mds?|md|mio|[mk][€$£]|m?chf|millions?|milliards?|eur|usd)\.?", re.I
 )
 _OWNER_AFTER = re.compile(r"\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|de\s+|d['’]\s*)⟨(\d+):O⟩")
+# An unnamed company the clause turns to ("rachète une PME qui emploie …", "une start-up fondée
+# en 2008"), unless it describes the slot before it ("⟨O⟩, une PME de 20 salariés").
+_UNNAMED_COMPANY = re.compile(
+    r"\b(?:une?|d['’]une?)\s+(?:petite\s+|jeune\s+)?(?:start-?\s?up|société|entreprise|PME|PMI|"
+    r"firme|pépite|jeune\s+pousse|usine)\b",
+    re.I,
+)
+_APPOSED = re.compile(r"\s*(?:,|\(|est\s|était\s|devient\s|reste\s)\s*(?:une?|d['’]une?)\s")
+_FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.I)
+_COPULA_OPENING = re.compile(r"\s*(?:c['’]est|il\s+s['’]agit|ce\s+sont)\b", re.I)
+_EACH = re.compile(r"\bchacune?\b", re.I)
 _PERSON_OWNER = re.compile(r"\s+(?:de\s+|d['’]\s*)⟨\d+:P⟩")
 # A sentence that opens on a participle ("Fondée en 2014 …", "Créée en 1995 …") and the company
 # named after the comma that closes that phrase.
@@ -83,22 +94,24 @@ def _quantity(pattern: AttributePattern, match: re.Match[str], masked: str) -> Q
     return amount.quantity
 
 
-def _nearest_before(before: str) -> re.Match[str] | None:
+def _nearest_before(before: str) -> tuple[re.Match[str] | None, str]:
     """The last organization slot of ``before``, appositions and parentheses skipped: in
     "Codexa, filiale de Telvia, emploie 60 personnes" or "Codexa (groupe Telvia) emploie…" the
-    number is Codexa's; a comma-bounded stretch that opens on another name is a list."""
+    number is Codexa's; a comma-bounded stretch that opens on another name is a list. Also
+    returns ``before`` with them skipped."""
     before = _PARENTHESIS.sub(lambda m: " " * len(m.group(0)), before)
     before = re.sub(r"(⟨\d+:O⟩)\s*,(?!\s*⟨)[^,]*,", r"\1", before)
     preceding = list(_ORG_SLOT.finditer(before))
-    return preceding[-1] if preceding else None
+    return (preceding[-1] if preceding else None), before
 
 
 def _subject(sentence: MaskedSentence, position: int, end: int, follow: bool = True) -> Slot | None:
     """The organization a number describes: the one whose parenthesis holds it; in a phrase that
     opens the sentence ("Fondée en 2014 par …, la société X"), the first one after it; else the
-    nearest one before it, else the first one after it in the sentence that is no agent ("fondée
-    en 2008 par un chercheur de l'⟨O⟩") and no target ("a investi 2 M€ dans ⟨O⟩"); not after it
-    with ``follow`` false (an investor is named before what it pays)."""
+    nearest one before it, unless the clause has since turned to an unnamed company ("X rachète
+    une PME qui emploie 20 personnes"); else the first one after it in the sentence that is no
+    agent ("fondée en 2008 par un chercheur de l'⟨O⟩") and no target ("a investi 2 M€ dans
+    ⟨O⟩"); not after it with ``follow`` false (an investor is named before what it pays)."""
     before = sentence.masked[:position]
     inside = re.search(r"⟨(\d+):O⟩\s*\([^()]*$", before)
     if inside:
@@ -107,9 +120,14 @@ def _subject(sentence: MaskedSentence, position: int, end: int, follow: bool = T
         after = _AFTER_FRONTED.search(sentence.masked, position)
         if after:
             return sentence.slot(after.group(1))
-    preceding = _nearest_before(before)
+    preceding, skipped = _nearest_before(before)
     if preceding:
+        between = skipped[preceding.end() :]
+        if _UNNAMED_COMPANY.search(between) and not _APPOSED.match(between):
+            return None
         return sentence.slot(preceding.group(1))
+    if _UNNAMED_COMPANY.search(before):
+        return None
     following = _ORG_SLOT.search(sentence.masked, end) if follow else None
     if following and not _NOT_OWNER.search(sentence.masked, position, following.start()):
         return sentence.slot(following.group(1))
@@ -174,9 +192,18 @@ def _without_units(doc: Doc, sentence: MaskedSentence) -> MaskedSentence:
 
 
 def match_attributes(
-    doc: Doc, sentence: MaskedSentence, patterns: Sequence[AttributePattern], lexicon: Lexicon
+    doc: Doc,
+    sentence: MaskedSentence,
+    patterns: Sequence[AttributePattern],
+    lexicon: Lexicon,
+    topic: Slot | None = None,
+    previous: Slot | None = None,
 ) -> Iterator[AttributeMatch]:
-    """Every attribute the patterns read in one masked sentence (asserted ones only)."""
+    """Every attribute the patterns read in one masked sentence (asserted ones only). A figure
+    with no company of its own is the ``topic``'s when said in the first person in a sentence
+    that names no company ("« Nous réalisons un chiffre d'affaires de 9 millions », sourit son
+    fondateur"), and the ``previous`` sentence's first company's in a sentence that opens on
+    "C'est …" or "Il s'agit …" ("X ne vous dit rien ? C'est une PME fondée en 1990 …")."""
     sentence = _without_units(doc, sentence)
     for pattern in patterns:
         if not may_contain(sentence.folded, pattern.requirements):
@@ -187,10 +214,48 @@ def match_attributes(
                 continue
             if _PERSON_OWNER.match(sentence.masked, match.end()):
                 continue  # "les salariés de ⟨P⟩": a name read as a person's, owner unknown
-            subject = _own_slot(pattern, match, sentence) or _subject(
-                sentence, match.start(), match.end(), pattern.property != "investment"
+            subject = (
+                _own_slot(pattern, match, sentence)
+                or _subject(sentence, match.start(), match.end(), pattern.property != "investment")
+                or _implicit(sentence, match.start(), topic, previous)
             )
             if subject is None or not _asserted(doc, sentence, match, pattern, lexicon):
                 continue
-            confidence = pattern.confidence * _DIRECTNESS[subject.via]
-            yield AttributeMatch(subject, pattern.property, quantity, pattern, confidence, sentence)
+            for each in _each(sentence, subject, match):
+                confidence = pattern.confidence * _DIRECTNESS[each.via]
+                yield AttributeMatch(
+                    each, pattern.property, quantity, pattern, confidence, sentence
+                )
+
+
+def _each(sentence: MaskedSentence, subject: Slot, match: re.Match[str]) -> list[Slot]:
+    """``subject`` and, when the figure is each one's ("A et B investissent chacun 5 M€"), the
+    organizations listed with it."""
+    masked = sentence.masked
+    if not _EACH.search(masked, match.start(), match.end()) or subject not in sentence.slots:
+        return [subject]
+    token = f"⟨{sentence.slots.index(subject)}:O⟩"
+    at = masked.find(token)
+    listed = re.search(r"(?:⟨\d+:O⟩\s*(?:,|\bet\b)\s*)+$", masked[:at])
+    after = re.match(r"(?:\s*(?:,|\bet\b)\s*⟨\d+:O⟩)+", masked[at + len(token) :])
+    chain = (listed.group(0) if listed else "") + token + (after.group(0) if after else "")
+    return [sentence.slot(index) for index in _ORG_SLOT.findall(chain)]
+
+
+def _implicit(
+    sentence: MaskedSentence, position: int, topic: Slot | None, previous: Slot | None
+) -> Slot | None:
+    """The company a figure names none for (see :func:`match_attributes`), or ``None``; never one
+    the sentence names elsewhere ("fondée en 2008 par un chercheur de ⟨topic⟩")."""
+    masked = sentence.masked
+    if _ORG_SLOT.search(masked, 0, position):
+        return None
+    if _FIRST_PERSON.search(masked, 0, position) and not _ORG_SLOT.search(masked):
+        candidate = topic
+    elif _COPULA_OPENING.match(masked):
+        candidate = previous
+    else:
+        return None
+    if candidate is None or any(s.name == candidate.name for s in sentence.slots):
+        return None
+    return candidate

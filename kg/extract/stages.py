@@ -247,11 +247,13 @@ def _relations(state: State) -> None:
 
 @register_stage("attributes")
 def _attributes(state: State) -> None:
-    lexicon = state.lexicon
+    lexicon, previous = state.lexicon, None
     for sentence in state.sentences or _masked(state):
         state.attribute_matches += match_attributes(
-            state.doc, sentence, lexicon.attributes, lexicon
+            state.doc, sentence, lexicon.attributes, lexicon, state.context.topic, previous
         )
+        # The company the sentence opens on, for a "C'est …" in the next one.
+        previous = next((s for s in sentence.slots if s.type == "Organization"), None)
 
 
 @register_stage("roles")
