@@ -43,7 +43,8 @@ _IMPERSONAL = re.compile(
 _PREPOSITION_BEFORE = re.compile(
     r"\b(?:[Aa]près|[Aa]vant|[Cc]hez|[Dd]ans|[Pp]our|[Aa]vec|[Pp]ar|[Ss]ur|[Ee]ntre|[Dd]epuis|"
     r"[Vv]ers|[Ss]elon|[Dd]e|[Dd]u|[Dd]es|[Àà]|[Aa]u|[Aa]ux|d['’])\s*(?:l['’]\s*|la\s+|le\s+|les\s+)?"
-    r"(?:(?-i:[a-zà-ÿ][\w-]*)\s+){0,2}$"
+    r"(?:(?-i:[a-zà-ÿ][\w-]*)\s+){0,2}$",
+    re.IGNORECASE,
 )
 
 
@@ -203,7 +204,9 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue  # "son directeur général Xavier Roy": a title before the name
             if entity_type == "Person" and _apposition_of_person(text, slots, start):
                 continue  # "Paul Roy, son président fondateur": the name is right there
-            if entity_type == "Person" and re.match(r"\s+(?:du|des|de|d['’])", text[end:]):
+            if entity_type == "Person" and re.match(
+                r"\s+(?:du|des|de|d['’])", text[end:], re.IGNORECASE
+            ):
                 continue  # "il est le président du directoire de X": a title, read by the patterns
             found.append(Slot(start, end, entity_type, "", via="description"))
     return found
