@@ -238,10 +238,16 @@ def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -
 
 
 def find_pronouns(doc: Doc) -> list[Slot]:
-    """Subject pronouns "il"/"elle" that may refer to a person or organization."""
+    """Subject pronouns "il"/"elle" (and "celui qui"/"celle qui") that may refer to a person or
+    organization."""
     found = []
     text = doc.text  # Doc.text is rebuilt on every access
     for token in doc:
+        following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+        if token.lower_ in {"celui", "celle"} and following == "qui":
+            # "celui qui parle six langues entre au conseil …": the person in focus
+            found.append(Slot(token.idx, token.idx + len(token.text), "Person", "", via="pronoun"))
+            continue
         if token.lower_ not in {"il", "elle"}:
             continue
         rest = text[token.idx + len(token.text) : token.idx + len(token.text) + 40]
@@ -445,19 +451,17 @@ def _pronoun_antecedent(
     ref: Slot,
     sentence_starts: Sequence[int],
 ) -> Slot | None:
-    """The subject of the current sentence before the pronoun, else of the previous sentence;
-    a name a preposition introduces ("Après l'EPFL, il …") is taken last."""
-    sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
+    """The subject of the current sentence before the pronoun, else of the previous sentence
+    (or the one before, when the previous has no subject: "Le Belge a gravi …"); a name a
+    preposition introduces ("Après l'EPFL, il …") is taken last."""
     candidates = sorted([*named, *resolved], key=lambda s: s.start)
     agents = [s for s in candidates if s.type in {"Person", "Organization"} and s.end <= ref.start]
-    same = [s for s in agents if s.start >= sentence_start]
-    previous_start = max((s for s in sentence_starts if s < sentence_start), default=None)
-    previous = [
-        s
-        for s in agents
-        if previous_start is not None and previous_start <= s.start < sentence_start
+    bounds = [s for s in sentence_starts if s <= ref.start][-3:] or [0]
+    groups = [
+        [s for s in agents if start <= s.start < end]
+        for start, end in zip(bounds[::-1], [ref.start + 1, *bounds[::-1]], strict=False)
     ]
-    for group in (same, previous):
+    for group in groups:
         subjects = [s for s in group if not _introduced_by_preposition(text, s)]
         if subjects:
             return subjects[0]
