@@ -44,7 +44,8 @@ _IMPERSONAL = re.compile(
 _PREPOSITION_BEFORE = re.compile(
     r"\b(?:[Aa]près|[Aa]vant|[Cc]hez|[Dd]ans|[Pp]our|[Aa]vec|[Pp]ar|[Ss]ur|[Ee]ntre|[Dd]epuis|"
     r"[Vv]ers|[Ss]elon|[Dd]e|[Dd]u|[Dd]es|[Àà]|[Aa]u|[Aa]ux|d['’])\s*(?:l['’]\s*|la\s+|le\s+|les\s+)?"
-    r"(?:(?-i:[a-zà-ÿ][\w-]*)\s+){0,2}$"
+    r"(?:(?-i:[a-zà-ÿ][\w-]*)\s+){0,2}$",
+    re.IGNORECASE,
 )
 
 
@@ -204,7 +205,9 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue  # "son directeur général Xavier Roy": a title before the name
             if entity_type == "Person" and _apposition_of_person(text, slots, start):
                 continue  # "Paul Roy, son président fondateur": the name is right there
-            if entity_type == "Person" and re.match(r"\s+(?:du|des|de|d['’])", text[end:]):
+            if entity_type == "Person" and re.match(
+                r"\s+(?:du|des|de|d['’])", text[end:], re.IGNORECASE
+            ):
                 continue  # "il est le président du directoire de X": a title, read by the patterns
             found.append(Slot(start, end, entity_type, "", via="description"))
     return found
@@ -236,10 +239,16 @@ def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -
 
 
 def find_pronouns(doc: Doc) -> list[Slot]:
-    """Subject pronouns "il"/"elle" that may refer to a person or organization."""
+    """Subject pronouns "il"/"elle" (and "celui qui"/"celle qui") that may refer to a person or
+    organization."""
     found = []
     text = doc_text(doc)
     for token in doc:
+        following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+        if token.lower_ in {"celui", "celle"} and following == "qui":
+            # "celui qui parle six langues entre au conseil …": the person in focus
+            found.append(Slot(token.idx, token.idx + len(token.text), "Person", "", via="pronoun"))
+            continue
         if token.lower_ not in {"il", "elle"}:
             continue
         rest = text[token.idx + len(token.text) : token.idx + len(token.text) + 40]
@@ -443,19 +452,17 @@ def _pronoun_antecedent(
     ref: Slot,
     sentence_starts: Sequence[int],
 ) -> Slot | None:
-    """The subject of the current sentence before the pronoun, else of the previous sentence;
-    a name a preposition introduces ("Après l'EPFL, il …") is taken last."""
-    sentence_start = max((s for s in sentence_starts if s <= ref.start), default=0)
+    """The subject of the current sentence before the pronoun, else of the previous sentence
+    (or the one before, when the previous has no subject: "Le Belge a gravi …"); a name a
+    preposition introduces ("Après l'EPFL, il …") is taken last."""
     candidates = sorted([*named, *resolved], key=lambda s: s.start)
     agents = [s for s in candidates if s.type in {"Person", "Organization"} and s.end <= ref.start]
-    same = [s for s in agents if s.start >= sentence_start]
-    previous_start = max((s for s in sentence_starts if s < sentence_start), default=None)
-    previous = [
-        s
-        for s in agents
-        if previous_start is not None and previous_start <= s.start < sentence_start
+    bounds = [s for s in sentence_starts if s <= ref.start][-3:] or [0]
+    groups = [
+        [s for s in agents if start <= s.start < end]
+        for start, end in zip(bounds[::-1], [ref.start + 1, *bounds[::-1]], strict=False)
     ]
-    for group in (same, previous):
+    for group in groups:
         subjects = [s for s in group if not _introduced_by_preposition(text, s)]
         if subjects:
             return subjects[0]
