@@ -106,7 +106,9 @@ _TIME_WORD = re.compile(
 )
 
 
-_PLACE_PREPOSITION = re.compile(r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])")
+_PLACE_PREPOSITION = re.compile(
+    r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])"
+)
 # "l'aéroport de Dalaman": an airport is the company that runs it.
 _AIRPORT = re.compile(r"[aA][ée]roport\s+(?:international\s+)?(?:de\s+|d['’]|du\s+)?(?=[A-ZÀ-Ý])")
 
@@ -190,6 +192,17 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         and tokens[0].lower_ in _INSTITUTION_WORDS
         and tokens[0].text[:1].isupper()
     )
+    if institution:  # but never past a verb or a comma ("Cour des comptes a validé …")
+        stop = next(
+            (
+                i
+                for i, t in enumerate(tokens[1:], 1)
+                if t.pos_ in {"VERB", "AUX", "PRON", "SCONJ"}
+                or (t.is_punct and t.text not in {"'", "’", "-"})
+            ),
+            len(tokens),
+        )
+        tokens = tokens[:stop]
     for i, token in enumerate(tokens[1:] if not institution else [], 1):
         # "Ackermans & van Haaren": an ampersand joins two names into one.
         lower_function = (
@@ -235,21 +248,21 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
     return start, end
 
 
-_INSTITUTION_TAIL = re.compile(r"(?:\s+[a-zà-ÿ][\w'’-]*){0,3}?\s+(?:du|de\s+la|de|des|d['’])\s*[A-ZÀ-Ý][\w'’-]+")
-
-
 def _extend_institution(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Finish an institution's name the model cut before its capitalised end: "Caisse de
-    dépôt" + " et placement du Québec"."""
+    dépôt" + " et placement du Québec" (a few nouns, adjectives and links, then a name)."""
     if not (doc[start].lower_ in _INSTITUTION_WORDS and doc[start].text[:1].isupper()):
         return start, end
     if end - start < 2:  # a lone "Caisse" may be a short form, not a cut name
         return start, end
-    found = _INSTITUTION_TAIL.match(doc.text, doc[end - 1].idx + len(doc[end - 1].text))
-    if found is None or "\n" in found.group():
-        return start, end
-    span = doc.char_span(doc[start].idx, found.end(), alignment_mode="contract")
-    return (start, span.end) if span is not None else (start, end)
+    for i in range(end, min(end + 5, len(doc))):
+        token = doc[i]
+        if token.text[:1].isupper():
+            linked = doc[i - 1].pos_ in {"ADP", "DET"} and token.pos_ == "PROPN"
+            return (start, i + 1) if linked and i > end else (start, end)
+        if not (token.is_lower and token.pos_ in {"NOUN", "ADJ", "ADP", "DET", "CCONJ"}):
+            break
+    return start, end
 
 
 def _extend_right(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -372,13 +385,17 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     return sorted(slots, key=lambda s: (s.start, -s.end))
 
 
-_POSSESSIVE = {"son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes"}
+_POSSESSIVE = {"son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes"}  # fmt: skip
 _UNIT_WORDS = {"million", "millions", "milliard", "milliards", "mille"}
 # "EntreprisesDes patrons …": two words a page's layout glued together.
-_GLUED = re.compile(r"[a-zà-ÿ](?:Des|Les|Du|De|La|Le|Et|Un|Une|Il|Elle|Ils|Nous|En|Au|Aux|Pour|Dans|Sur|Par|Ce|Cette)$")
+_GLUED = re.compile(
+    r"[a-zà-ÿ](?:Des|Les|Du|De|La|Le|Et|Un|Une|Il|Elle|Ils|Nous|En|Au|Aux|Pour|Dans|Sur|Par|Ce|Cette)$"
+)
 _ROAD = re.compile(r"(?:A|D|N|RN|RD|RM)\s?\d{1,4}")
 # "le ministre des Finances": a ministry's domain, not a name of its own.
-_MINISTRY = re.compile(r"\bminist(?:re|ère|res|ères)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$")
+_MINISTRY = re.compile(
+    r"\bminist(?:re|ère|res|ères)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$"
+)
 _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 
@@ -809,7 +826,9 @@ def _heads_regex(lexicon: Lexicon) -> re.Pattern[str]:
     return lexicon.compiled[key]
 
 
-_FAMILY = re.compile(r"(?<![\w'’])[Ff]amille[ \u00a0]+([A-ZÀ-Ý][\w'’]+(?:-[A-ZÀ-Ý][\w'’]+)?)(?![\w-])")
+_FAMILY = re.compile(
+    r"(?<![\w'’])[Ff]amille[ \u00a0]+([A-ZÀ-Ý][\w'’]+(?:-[A-ZÀ-Ý][\w'’]+)?)(?![\w-])"
+)
 
 
 def _family_names(
