@@ -241,7 +241,13 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
     while start > 0:
         previous = doc[start - 1]
         joinable = previous.text[:1].isupper() and previous.is_alpha and previous.whitespace_ == " "
-        if not (joinable and not previous.ent_type_ and (previous.is_oov or lone_company_word)):
+        # "Technologies Dialogue": a company word opens the name too.
+        company_word = previous.lower_ in suffixes and not previous.is_sent_start
+        if not (
+            joinable
+            and not previous.ent_type_
+            and (previous.is_oov or lone_company_word or company_word)
+        ):
             break
         start -= 1
         lone_company_word = False
@@ -380,6 +386,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _fix_persons(slots, text, lexicon)
     slots = _without_fragments(slots, lexicon)
     slots = _merge_short_forms(slots)
+    slots = _former_names(text, slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
     return sorted(slots, key=lambda s: (s.start, -s.end))
@@ -759,7 +766,7 @@ def _chez_names(
 
 
 _EXPANSION_FIRST = re.compile(
-    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){1,8}?)\s*\(\s*([A-Z][A-Z&]{1,7})\s*\)"
+    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w&'’-]+){1,8}?)\s*\(\s*([A-Z](?:[A-Z&]|[a-z](?=[A-Z])){1,7})\s*\)"
 )
 
 
@@ -771,9 +778,15 @@ def _expanded_acronyms(
     text = doc.text
     for match in _EXPANSION_FIRST.finditer(text):
         expansion, acronym = match.group(1), match.group(2)
-        words = [w for w in re.split(r"[\s'’]+", expansion) if w.lower() not in _FUNCTION_WORDS]
+        # "Ackermans & van Haaren (AvH)": a particle may give the acronym a lowercase letter.
+        words = [
+            w
+            for w in re.split(r"[\s'’]+", expansion)
+            if w.lower() not in _FUNCTION_WORDS and w[:1].isalpha()
+        ]
         for first in range(len(words)):
-            if strip_accents("".join(w[0] for w in words[first:])).upper() != acronym:
+            initials = strip_accents("".join(w[0] for w in words[first:])).upper()
+            if initials != acronym.replace("&", "").upper():
                 continue
             start, end = match.start(1) + expansion.index(words[first]), match.end(1)
             slots = [s for s in slots if not (s.start < end and start < s.end)]
@@ -1060,6 +1073,8 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
         if slot.type == "Organization":
             for alias in slot.aliases:
                 forms.setdefault(alias, slot.name)
+    for form, name in list(forms.items()):  # "Technologies Parlea Inc" ends on "Parlea"
+        forms.setdefault(strip_legal_words(form), name)
     longer: dict[str, str] = {}
     for short in names:
         if len(short) < 3:
@@ -1074,6 +1089,7 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
                 n.startswith(short + " ")
                 # "Caisse de dépôt … du Québec" is not "Québec": a complement is no short form
                 or (n.endswith(" " + short) and not _after_function_word(n, short))
+                or n.endswith("-" + short)  # "Londres-Heathrow" … "Heathrow"
                 or _ARTICLE.sub("", n) == short
             )
         }
@@ -1085,6 +1101,38 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
         else s
         for s in slots
     ]
+
+
+_FORMER = re.compile(
+    r"\s*(?:\(\s*|,\s*)(?:anciennement|ex-|ex\s+|auparavant|précédemment|autrefois|jadis)\s*"
+    r"(?:(?:la\s+|le\s+|l['’]\s*)?(?:firme|société|groupe|entreprise|marque|enseigne)\s+)?"
+    r"([A-ZÀ-Ý][\w&'’.-]*(?:[ \u00a0][A-ZÀ-Ý][\w&'’.-]*){0,2})(?=\s*[),])"
+)
+
+
+def _former_names(text: str, slots: list[Slot]) -> list[Slot]:
+    """A company's former name is one more name of it: "Talmio (ex-Orvane)", "Vexia,
+    anciennement Kelbio, …"; every mention of the old name is the company.
+
+    >>> [(s.name, s.aliases) for s in _former_names("Talmio (ex-Orvane)", [Slot(0, 6, "Organization", "Talmio")])]
+    [('Talmio', ()), ('Talmio', ('Orvane',))]
+    """
+    renamed: dict[str, str] = {}
+    added: list[Slot] = []
+    for slot in slots:
+        found = _FORMER.match(text, slot.end) if slot.type == "Organization" else None
+        if found is None or found.group(1) == slot.name:
+            continue
+        renamed[found.group(1)] = slot.name
+        start, end = found.span(1)
+        slots = [s for s in slots if not (s.start < end and start < s.end)]
+        added.append(Slot(start, end, "Organization", slot.name, aliases=(found.group(1),)))
+    return [
+        replace(s, type="Organization", name=renamed[s.name], aliases=(*s.aliases, s.name))
+        if s.name in renamed
+        else s
+        for s in slots
+    ] + added
 
 
 def _after_function_word(name: str, short: str) -> bool:
