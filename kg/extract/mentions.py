@@ -371,6 +371,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
             if name:
                 slots.append(Slot(start_char, end_char, entity_type, name))
 
+    slots = _possessive_brands(text, slots)
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)
     slots = _rule_organizations(doc, slots, lexicon)
@@ -403,6 +404,18 @@ _ROAD = re.compile(r"(?:A|D|N|RN|RD|RM)\s?\d{1,4}")
 _MINISTRY = re.compile(
     r"\bminist(?:re|ère|res|ères)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$"
 )
+_THAT_OF = re.compile(r"\bcel(?:ui|le|les|ux)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$")
+
+
+def _ministry_domain(text: str, start: int) -> bool:
+    """Is the name at ``start`` a ministry's domain: "le ministre des Finances", "cinq
+    ministères, dont celui de la Santé"?"""
+    before = text[max(0, start - 30) : start]
+    if _MINISTRY.search(before):
+        return True
+    return _THAT_OF.search(before) is not None and "ministère" in text[max(0, start - 120) : start]
+
+
 _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 
@@ -428,7 +441,7 @@ def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
         )
         if counted or _GLUED.search(slot.name) or _ROAD.fullmatch(slot.name):
             continue
-        if slot.name in common or _MINISTRY.search(text, max(0, slot.start - 30), slot.start):
+        if slot.name in common or _ministry_domain(text, slot.start):
             continue
         if _truncated_at(text, slot.end):
             continue
@@ -467,6 +480,26 @@ def _truncated_at(text: str, end: int) -> bool:
         return False
     line = text[text.rfind("\n", 0, end) + 1 : end]
     return len(line.split()) >= 12
+
+
+def _possessive_brands(text: str, slots: list[Slot]) -> list[Slot]:
+    """An English possessive ends a brand's name, and makes it a company, not the person it
+    is named after: "Kelly's", "Mac Arthur's" (the model stops at the apostrophe).
+
+    >>> _possessive_brands("chez Kelly's", [Slot(5, 11, "Person", "Kelly'")])
+    [Slot(start=5, end=12, type='Organization', name="Kelly's", via='name', aliases=())]
+    """
+    fixed = []
+    for slot in slots:
+        end = slot.end
+        if slot.name.endswith(("'", "’")) and text[end : end + 1] == "s":
+            end += 1
+        elif text[end : end + 2] in {"'s", "’s"}:
+            end += 2
+        if end != slot.end and not text[end : end + 1].isalpha():
+            slot = replace(slot, end=end, type="Organization", name=text[slot.start : end])
+        fixed.append(slot)
+    return fixed
 
 
 def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
@@ -545,15 +578,17 @@ def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -
 
 def _join_place_and_company(text: str, slots: list[Slot]) -> list[Slot]:
     """A place name right before a company word is part of the company's name ("Lorraine" +
-    "Énergies", "Bretagne" + "Télécom")."""
+    "Énergies", "Bretagne" + "Télécom"); so is a company name right before another one, which
+    the model cut in two ("Kestrel Financial" + "Services Limited")."""
     slots = sorted(slots, key=lambda s: s.start)
     joined: list[Slot] = []
     for slot in slots:
         previous = joined[-1] if joined else None
         if (
             previous is not None
-            and previous.type == "Place"
+            and previous.type in {"Place", "Organization"}
             and slot.type == "Organization"
+            and slot.via == previous.via == "name"
             and text[previous.end : slot.start] == " "
         ):
             joined[-1] = Slot(
