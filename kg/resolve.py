@@ -78,6 +78,9 @@ class Resolver:
         self._aliases: dict[tuple[str, str], set[str]] | None = None
         self._entities: dict[tuple[str, str], Entity] = {}
         self._keys: dict[tuple[str, str], tuple[str, str]] = {}
+        # Company keys that another document's alias joins to a key ("Caisse de dépôt … du
+        # Québec" named CDPQ in one article, in full only in the next).
+        self._joined: dict[tuple[str, str], tuple[str, str]] | None = None
 
     # --- reading ---------------------------------------------------------------------
 
@@ -97,6 +100,7 @@ class Resolver:
                 (alias, name, types[name]) for alias, name in extraction.aliases if name in types
             )
         self._aliases = None  # keys and descriptions depend on every document read
+        self._joined = None
         self._entities.clear()
         self._keys.clear()
 
@@ -111,8 +115,35 @@ class Resolver:
                 if votes
                 else mention_type
             )
-            found = self._keys[(text, mention_type)] = (entity_type, name_key(text, entity_type))
+            found = (entity_type, name_key(text, entity_type))
+            found = self._keys[(text, mention_type)] = self._joined_keys().get(found, found)
         return found
+
+    def _joined_keys(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """Company keys joined by the aliases of the corpus, each mapped to the key named most
+        often in its group. Only aliases of several words or acronyms join: a one-word alias
+        ("la Caisse") may mean another company elsewhere."""
+        if self._joined is not None:
+            return self._joined
+        self._joined = {}
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def root(key: tuple[str, str]) -> tuple[str, str]:
+            while parent.get(key, key) != key:
+                key = parent[key]
+            return key
+
+        for alias, name, mention_type in sorted(self._alias_pairs):
+            if mention_type != "Organization" or not (len(alias.split()) >= 2 or alias.isupper()):
+                continue
+            a = root(("Organization", name_key(alias, "Organization")))
+            b = root(("Organization", name_key(name, "Organization")))
+            if a != b:
+                weight = {k: (sum(self._forms.get(k, Counter()).values()), k[1]) for k in (a, b)}
+                low, high = sorted((a, b), key=lambda k: weight[k])
+                parent[low] = high
+        self._joined = {key: root(key) for key in parent}
+        return self._joined
 
     def describe(self, entity_type: str, key: str, text: str) -> Entity:
         """The entity of (type, key), labelled by its most frequent form (``text`` when the

@@ -90,5 +90,6 @@ def test_organization_rules_are_one_function_each():
         "_context_companies",
         "_chez_names",
         "_expanded_acronyms",
+        "_family_names",
         "_headed_names",
     ]

@@ -107,7 +107,9 @@ _TIME_WORD = re.compile(
 )
 
 
-_PLACE_PREPOSITION = re.compile(r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])")
+_PLACE_PREPOSITION = re.compile(
+    r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])"
+)
 # "l'aéroport de Dalaman": an airport is the company that runs it.
 _AIRPORT = re.compile(r"[aA][ée]roport\s+(?:international\s+)?(?:de\s+|d['’]|du\s+)?(?=[A-ZÀ-Ý])")
 
@@ -191,6 +193,17 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         and tokens[0].lower_ in _INSTITUTION_WORDS
         and tokens[0].text[:1].isupper()
     )
+    if institution:  # but never past a verb or a comma ("Cour des comptes a validé …")
+        stop = next(
+            (
+                i
+                for i, t in enumerate(tokens[1:], 1)
+                if t.pos_ in {"VERB", "AUX", "PRON", "SCONJ"}
+                or (t.is_punct and t.text not in {"'", "’", "-"})
+            ),
+            len(tokens),
+        )
+        tokens = tokens[:stop]
     for i, token in enumerate(tokens[1:] if not institution else [], 1):
         # "Ackermans & van Haaren": an ampersand joins two names into one.
         lower_function = (
@@ -229,28 +242,34 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
     while start > 0:
         previous = doc[start - 1]
         joinable = previous.text[:1].isupper() and previous.is_alpha and previous.whitespace_ == " "
-        if not (joinable and not previous.ent_type_ and (previous.is_oov or lone_company_word)):
+        # "Technologies Dialogue": a company word opens the name too.
+        company_word = previous.lower_ in suffixes and not previous.is_sent_start
+        if not (
+            joinable
+            and not previous.ent_type_
+            and (previous.is_oov or lone_company_word or company_word)
+        ):
             break
         start -= 1
         lone_company_word = False
     return start, end
 
 
-_INSTITUTION_TAIL = re.compile(r"(?:\s+[a-zà-ÿ][\w'’-]*){0,3}?\s+(?:du|de\s+la|de|des|d['’])\s*[A-ZÀ-Ý][\w'’-]+")
-
-
 def _extend_institution(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Finish an institution's name the model cut before its capitalised end: "Caisse de
-    dépôt" + " et placement du Québec"."""
+    dépôt" + " et placement du Québec" (a few nouns, adjectives and links, then a name)."""
     if not (doc[start].lower_ in _INSTITUTION_WORDS and doc[start].text[:1].isupper()):
         return start, end
     if end - start < 2:  # a lone "Caisse" may be a short form, not a cut name
         return start, end
-    found = _INSTITUTION_TAIL.match(doc.text, doc[end - 1].idx + len(doc[end - 1].text))
-    if found is None or "\n" in found.group():
-        return start, end
-    span = doc.char_span(doc[start].idx, found.end(), alignment_mode="contract")
-    return (start, span.end) if span is not None else (start, end)
+    for i in range(end, min(end + 5, len(doc))):
+        token = doc[i]
+        if token.text[:1].isupper():
+            linked = doc[i - 1].pos_ in {"ADP", "DET"} and token.pos_ == "PROPN"
+            return (start, i + 1) if linked and i > end else (start, end)
+        if not (token.is_lower and token.pos_ in {"NOUN", "ADJ", "ADP", "DET", "CCONJ"}):
+            break
+    return start, end
 
 
 def _extend_right(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -353,6 +372,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
             if name:
                 slots.append(Slot(start_char, end_char, entity_type, name))
 
+    slots = _possessive_brands(text, slots)
     slots = _demonyms(doc, slots, lexicon)
     slots += _caps_speakers(text, slots)
     slots = _rule_organizations(doc, slots, lexicon)
@@ -368,18 +388,35 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _fix_persons(slots, text, lexicon)
     slots = _without_fragments(slots, lexicon)
     slots = _merge_short_forms(slots)
+    slots = _former_names(text, slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
     return sorted(slots, key=lambda s: (s.start, -s.end))
 
 
-_POSSESSIVE = {"son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes"}
+_POSSESSIVE = {"son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes"}  # fmt: skip
 _UNIT_WORDS = {"million", "millions", "milliard", "milliards", "mille"}
 # "EntreprisesDes patrons …": two words a page's layout glued together.
-_GLUED = re.compile(r"[a-zà-ÿ](?:Des|Les|Du|De|La|Le|Et|Un|Une|Il|Elle|Ils|Nous|En|Au|Aux|Pour|Dans|Sur|Par|Ce|Cette)$")
+_GLUED = re.compile(
+    r"[a-zà-ÿ](?:Des|Les|Du|De|La|Le|Et|Un|Une|Il|Elle|Ils|Nous|En|Au|Aux|Pour|Dans|Sur|Par|Ce|Cette)$"
+)
 _ROAD = re.compile(r"(?:A|D|N|RN|RD|RM)\s?\d{1,4}")
 # "le ministre des Finances": a ministry's domain, not a name of its own.
-_MINISTRY = re.compile(r"\bminist(?:re|ère|res|ères)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$")
+_MINISTRY = re.compile(
+    r"\bminist(?:re|ère|res|ères)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$"
+)
+_THAT_OF = re.compile(r"\bcel(?:ui|le|les|ux)\s+(?:de\s+la\s+|de\s+l['’]|des\s+|du\s+|de\s+)$")
+
+
+def _ministry_domain(text: str, start: int) -> bool:
+    """Is the name at ``start`` a ministry's domain: "le ministre des Finances", "cinq
+    ministères, dont celui de la Santé"?"""
+    before = text[max(0, start - 30) : start]
+    if _MINISTRY.search(before):
+        return True
+    return _THAT_OF.search(before) is not None and "ministère" in text[max(0, start - 120) : start]
+
+
 _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 
@@ -405,7 +442,7 @@ def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
         )
         if counted or _GLUED.search(slot.name) or _ROAD.fullmatch(slot.name):
             continue
-        if slot.name in common or _MINISTRY.search(text, max(0, slot.start - 30), slot.start):
+        if slot.name in common or _ministry_domain(text, slot.start):
             continue
         if _truncated_at(text, slot.end):
             continue
@@ -444,6 +481,26 @@ def _truncated_at(text: str, end: int) -> bool:
         return False
     line = text[text.rfind("\n", 0, end) + 1 : end]
     return len(line.split()) >= 12
+
+
+def _possessive_brands(text: str, slots: list[Slot]) -> list[Slot]:
+    """An English possessive ends a brand's name, and makes it a company, not the person it
+    is named after: "Kelly's", "Mac Arthur's" (the model stops at the apostrophe).
+
+    >>> _possessive_brands("chez Kelly's", [Slot(5, 11, "Person", "Kelly'")])
+    [Slot(start=5, end=12, type='Organization', name="Kelly's", via='name', aliases=())]
+    """
+    fixed = []
+    for slot in slots:
+        end = slot.end
+        if slot.name.endswith(("'", "’")) and text[end : end + 1] == "s":
+            end += 1
+        elif text[end : end + 2] in {"'s", "’s"}:
+            end += 2
+        if end != slot.end and not text[end : end + 1].isalpha():
+            slot = replace(slot, end=end, type="Organization", name=text[slot.start : end])
+        fixed.append(slot)
+    return fixed
 
 
 def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
@@ -522,15 +579,17 @@ def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -
 
 def _join_place_and_company(text: str, slots: list[Slot]) -> list[Slot]:
     """A place name right before a company word is part of the company's name ("Lorraine" +
-    "Énergies", "Bretagne" + "Télécom")."""
+    "Énergies", "Bretagne" + "Télécom"); so is a company name right before another one, which
+    the model cut in two ("Kestrel Financial" + "Services Limited")."""
     slots = sorted(slots, key=lambda s: s.start)
     joined: list[Slot] = []
     for slot in slots:
         previous = joined[-1] if joined else None
         if (
             previous is not None
-            and previous.type == "Place"
+            and previous.type in {"Place", "Organization"}
             and slot.type == "Organization"
+            and slot.via == previous.via == "name"
             and text[previous.end : slot.start] == " "
         ):
             joined[-1] = Slot(
@@ -743,7 +802,7 @@ def _chez_names(
 
 
 _EXPANSION_FIRST = re.compile(
-    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){1,8}?)\s*\(\s*([A-Z][A-Z&]{1,7})\s*\)"
+    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[\w&'’-]+){1,8}?)\s*\(\s*([A-Z](?:[A-Z&]|[a-z](?=[A-Z])){1,7})\s*\)"
 )
 
 
@@ -755,9 +814,15 @@ def _expanded_acronyms(
     text = doc_text(doc)
     for match in _EXPANSION_FIRST.finditer(text):
         expansion, acronym = match.group(1), match.group(2)
-        words = [w for w in re.split(r"[\s'’]+", expansion) if w.lower() not in _FUNCTION_WORDS]
+        # "Ackermans & van Haaren (AvH)": a particle may give the acronym a lowercase letter.
+        words = [
+            w
+            for w in re.split(r"[\s'’]+", expansion)
+            if w.lower() not in _FUNCTION_WORDS and w[:1].isalpha()
+        ]
         for first in range(len(words)):
-            if strip_accents("".join(w[0] for w in words[first:])).upper() != acronym:
+            initials = strip_accents("".join(w[0] for w in words[first:])).upper()
+            if initials != acronym.replace("&", "").upper():
                 continue
             start, end = match.start(1) + expansion.index(words[first]), match.end(1)
             slots = [s for s in slots if not (s.start < end and start < s.end)]
@@ -810,7 +875,9 @@ def _heads_regex(lexicon: Lexicon) -> re.Pattern[str]:
     return lexicon.compiled[key]
 
 
-_FAMILY = re.compile(r"(?<![\w'’])[Ff]amille[ \u00a0]+([A-ZÀ-Ý][\w'’]+(?:-[A-ZÀ-Ý][\w'’]+)?)(?![\w-])")
+_FAMILY = re.compile(
+    r"(?<![\w'’])[Ff]amille[ \u00a0]+([A-ZÀ-Ý][\w'’]+(?:-[A-ZÀ-Ý][\w'’]+)?)(?![\w-])"
+)
 
 
 def _family_names(
@@ -1042,6 +1109,8 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
         if slot.type == "Organization":
             for alias in slot.aliases:
                 forms.setdefault(alias, slot.name)
+    for form, name in list(forms.items()):  # "Technologies Parlea Inc" ends on "Parlea"
+        forms.setdefault(strip_legal_words(form), name)
     longer: dict[str, str] = {}
     for short in names:
         if len(short) < 3:
@@ -1056,6 +1125,7 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
                 n.startswith(short + " ")
                 # "Caisse de dépôt … du Québec" is not "Québec": a complement is no short form
                 or (n.endswith(" " + short) and not _after_function_word(n, short))
+                or n.endswith("-" + short)  # "Londres-Heathrow" … "Heathrow"
                 or _ARTICLE.sub("", n) == short
             )
         }
@@ -1067,6 +1137,38 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
         else s
         for s in slots
     ]
+
+
+_FORMER = re.compile(
+    r"\s*(?:\(\s*|,\s*)(?:anciennement|ex-|ex\s+|auparavant|précédemment|autrefois|jadis)\s*"
+    r"(?:(?:la\s+|le\s+|l['’]\s*)?(?:firme|société|groupe|entreprise|marque|enseigne)\s+)?"
+    r"([A-ZÀ-Ý][\w&'’.-]*(?:[ \u00a0][A-ZÀ-Ý][\w&'’.-]*){0,2})(?=\s*[),])"
+)
+
+
+def _former_names(text: str, slots: list[Slot]) -> list[Slot]:
+    """A company's former name is one more name of it: "Talmio (ex-Orvane)", "Vexia,
+    anciennement Kelbio, …"; every mention of the old name is the company.
+
+    >>> [(s.name, s.aliases) for s in _former_names("Talmio (ex-Orvane)", [Slot(0, 6, "Organization", "Talmio")])]
+    [('Talmio', ()), ('Talmio', ('Orvane',))]
+    """
+    renamed: dict[str, str] = {}
+    added: list[Slot] = []
+    for slot in slots:
+        found = _FORMER.match(text, slot.end) if slot.type == "Organization" else None
+        if found is None or found.group(1) == slot.name:
+            continue
+        renamed[found.group(1)] = slot.name
+        start, end = found.span(1)
+        slots = [s for s in slots if not (s.start < end and start < s.end)]
+        added.append(Slot(start, end, "Organization", slot.name, aliases=(found.group(1),)))
+    return [
+        replace(s, type="Organization", name=renamed[s.name], aliases=(*s.aliases, s.name))
+        if s.name in renamed
+        else s
+        for s in slots
+    ] + added
 
 
 def _after_function_word(name: str, short: str) -> bool:
