@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.extract.attributes import match_attributes
+from kg.extract.attributes import Around, match_attributes
 from kg.extract.lexicon import default_lexicon
 from kg.extract.mentions import Slot
 from kg.extract.relations import mask_sentence
@@ -58,7 +58,9 @@ def test_no_company_no_attribute(nlp):
 def test_a_multiplier_read_as_a_name_is_unmasked(nlp):
     text = "Quantix réalise un chiffre d'affaires de 2,3 Mrds € en 2021."
     slots = [Slot(0, 7, "Organization", "Quantix"), Slot(45, 49, "Place", "Mrds")]
-    assert attributes(nlp, text, slots) == {("Quantix", "revenue", Quantity(2_300_000_000.0, "EUR"))}
+    assert attributes(nlp, text, slots) == {
+        ("Quantix", "revenue", Quantity(2_300_000_000.0, "EUR"))
+    }
 
 
 def test_a_relative_clause_has_its_own_tense(nlp):
@@ -75,11 +77,13 @@ def test_a_founder_named_after_par_is_no_subject(nlp):
 
 def test_a_first_person_figure_goes_to_the_topic(nlp):
     lexicon = default_lexicon()
-    text = "« Nous employons 40 salariés et réalisons un chiffre d'affaires de 5 millions d'euros »."
+    text = (
+        "« Nous employons 40 salariés et réalisons un chiffre d'affaires de 5 millions d'euros »."
+    )
     sentence = mask_sentence(text, 0, len(text), [])
     topic = Slot(0, 0, "Organization", "Quantix", via="topic")
     found = {
         (m.subject.name, m.property, m.value.value)
-        for m in match_attributes(nlp(text), sentence, lexicon.attributes, lexicon, topic)
+        for m in match_attributes(nlp(text), sentence, lexicon.attributes, lexicon, Around(topic))
     }
     assert found == {("Quantix", "revenue", 5_000_000.0), ("Quantix", "employees", 40.0)}

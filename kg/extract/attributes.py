@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
@@ -16,7 +16,7 @@ from .numbers import find_amounts
 from .prefilter import may_contain
 from .relations import _DIRECTNESS, MaskedSentence, _clause_start, _verbs_between, mask_sentence
 
-__all__ = ["AttributeMatch", "match_attributes"]
+__all__ = ["AttributeMatch", "Around", "match_attributes"]
 
 _ORG_SLOT = re.compile(r"⟨(\d+):O⟩")
 # A closed parenthesis: "Codexa (groupe Telvia)" says nothing of whom a later figure describes.
@@ -43,6 +43,8 @@ _APPOSED = re.compile(r"\s*(?:,|\(|est\s|était\s|devient\s|reste\s)\s*(?:une?|d
 _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.I)
 _COPULA_OPENING = re.compile(r"\s*(?:c['’]est|il\s+s['’]agit|ce\s+sont)\b", re.I)
 _EACH = re.compile(r"\bchacune?\b", re.I)
+_PERSON_SLOT = re.compile(r"⟨(\d+):P⟩")
+_POSSESSIVE = re.compile(r"\b(?:son|sa|ses|leur|leurs)\b", re.I)
 _PERSON_OWNER = re.compile(r"\s+(?:de\s+|d['’]\s*)⟨\d+:P⟩")
 # A sentence that opens on a participle ("Fondée en 2014 …", "Créée en 1995 …") and the company
 # named after the comma that closes that phrase.
@@ -191,19 +193,26 @@ def _without_units(doc: Doc, sentence: MaskedSentence) -> MaskedSentence:
     return mask_sentence(doc.text, sentence.start, sentence.end, kept)
 
 
+@dataclass(frozen=True)
+class Around:
+    """What a sentence's figures may refer to beyond the organizations it names: the document's
+    ``topic``, the first organization of the ``previous`` sentence, the organization each
+    person heads (``heads``: name → slot, from the relations read)."""
+
+    topic: Slot | None = None
+    previous: Slot | None = None
+    heads: Mapping[str, Slot] = field(default_factory=dict)
+
+
 def match_attributes(
     doc: Doc,
     sentence: MaskedSentence,
     patterns: Sequence[AttributePattern],
     lexicon: Lexicon,
-    topic: Slot | None = None,
-    previous: Slot | None = None,
+    around: Around | None = None,
 ) -> Iterator[AttributeMatch]:
-    """Every attribute the patterns read in one masked sentence (asserted ones only). A figure
-    with no company of its own is the ``topic``'s when said in the first person in a sentence
-    that names no company ("« Nous réalisons un chiffre d'affaires de 9 millions », sourit son
-    fondateur"), and the ``previous`` sentence's first company's in a sentence that opens on
-    "C'est …" or "Il s'agit …" ("X ne vous dit rien ? C'est une PME fondée en 1990 …")."""
+    """Every attribute the patterns read in one masked sentence (asserted ones only); a figure
+    with no organization of its own may refer to one ``around`` it (see :func:`_implicit`)."""
     sentence = _without_units(doc, sentence)
     for pattern in patterns:
         if not may_contain(sentence.folded, pattern.requirements):
@@ -217,7 +226,7 @@ def match_attributes(
             subject = (
                 _own_slot(pattern, match, sentence)
                 or _subject(sentence, match.start(), match.end(), pattern.property != "investment")
-                or _implicit(sentence, match.start(), topic, previous)
+                or _implicit(sentence, match, around or Around())
             )
             if subject is None or not _asserted(doc, sentence, match, pattern, lexicon):
                 continue
@@ -226,6 +235,30 @@ def match_attributes(
                 yield AttributeMatch(
                     each, pattern.property, quantity, pattern, confidence, sentence
                 )
+
+
+def _implicit(sentence: MaskedSentence, match: re.Match[str], around: Around) -> Slot | None:
+    """The organization of a figure the sentence names none for: the topic's when said in the
+    first person in a sentence that names no organization ("« Nous réalisons un chiffre
+    d'affaires de 9 millions », sourit son fondateur"); the previous sentence's first one in a
+    sentence that opens on "C'est …" ("X ne vous dit rien ? C'est une PME fondée en 1990");
+    under a possessive, the one the person named before it heads ("⟨P⟩ doit tout à ses
+    collaborateurs (62 aujourd'hui)"). Never one the sentence names elsewhere ("fondée en 2008
+    par un chercheur de ⟨topic⟩")."""
+    masked, position = sentence.masked, match.start()
+    if _ORG_SLOT.search(masked, 0, position):
+        return None
+    person = list(_PERSON_SLOT.finditer(masked, 0, position))
+    candidate = None
+    if _FIRST_PERSON.search(masked, 0, position) and not _ORG_SLOT.search(masked):
+        candidate = around.topic
+    elif _COPULA_OPENING.match(masked):
+        candidate = around.previous
+    elif person and _POSSESSIVE.search(match.group(0)):
+        candidate = around.heads.get(sentence.slot(person[-1].group(1)).name)
+    if candidate is None or any(s.name == candidate.name for s in sentence.slots):
+        return None
+    return candidate
 
 
 def _each(sentence: MaskedSentence, subject: Slot, match: re.Match[str]) -> list[Slot]:
@@ -240,22 +273,3 @@ def _each(sentence: MaskedSentence, subject: Slot, match: re.Match[str]) -> list
     after = re.match(r"(?:\s*(?:,|\bet\b)\s*⟨\d+:O⟩)+", masked[at + len(token) :])
     chain = (listed.group(0) if listed else "") + token + (after.group(0) if after else "")
     return [sentence.slot(index) for index in _ORG_SLOT.findall(chain)]
-
-
-def _implicit(
-    sentence: MaskedSentence, position: int, topic: Slot | None, previous: Slot | None
-) -> Slot | None:
-    """The company a figure names none for (see :func:`match_attributes`), or ``None``; never one
-    the sentence names elsewhere ("fondée en 2008 par un chercheur de ⟨topic⟩")."""
-    masked = sentence.masked
-    if _ORG_SLOT.search(masked, 0, position):
-        return None
-    if _FIRST_PERSON.search(masked, 0, position) and not _ORG_SLOT.search(masked):
-        candidate = topic
-    elif _COPULA_OPENING.match(masked):
-        candidate = previous
-    else:
-        return None
-    if candidate is None or any(s.name == candidate.name for s in sentence.slots):
-        return None
-    return candidate

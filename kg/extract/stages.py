@@ -27,12 +27,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
 from ..records import Document
-from .attributes import AttributeMatch, match_attributes
+from .attributes import Around, AttributeMatch, match_attributes
 from .coref import (
     Turn,
     find_descriptions,
@@ -247,13 +247,20 @@ def _relations(state: State) -> None:
 
 @register_stage("attributes")
 def _attributes(state: State) -> None:
-    lexicon, previous = state.lexicon, None
+    lexicon = state.lexicon
+    heads = {
+        m.subject.name: m.object
+        for m in state.matches
+        if m.predicate in {"ceoOf", "founderOf"} and m.modality == "asserted" and m.object
+    }
+    around = Around(state.context.topic, None, heads)
     for sentence in state.sentences or _masked(state):
         state.attribute_matches += match_attributes(
-            state.doc, sentence, lexicon.attributes, lexicon, state.context.topic, previous
+            state.doc, sentence, lexicon.attributes, lexicon, around
         )
-        # The company the sentence opens on, for a "C'est …" in the next one.
-        previous = next((s for s in sentence.slots if s.type == "Organization"), None)
+        # The organization the sentence opens on, for a "C'est …" in the next one.
+        first = next((s for s in sentence.slots if s.type == "Organization"), None)
+        around = replace(around, previous=first)
 
 
 @register_stage("roles")
