@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from ..naming import match_key, org_key, strip_accents, strip_elision, strip_legal_words
-from .doctext import doc_text
+from ..nlp import doc_text
 from .lexicon import Lexicon, _alternation, typing_regex
 
 __all__ = ["Slot", "find_named_slots", "initials_of"]
@@ -331,11 +331,36 @@ def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot
             types.setdefault(slot.name, Counter())[slot.type] += 1
     found: list[Slot] = []
     for name, votes in types.items():
-        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-            start, end = match.span()
+        for start, end in _occurrences(text, name):
             if not _overlaps(slots + found, start, end):
                 found.append(Slot(start, end, votes.most_common(1)[0][0], name))
     return found
+
+
+def _occurrences(text: str, name: str) -> Iterator[tuple[int, int]]:
+    r"""Where ``name`` (not empty) stands in ``text`` as a whole word (no letter, digit, "_" or
+    "-" on either side), left to right, as ``re.finditer(r"(?<![\w-])NAME(?![\w-])")`` finds it
+    without compiling a regex per name.
+
+    >>> list(_occurrences("Lumio, Lumio-X et Lumio.", "Lumio"))
+    [(0, 5), (18, 23)]
+    """
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if not _word_side(text, start - 1) and not _word_side(text, end):
+            yield start, end
+            start = text.find(name, end)
+        else:
+            start = text.find(name, start + 1)
+
+
+def _word_side(text: str, position: int) -> bool:
+    r"""Whether ``text[position]`` exists and is a character of ``[\w-]`` as ``re`` reads it."""
+    if not 0 <= position < len(text):
+        return False
+    char = text[position]
+    return char.isalnum() or char in "_-"
 
 
 def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
