@@ -188,7 +188,7 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
 def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int, int]:
     """Take in a capitalised word the model left out of a name: an unknown word ("Tessera"), or
     any word before a company word that cannot stand alone ("Tessera" + "Capital")."""
-    suffixes = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
+    suffixes = lexicon.typing_words("organization_suffixes")
     lone_company_word = end - start == 1 and doc[start].lower_ in suffixes
     if start > 0 and _capitalised_article(doc[start - 1], "ORG"):
         start -= 1
@@ -412,6 +412,8 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
             slots = _without_word(slots, token.idx, token.idx + len(token.text))
             continue
         found_place = lexicon.demonym_place(token.text)
+        if not found_place:
+            continue  # most words: the neighbours below need not be looked at
         # "Lorraine Énergies" is a name, not a Lorrain company.
         next_token = doc[token.i + 1] if token.i + 1 < len(doc) else None
         after_article = token.i > 0 and doc[token.i - 1].lower_ in {"le", "la", "les", "l'", "l’"}
@@ -800,7 +802,7 @@ def _without_fragments(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Drop one-word names that are pieces of other names: a given name cut from a list of
     people ("Robert, Jean-Philippe et Thierry Peugeot"), a company word cut from its name
     ("Partners", "Capital")."""
-    suffixes = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
+    suffixes = lexicon.typing_words("organization_suffixes")
     return [
         s
         for s in slots
