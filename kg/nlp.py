@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
+from weakref import WeakKeyDictionary
 
 import spacy
 from spacy.language import Language
@@ -38,6 +39,25 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if token.is_space and "\n" in token.text:
             doc[token.i + 1].is_sent_start = True
     return doc
+
+
+# The text of each parsed document, held weakly: an entry goes with its document.
+_TEXTS: WeakKeyDictionary[Doc, str] = WeakKeyDictionary()
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined once per document: ``Doc.text`` joins every token on each access
+    (a document's text never changes).
+
+    >>> from spacy.lang.fr import French
+    >>> doc = French()("Anne Roy dirige Lumio.")
+    >>> doc_text(doc) == doc.text and doc_text(doc) is doc_text(doc)
+    True
+    """
+    text = _TEXTS.get(doc)
+    if text is None:
+        text = _TEXTS[doc] = doc.text
+    return text
 
 
 @lru_cache(maxsize=4)
@@ -194,13 +214,13 @@ def parse_chapters(
     docs: list[Doc] = []  # the sections of the chapter being read
     start = length = 0  # the chapter's offset in its document, its length so far
     for doc, (document, last) in parsed:
-        if docs and length + len(doc.text) > chapter_chars:
+        if docs and length + len(doc_text(doc)) > chapter_chars:
             yield Chapter(document, start, _joined(docs), False)
             start, length = start + length, 0
         if docs or start or not last:  # a section: its tensor is not joined, so not kept meanwhile
             doc.tensor = doc.tensor[:0]
         docs.append(doc)
-        length += len(doc.text)
+        length += len(doc_text(doc))
         if last:
             yield Chapter(document, start, _joined(docs), True)
             start, length = 0, 0

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
 from ..naming import match_key, org_key
-from .doctext import doc_text
+from ..nlp import doc_text
 from .lexicon import Lexicon, _alternation
 from .mentions import Slot
 

@@ -143,6 +143,9 @@ class Lexicon:
     )
     _nationality_forms: frozenset[str] | None = field(default=None, repr=False, compare=False)
     _typing: dict[str, AnyRegex] = field(default_factory=dict, repr=False, compare=False)
+    _typing_words: dict[str, frozenset[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     attributes: list[AttributePattern] = field(default_factory=list)
 
     def demonym_place(self, word: str) -> tuple[str, bool] | None:
@@ -159,6 +162,16 @@ class Lexicon:
             for place, city in _demonym_forms(tuple(sorted(self.demonyms.items()))).items():
                 self._demonym_index[place] = (city, False)
         return self._demonym_index.get(word.lower())
+
+    def typing_words(self, name: str) -> frozenset[str]:
+        """The typing list ``name`` (``[typing]`` in lexicon.toml) lowercased, built once.
+
+        >>> "capital" in default_lexicon().typing_words("organization_suffixes")
+        True
+        """
+        if name not in self._typing_words:
+            self._typing_words[name] = frozenset(w.lower() for w in self.typing.get(name, []))
+        return self._typing_words[name]
 
     def is_nationality(self, word: str) -> bool:
         """Is ``word`` a nationality ("chinois", "Américaines"), across its inflections?

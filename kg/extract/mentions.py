@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from ..naming import match_key, org_key, strip_accents, strip_elision, strip_legal_words
-from .doctext import doc_text
+from ..nlp import doc_text
 from .lexicon import Lexicon, _alternation, typing_regex
 
 __all__ = ["Slot", "find_named_slots", "initials_of"]
@@ -235,7 +235,7 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
 def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int, int]:
     """Take in a capitalised word the model left out of a name: an unknown word ("Tessera"), or
     any word before a company word that cannot stand alone ("Tessera" + "Capital")."""
-    suffixes = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
+    suffixes = lexicon.typing_words("organization_suffixes")
     lone_company_word = end - start == 1 and doc[start].lower_ in suffixes
     if start > 0 and _capitalised_article(doc[start - 1], "ORG"):
         start -= 1
@@ -518,8 +518,7 @@ def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot
             types.setdefault(slot.name, Counter())[slot.type] += 1
     found: list[Slot] = []
     for name, votes in types.items():
-        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-            start, end = match.span()
+        for start, end in _occurrences(text, name):
             if not _overlaps(slots + found, start, end):
                 found.append(Slot(start, end, votes.most_common(1)[0][0], name))
     return found
@@ -557,6 +556,32 @@ def _retype_by_company(text: str, slots: list[Slot]) -> list[Slot]:
             slot = replace(slot, type="Organization")
         retyped.append(slot)
     return retyped
+
+
+def _occurrences(text: str, name: str) -> Iterator[tuple[int, int]]:
+    r"""Where ``name`` (not empty) stands in ``text`` as a whole word (no letter, digit, "_" or
+    "-" on either side), left to right, as ``re.finditer(r"(?<![\w-])NAME(?![\w-])")`` finds it
+    without compiling a regex per name.
+
+    >>> list(_occurrences("Lumio, Lumio-X et Lumio.", "Lumio"))
+    [(0, 5), (18, 23)]
+    """
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if not _word_side(text, start - 1) and not _word_side(text, end):
+            yield start, end
+            start = text.find(name, end)
+        else:
+            start = text.find(name, start + 1)
+
+
+def _word_side(text: str, position: int) -> bool:
+    r"""Whether ``text[position]`` exists and is a character of ``[\w-]`` as ``re`` reads it."""
+    if not 0 <= position < len(text):
+        return False
+    char = text[position]
+    return char.isalnum() or char in "_-"
 
 
 def _coordinated_organizations(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
@@ -646,6 +671,8 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
             slots = _without_word(slots, token.idx, token.idx + len(token.text))
             continue
         found_place = lexicon.demonym_place(token.text)
+        if not found_place:
+            continue  # most words: the neighbours below need not be looked at
         # "Lorraine Énergies" is a name, not a Lorrain company.
         next_token = doc[token.i + 1] if token.i + 1 < len(doc) else None
         after_article = token.i > 0 and doc[token.i - 1].lower_ in {"le", "la", "les", "l'", "l’"}
@@ -1077,7 +1104,7 @@ def _without_fragments(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Drop one-word names that are pieces of other names: a given name cut from a list of
     people ("Robert, Jean-Philippe et Thierry Peugeot"), a company word cut from its name
     ("Partners", "Capital")."""
-    suffixes = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
+    suffixes = lexicon.typing_words("organization_suffixes")
     return [
         s
         for s in slots

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
+from ..nlp import doc_text
 from ..records import Document
 from .attributes import Around, AttributeMatch, match_attributes
 from .coref import (
@@ -45,7 +46,6 @@ from .coref import (
     turn_at,
     we_slots,
 )
-from .doctext import doc_text
 from .lexicon import Lexicon, RelationPattern
 from .mentions import Slot, find_named_slots
 from .relations import (
