@@ -210,7 +210,15 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
             token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
         )
         next_is_name = i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()
-        if lower_function and (not next_is_name or span.label_ == "PER"):
+        # "Pierre-Yves de Montclar": a particle before a person's last word is part of the name.
+        particle = (
+            span.label_ == "PER"
+            and token.lower_ in {"de", "d'", "d’", "du", "van", "von", "der", "den"}
+            and next_is_name
+            and i + 2 == len(tokens)
+            and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in tokens[:i])
+        )
+        if lower_function and not particle and (not next_is_name or span.label_ == "PER"):
             tokens = tokens[:i]
             break
     while tokens and (
@@ -305,12 +313,20 @@ def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
         return False
     tokens = doc[start:end]
     first = tokens[0]
+    if _is_description(tokens):
+        return False
     # A single capitalised word opening a sentence is a name only if the model calls it a noun
     # of its own ("Objectif", "Voyez", "Personne" are ordinary words).
     if len(tokens) == 1 and (first.is_sent_start or doc[start - 1].text in {"\n", "«", '"', "“"}):
         # A word the model has no vector for is no ordinary French word: a name ("Telvia").
         return first.pos_ == "PROPN" or first.text.isupper() or first.is_oov
     return any(t.pos_ == "PROPN" or t.text[:1].isupper() for t in tokens)
+
+
+def _is_description(tokens: Span) -> bool:
+    """ "Un jeune Indien, basé à …": an article and a common word make a description, not a
+    name ("La Poste", "Le Bon Marché" go on with a capital)."""
+    return len(tokens) >= 2 and tokens[0].pos_ == "DET" and tokens[1].is_lower
 
 
 def _overlaps(slots: list[Slot], start: int, end: int) -> bool:
@@ -352,7 +368,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
             # says it is a company ("Kalimba a levé 5 millions d'euros").
             span = doc[bounds[0] : bounds[1]]
             cue = _organization_cue(text, span.start_char, span.end_char, lexicon)
-            if cue <= 0 or span.text in lexicon.junk_words:
+            if cue <= 0 or span.text in lexicon.junk_words or _is_description(span):
                 continue
             slots.append(Slot(span.start_char, span.end_char, "Organization", span.text))
             continue
@@ -948,16 +964,42 @@ def _promote_misc(
     doc: Doc, slots: list[Slot], misc: list[tuple[int, int]], lexicon: Lexicon
 ) -> list[Slot]:
     """Keep a MISC span as an organization when the document shows it is one: the same name
-    is an organization elsewhere, or an organization cue surrounds it ("PDG de X", "X rachète")."""
+    is an organization elsewhere, or an organization cue surrounds it ("PDG de X", "X rachète"),
+    or its form does ("Kelbio Investissement", "NovaCore"), or it is listed with a company
+    ("comme Vexia ou Google")."""
     text = doc_text(doc)
     org_keys = {org_key(s.name) for s in slots if s.type == "Organization"}
+    suffix = _suffix_regex(lexicon)
     for start, end in misc:
         name = text[start:end]
         if _overlaps(slots, start, end):
             continue
-        if org_key(name) in org_keys or _organization_cue(text, start, end, lexicon) > 0:
+        if (
+            org_key(name) in org_keys
+            or _organization_cue(text, start, end, lexicon) > 0
+            or suffix.search(name) is not None
+            or _CAMEL.search(name) is not None
+            or _listed_with_company(text, start, end, slots)
+        ):
             slots.append(Slot(start, end, "Organization", name))
     return slots
+
+
+# "NovaCore", "BonitaSoft": a capital inside a word marks a brand, never a common word.
+_CAMEL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+[A-Z][a-zà-ÿ]+")
+_LIST_LINK = re.compile(r"\s*(?:,\s*|,?\s+(?:et|ou)\s+)")
+
+
+def _listed_with_company(text: str, start: int, end: int, slots: list[Slot]) -> bool:
+    """Is the span coordinated with a company ("Vexia ou Google", "Kelbio, Orvane et …")?"""
+    for slot in slots:
+        if slot.type != "Organization":
+            continue
+        if _LIST_LINK.fullmatch(text[end : slot.start]) or _LIST_LINK.fullmatch(
+            text[slot.end : start]
+        ):
+            return True
+    return False
 
 
 def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
