@@ -17,12 +17,18 @@ from ..records import Modality
 __all__ = ["cue_regex", "modality_of"]
 
 
+# "sans oublier X", "sans compter X" add X to a list: no negation.
+_NOT_AFTER = r"(?!\s+(?:oublier|compter)\b)"
+
+
 @lru_cache(maxsize=16)
 def cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for a list of cues; "ne pas" means "ne" then "pas" within three words.
 
     >>> bool(cue_regex(("ne pas",)).search("il n'a pas investi")), bool(cue_regex(("ne pas",)).search("pas de souci"))
     (True, False)
+    >>> bool(cue_regex(("sans",)).search("sans oublier l'usine de Lyon"))
+    False
     """
     parts = []
     for cue in cues:
@@ -30,7 +36,9 @@ def cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
         if len(words) == 2 and words[0] in {"ne", "n'"}:
             parts.append(r"\b(?:ne\s+|n['’]\s*)(?:[\w'’-]+\s+){0,3}?" + re.escape(words[1]) + r"\b")
         else:
-            parts.append(r"(?<![\w-])" + r"\s+".join(map(re.escape, words)) + r"(?![\w-])")
+            parts.append(
+                r"(?<![\w-])" + r"\s+".join(map(re.escape, words)) + r"(?![\w-])" + _NOT_AFTER
+            )
     return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
 
 
