@@ -8,6 +8,7 @@ from kg.extract.coref import (
     find_pronouns,
     find_turns,
     first_person,
+    organization_kinds,
     resolve_references,
     salient,
     topic,
@@ -106,3 +107,57 @@ def test_we_stands_for_the_speakers_organization():
         for s in we_slots(text, turns, {"Julien Morvan": "Kestrel"})
     ] == [("nous", "Kestrel", "we"), ("notre", "Kestrel", "we")]
     assert we_slots(text, turns, {}) == []
+
+
+def test_a_description_skips_names_of_another_kind():
+    text = "Le fonds Orvane Capital entre au capital d'Ilvo. Orvane Capital vise l'Asie. L'entreprise recrute."
+    named = [
+        Slot(9, 23, "Organization", "Orvane Capital"),
+        Slot(42, 46, "Organization", "Ilvo"),
+        Slot(48, 62, "Organization", "Orvane Capital"),
+    ]
+    references = [Slot(78, 91, "Organization", "", via="description")]
+    lexicon = default_lexicon()
+    assert organization_kinds(text, named, lexicon) == {"orvane capital": "investor"}
+    resolved = resolve_references(text, named, references, [0, 48, 78], lexicon)
+    assert [r.name for r in resolved] == ["Ilvo"]
+    # without the lexicon, the most named company wins
+    assert [r.name for r in resolve_references(text, named, references, [0, 48, 78])] == [
+        "Orvane Capital"
+    ]
+
+
+def test_a_second_description_with_another_head_names_another_company():
+    text = "Varnel rachète Quantix. « Nous allons relancer l'entreprise », dit Anne Roy, PDG du groupe."
+    named = [
+        Slot(0, 6, "Organization", "Varnel"),
+        Slot(15, 22, "Organization", "Quantix"),
+        Slot(67, 75, "Person", "Anne Roy"),
+    ]
+    references = [
+        Slot(46, 59, "Organization", "", via="description"),
+        Slot(84, 90, "Organization", "", via="description"),
+    ]
+    resolved = resolve_references(text, named, references, [0, 24])
+    assert [r.name for r in resolved] == ["Varnel", "Quantix"]
+
+
+def test_a_sentence_set_at_a_company_and_a_headline_subject():
+    text = "Varnel rachète deux usines\nChez Quantix, le groupe résiste. Le groupe recrute."
+    named = [Slot(0, 6, "Organization", "Varnel"), Slot(32, 39, "Organization", "Quantix")]
+    references = [
+        Slot(41, 50, "Organization", "", via="description"),
+        Slot(60, 69, "Organization", "", via="description"),
+    ]
+    resolved = resolve_references(text, named, references, [0, 27, 60])
+    assert [r.name for r in resolved] == ["Quantix", "Varnel"]
+
+
+def test_a_pronoun_skips_a_name_a_preposition_introduces():
+    text = "Anne Roy grandit à Dakar. Après Polytechnique, elle devient trader."
+    named = [
+        Slot(0, 8, "Person", "Anne Roy"),
+        Slot(32, 45, "Organization", "Polytechnique"),
+    ]
+    references = [Slot(47, 51, "Person", "", via="pronoun")]
+    assert [r.name for r in resolve_references(text, named, references, [0, 26])] == ["Anne Roy"]

@@ -282,6 +282,8 @@ def resolve_references(
             antecedent = _pronoun_antecedent(text, named, resolved, ref, sentence_starts)
         elif (previous := _apposed_name(text, named, ref)) is not None:
             antecedent = previous  # apposition: "Teleperformance, le leader mondial"
+        elif _apposed_to_unknown_name(text, named, sentence_start, ref):
+            antecedent = None  # "…, Hillerich & Bradsby, la compagnie américaine": not ours
         elif (frame := _framing_company(text, named, sentence_start, ref)) is not None:
             antecedent = frame
         else:
@@ -295,6 +297,34 @@ def resolve_references(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
             )
     return resolved
+
+
+def _apposed_to_unknown_name(
+    text: str, named: Sequence[Slot], sentence_start: int, ref: Slot
+) -> bool:
+    """Is the description in apposition with a capitalised name the mentions missed, before or
+    after it ("de la maison-mère, Hillerich & Bradsby, la compagnie …")?
+
+    >>> _apposed_to_unknown_name("Il vend à Moor & Fils, la firme locale.", [], 0, Slot(22, 30, "Organization", ""))
+    True
+    """
+    match = re.search(
+        r"(?:,|\b(?:de|du|des|par|à|au|avec|chez))\s+"
+        r"([A-ZÀ-Ý][\w'’-]*(?:\s+(?:&\s+|et\s+|de\s+)?[A-ZÀ-Ý][\w'’-]*)*)\s*,\s*$",
+        text[sentence_start : ref.start],
+    )
+    after = re.match(
+        r"\s*,\s*([A-ZÀ-Ý][\w'’-]*(?:\s+(?:&\s+|et\s+|de\s+)?[A-ZÀ-Ý][\w'’-]*)*)\s*[,.;(]",
+        text[ref.end : ref.end + 80],
+    )
+    if after is not None:  # "de la maison-mère, Hillerich & Bradsby, …": it names that one
+        start, end = ref.end + after.start(1), ref.end + after.end(1)
+        if not any(s.start < end and start < s.end for s in named):
+            return True
+    if match is None:
+        return False
+    start = sentence_start + match.start(1)
+    return not any(s.start < ref.start and start < s.end for s in named)
 
 
 def _framing_company(

@@ -17,6 +17,10 @@ from ..records import Modality
 __all__ = ["cue_regex", "modality_of"]
 
 
+# "sans oublier X", "sans compter X" add X to a list: no negation.
+_NOT_AFTER = r"(?!\s+(?:oublier|compter)\b)"
+
+
 @lru_cache(maxsize=16)
 def cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for a list of cues; "ne pas" means "ne" then "pas" within three words.
@@ -26,6 +30,8 @@ def cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
 
     >>> bool(cue_regex(("ne pas",)).search("il n'a pas investi")), bool(cue_regex(("ne pas",)).search("pas de souci"))
     (True, False)
+    >>> bool(cue_regex(("sans",)).search("sans oublier l'usine de Lyon"))
+    False
     """
     negated, plain = [], []
     for cue in cues:
@@ -38,7 +44,7 @@ def cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
     if negated:
         parts.append(r"\b(?:ne\s+|n['’]\s*)(?:[\w'’-]+\s+){0,3}?(?:" + "|".join(negated) + r")\b")
     if plain:
-        parts.append(r"(?<![\w-])(?:" + "|".join(plain) + r")(?![\w-])")
+        parts.append(r"(?<![\w-])(?:" + "|".join(plain) + r")(?![\w-])" + _NOT_AFTER)
     return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
 
 

@@ -281,7 +281,26 @@ COLLECTORS: dict[str, Collector] = {
         "subject",
         _slots_within(sentence, m.start(), m.end(), "PO"),
     ),
+    "site_places": lambda sentence, m: site_places(sentence, m),
 }
+
+
+# A site and the places it names: "l'usine d'A (B)", "les installations situées à A et C".
+_SITE_PLACES = re.compile(
+    r"\b(?:usines?|sites?|entrepôts?|installations|ateliers?|centres?\s+de\s+(?:distribution|production)"
+    r"|laboratoires?)\s+(?:(?:localisée?s?|située?s?|implantée?s?)\s+)?(?:de\s+|d['’]\s*|à\s+)"
+    r"((?:⟨\d+:L⟩(?:\s*\(\s*⟨\d+:L⟩\s*\))?(?:\s*,\s*|\s+et\s+(?:à\s+)?)?)+)",
+    re.IGNORECASE,
+)
+
+
+def site_places(sentence: MaskedSentence, match: re.Match[str]) -> tuple[str, list[Slot]]:
+    """The places of the sites a match names ("l'usine d'A (B)", "les sites de A et C"), as
+    objects: a collector (``collect = "site_places"``)."""
+    found = []
+    for site in _SITE_PLACES.finditer(sentence.masked, match.start(), match.end()):
+        found += [sentence.slot(i) for i in re.findall(r"⟨(\d+):L⟩", site.group(1))]
+    return "object", found
 
 
 def register_collector(name: str) -> Callable[[Collector], Collector]:
