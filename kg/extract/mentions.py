@@ -441,7 +441,7 @@ def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
     "25 PHD", "470 millions US", "le long de la D430", a word glued to the next one by the
     page's layout ("EntreprisesDes"), a word cut off at the end of a truncated paragraph
     ("… que sont Ret")."""
-    text = doc.text
+    text = doc_text(doc)
     common = _common_acronyms(text)
     kept = []
     for slot in slots:
@@ -929,7 +929,7 @@ def _family_names(
     """ "la famille Burkard": a family holding shares is one party, named with its head noun; its
     surname alone is no company (nor a person)."""
     found = list(found)
-    for match in _FAMILY.finditer(doc.text):
+    for match in _FAMILY.finditer(doc_text(doc)):
         start, end = match.span()
         if match.group(1) in lexicon.junk_words or _overlaps(found, start, end):
             continue
