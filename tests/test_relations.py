@@ -159,3 +159,19 @@ def test_an_agent_list_mixes_persons_and_organizations_and_skips_brackets(nlp):
     )
     invested = {(s, o) for s, p, o, modality, _ in found if p == "investedIn"}
     assert invested == {("Paul Verdier", "Biolume"), ("Ostrale Développement", "Biolume")}
+
+
+def test_group_in_brackets_reads_the_original_words():
+    text = "Tolmeca (groupe Varnier) recrute. Tolmeca (Varnier) recrute."
+    slots = [
+        Slot(0, 7, "Organization", "Tolmeca"),
+        Slot(9, 23, "Organization", "Varnier"),
+        Slot(34, 41, "Organization", "Tolmeca"),
+        Slot(43, 50, "Organization", "Varnier"),
+    ]
+    collect = COLLECTORS["group_in_brackets"]
+    first = mask_sentence(text, 0, 33, slots)
+    second = mask_sentence(text, 34, len(text), slots)
+    bracket = r"⟨\d+:O⟩\s*\(\s*⟨\d+:O⟩\s*\)"
+    assert [s.name for s in collect(first, re.search(bracket, first.masked))[1]] == ["Varnier"]
+    assert collect(second, re.search(bracket, second.masked))[1] == []

@@ -320,6 +320,22 @@ def register_collector(name: str) -> Callable[[Collector], Collector]:
     return register
 
 
+_GROUP_IN_BRACKETS = re.compile(r"\(\s*(?:groupe|holding|filiale)\b", re.IGNORECASE)
+
+
+@register_collector("group_in_brackets")
+def _group_in_brackets(sentence: MaskedSentence, match: re.Match[str]) -> tuple[str, list[Slot]]:
+    """The organization in brackets after a name when the brackets say it is a group: "Tolmeca
+    (groupe Varnier)"; the masked text may have taken "groupe" into the slot, so the words are
+    read in the original sentence. "Tolmeca (Lyon)" or "Tolmeca (Varnier)" give nothing."""
+    start = sentence.to_original(match.start()) - sentence.start
+    end = sentence.to_original(match.end()) - sentence.start
+    if not _GROUP_IN_BRACKETS.search(sentence.text[start:end]):
+        return "object", []
+    bracket = sentence.masked.index("(", match.start(), match.end())
+    return "object", _slots_within(sentence, bracket, match.end(), "O")[-1:]
+
+
 def check_collectors(patterns: Sequence[RelationPattern]) -> None:
     """Refuse, before any text is read, a pattern whose ``collect`` names no registered kind."""
     for pattern in patterns:
