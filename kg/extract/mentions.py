@@ -1166,7 +1166,7 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
                 n.startswith(short + " ")
                 # "Caisse de dépôt … du Québec" is not "Québec": a complement is no short form
                 or (n.endswith(" " + short) and not _after_function_word(n, short))
-                or n.endswith("-" + short)  # "Londres-Heathrow" … "Heathrow"
+                or (n.endswith("-" + short) and n[:1].isupper())  # "Londres-Heathrow"
                 or _ARTICLE.sub("", n) == short
             )
         }
