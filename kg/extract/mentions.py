@@ -402,7 +402,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
     slots = _without_fragments(slots, lexicon)
-    slots = _merge_short_forms(slots)
+    slots = _merge_short_forms(slots, text)
     slots = _former_names(text, slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
@@ -1131,7 +1131,7 @@ def _without_fragments(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     ]
 
 
-def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
+def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
     """An organization named in full once and by its first or last words elsewhere is one
     company: "Metrolab Technology" … "Metrolab", "Schoenen Torfs" … "Torfs". Only when the short
     form begins or ends exactly one longer name of the document: beside "WSP Global" and "WSP
@@ -1153,6 +1153,7 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
     for form, name in list(forms.items()):  # "Technologies Parlea Inc" ends on "Parlea"
         forms.setdefault(strip_legal_words(form), name)
     longer: dict[str, str] = {}
+    ambiguous: dict[str, set[str]] = {}
     for short in names:
         if len(short) < 3:
             continue
@@ -1172,12 +1173,37 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
         }
         if len(found) == 1 and short not in found:
             longer[short] = found.pop()
+        elif len(found) > 1 and short not in found:
+            ambiguous[short] = found
     return [
         replace(s, name=longer[s.name], aliases=(*s.aliases, s.name))
         if s.type == "Organization" and s.name in longer
+        else _by_context(text, s, ambiguous[s.name])
+        if s.type == "Organization" and s.name in ambiguous
         else s
         for s in slots
     ]
+
+
+def _by_context(text: str, slot: Slot, candidates: set[str]) -> Slot:
+    """A short form several names end or begin with, read in its sentence: "le groupe Vexia
+    vend sa filiale Énergie" means "Vexia Énergie", not "Orvel Énergie".
+
+    >>> _by_context("Vexia vend sa filiale Énergie", Slot(22, 29, "Organization", "Énergie"),
+    ...             {"Vexia Énergie", "Orvel Énergie"}).name
+    'Vexia Énergie'
+    """
+    before = text[max(0, text.rfind(".", 0, slot.start) + 1, slot.start - 150) : slot.start]
+    named = [
+        c
+        for c in candidates
+        if all(
+            re.search(rf"(?<!\w){re.escape(w)}(?!\w)", before) for w in c.split() if w != slot.name
+        )
+    ]
+    if len(named) != 1:
+        return slot
+    return replace(slot, name=named[0], aliases=(*slot.aliases, slot.name))
 
 
 _FORMER = re.compile(
@@ -1246,9 +1272,27 @@ def _fix_persons(slots: list[Slot], text: str = "", lexicon: Lexicon | None = No
             fixed.append(
                 replace(slot, name=owners[key], via="name", aliases=(*slot.aliases, slot.name))
             )
-        elif key not in parts:
+        elif key not in parts and not _no_brand(text, slot):
             fixed.append(replace(slot, type="Organization"))
     return fixed
+
+
+_PARTICIPLE_BY = re.compile(r"\w+(?:é|ée|és|ées)\s+par\b")
+
+
+def _no_brand(text: str, slot: Slot) -> bool:
+    """Is a lone word the model called a person neither a person nor a brand: a credit alone on
+    its line ("Anna"), a participle opening a sentence ("Honoré par l'idée …")?
+
+    >>> _no_brand("Honoré par l'idée", Slot(0, 6, "Person", "Honoré"))
+    True
+    """
+    if not text:
+        return False
+    line_start = text.rfind("\n", 0, slot.start) + 1
+    line_end = text.find("\n", slot.end)
+    alone = text[line_start : line_end if line_end >= 0 else len(text)].strip() == slot.name
+    return alone or _PARTICIPLE_BY.match(text, slot.start) is not None
 
 
 def _initials(text: str, slots: list[Slot]) -> list[Slot]:
