@@ -1171,6 +1171,8 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
                 or _ARTICLE.sub("", n) == short
             )
         }
+        # "Londres-Heathrow" and "Londres Heathrow" are one name written two ways.
+        found = set({match_key(n.replace("-", " ")): n for n in sorted(found)}.values())
         if len(found) == 1 and short not in found:
             longer[short] = found.pop()
         elif len(found) > 1 and short not in found:
