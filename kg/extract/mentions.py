@@ -910,6 +910,22 @@ def _family_names(
     return slots, found
 
 
+def _states(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "l'État français" buys shares and sits on boards: a state named with its nationality is
+    a party to deals (an organization), not the country's territory."""
+    found = list(found)
+    for match in re.finditer(r"(?<!\w)[ÉE]tat\s+([a-zéèç-]+)\b", doc.text):
+        if not lexicon.is_nationality(match.group(1)):
+            continue
+        start, end = match.span()
+        slots = [s for s in slots if not (s.start < end and start < s.end)]
+        found = [s for s in found if not (s.start < end and start < s.end)]
+        found.append(Slot(start, end, "Organization", match.group()))
+    return slots, found
+
+
 # In order: a later rule sees what the earlier ones found.
 ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _domain_names,
@@ -918,6 +934,7 @@ ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _chez_names,
     _expanded_acronyms,
     _family_names,
+    _states,
     _headed_names,
 )
 
