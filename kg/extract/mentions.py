@@ -1098,9 +1098,14 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS or (
             " " in slot.name and slot.name.split()[0].lower() in company_words
         )
-        # "BMO", "CD&V": places are seldom written as acronyms, companies and parties often.
-        acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}", slot.name) is not None
-        acronym = acronym and slot.name not in _PLACE_ACRONYMS
+        # "BMO", "CD&V", "UCLyon": places are seldom written as acronyms, companies often.
+        acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}|[A-Z]{2,4}[a-zà-ÿ]{2,}", slot.name) is not None
+        # A dateline's "PARIS" or "LYON" is a word the model knows; "BMO" is not.
+        acronym = (
+            acronym
+            and slot.name not in _PLACE_ACRONYMS
+            and (len(slot.name) <= 3 or not doc.vocab.has_vector(slot.name.lower()))
+        )
         to_org = (
             slot.type == "Place"
             and (
