@@ -133,11 +133,22 @@ class Resolver:
                 key = parent[key]
             return key
 
-        for alias, name, mention_type in sorted(self._alias_pairs):
-            if mention_type != "Organization" or not (len(alias.split()) >= 2 or alias.isupper()):
-                continue
-            a = root(("Organization", name_key(alias, "Organization")))
-            b = root(("Organization", name_key(name, "Organization")))
+        pairs = [
+            (
+                ("Organization", name_key(alias, "Organization")),
+                ("Organization", name_key(name, "Organization")),
+            )
+            for alias, name, mention_type in sorted(self._alias_pairs)
+            if mention_type == "Organization" and (len(alias.split()) >= 2 or alias.isupper())
+        ]
+        # "Londres-Heathrow" and "Londres Heathrow" differ only by a hyphen.
+        spaced: dict[str, tuple[str, str]] = {}
+        for key in sorted(k for k in self._forms if k[0] == "Organization"):
+            first = spaced.setdefault(key[1].replace(" ", ""), key)
+            if first != key:
+                pairs.append((first, key))
+        for one, other in pairs:
+            a, b = root(one), root(other)
             if a != b:
                 weight = {k: (sum(self._forms.get(k, Counter()).values()), k[1]) for k in (a, b)}
                 low, high = sorted((a, b), key=lambda k: weight[k])

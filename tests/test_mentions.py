@@ -91,5 +91,6 @@ def test_organization_rules_are_one_function_each():
         "_chez_names",
         "_expanded_acronyms",
         "_family_names",
+        "_states",
         "_headed_names",
     ]

@@ -403,7 +403,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
     slots = _without_fragments(slots, lexicon)
-    slots = _merge_short_forms(slots)
+    slots = _merge_short_forms(slots, text)
     slots = _former_names(text, slots)
     slots += _initials(text, slots)
     slots = [replace(s, name=_display(s.name)) for s in slots]
@@ -938,6 +938,22 @@ def _family_names(
     return slots, found
 
 
+def _states(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """ "l'État français" buys shares and sits on boards: a state named with its nationality is
+    a party to deals (an organization), not the country's territory."""
+    found = list(found)
+    for match in re.finditer(r"(?<!\w)[ÉE]tat\s+([a-zéèç-]+)\b", doc.text):
+        if not lexicon.is_nationality(match.group(1)):
+            continue
+        start, end = match.span()
+        slots = [s for s in slots if not (s.start < end and start < s.end)]
+        found = [s for s in found if not (s.start < end and start < s.end)]
+        found.append(Slot(start, end, "Organization", match.group()))
+    return slots, found
+
+
 # In order: a later rule sees what the earlier ones found.
 ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _domain_names,
@@ -946,6 +962,7 @@ ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _chez_names,
     _expanded_acronyms,
     _family_names,
+    _states,
     _headed_names,
 )
 
@@ -1109,9 +1126,14 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS or (
             " " in slot.name and slot.name.split()[0].lower() in company_words
         )
-        # "BMO", "CD&V": places are seldom written as acronyms, companies and parties often.
-        acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}", slot.name) is not None
-        acronym = acronym and slot.name not in _PLACE_ACRONYMS
+        # "BMO", "CD&V", "UCLyon": places are seldom written as acronyms, companies often.
+        acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}|[A-Z]{2,4}[a-zà-ÿ]{2,}", slot.name) is not None
+        # A dateline's "PARIS" or "LYON" is a word the model knows; "BMO" is not.
+        acronym = (
+            acronym
+            and slot.name not in _PLACE_ACRONYMS
+            and (len(slot.name) <= 3 or not doc.vocab.has_vector(slot.name.lower()))
+        )
         to_org = (
             slot.type == "Place"
             and (
@@ -1159,7 +1181,7 @@ def _without_fragments(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     ]
 
 
-def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
+def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
     """An organization named in full once and by its first or last words elsewhere is one
     company: "Metrolab Technology" … "Metrolab", "Schoenen Torfs" … "Torfs". Only when the short
     form begins or ends exactly one longer name of the document: beside "WSP Global" and "WSP
@@ -1181,6 +1203,7 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
     for form, name in list(forms.items()):  # "Technologies Parlea Inc" ends on "Parlea"
         forms.setdefault(strip_legal_words(form), name)
     longer: dict[str, str] = {}
+    ambiguous: dict[str, set[str]] = {}
     for short in names:
         if len(short) < 3:
             continue
@@ -1194,18 +1217,45 @@ def _merge_short_forms(slots: list[Slot]) -> list[Slot]:
                 n.startswith(short + " ")
                 # "Caisse de dépôt … du Québec" is not "Québec": a complement is no short form
                 or (n.endswith(" " + short) and not _after_function_word(n, short))
-                or n.endswith("-" + short)  # "Londres-Heathrow" … "Heathrow"
+                or (n.endswith("-" + short) and n[:1].isupper())  # "Londres-Heathrow"
                 or _ARTICLE.sub("", n) == short
             )
         }
+        # "Londres-Heathrow" and "Londres Heathrow" are one name written two ways.
+        found = set({match_key(n.replace("-", " ")): n for n in sorted(found)}.values())
         if len(found) == 1 and short not in found:
             longer[short] = found.pop()
+        elif len(found) > 1 and short not in found:
+            ambiguous[short] = found
     return [
         replace(s, name=longer[s.name], aliases=(*s.aliases, s.name))
         if s.type == "Organization" and s.name in longer
+        else _by_context(text, s, ambiguous[s.name])
+        if s.type == "Organization" and s.name in ambiguous
         else s
         for s in slots
     ]
+
+
+def _by_context(text: str, slot: Slot, candidates: set[str]) -> Slot:
+    """A short form several names end or begin with, read in its sentence: "le groupe Vexia
+    vend sa filiale Énergie" means "Vexia Énergie", not "Orvel Énergie".
+
+    >>> _by_context("Vexia vend sa filiale Énergie", Slot(22, 29, "Organization", "Énergie"),
+    ...             {"Vexia Énergie", "Orvel Énergie"}).name
+    'Vexia Énergie'
+    """
+    before = text[max(0, text.rfind(".", 0, slot.start) + 1, slot.start - 150) : slot.start]
+    named = [
+        c
+        for c in candidates
+        if all(
+            re.search(rf"(?<!\w){re.escape(w)}(?!\w)", before) for w in c.split() if w != slot.name
+        )
+    ]
+    if len(named) != 1:
+        return slot
+    return replace(slot, name=named[0], aliases=(*slot.aliases, slot.name))
 
 
 _FORMER = re.compile(
@@ -1274,9 +1324,27 @@ def _fix_persons(slots: list[Slot], text: str = "", lexicon: Lexicon | None = No
             fixed.append(
                 replace(slot, name=owners[key], via="name", aliases=(*slot.aliases, slot.name))
             )
-        elif key not in parts:
+        elif key not in parts and not _no_brand(text, slot):
             fixed.append(replace(slot, type="Organization"))
     return fixed
+
+
+_PARTICIPLE_BY = re.compile(r"\w+(?:é|ée|és|ées)\s+par\b")
+
+
+def _no_brand(text: str, slot: Slot) -> bool:
+    """Is a lone word the model called a person neither a person nor a brand: a credit alone on
+    its line ("Anna"), a participle opening a sentence ("Honoré par l'idée …")?
+
+    >>> _no_brand("Honoré par l'idée", Slot(0, 6, "Person", "Honoré"))
+    True
+    """
+    if not text:
+        return False
+    line_start = text.rfind("\n", 0, slot.start) + 1
+    line_end = text.find("\n", slot.end)
+    alone = text[line_start : line_end if line_end >= 0 else len(text)].strip() == slot.name
+    return alone or _PARTICIPLE_BY.match(text, slot.start) is not None
 
 
 def _initials(text: str, slots: list[Slot]) -> list[Slot]:
