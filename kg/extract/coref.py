@@ -279,12 +279,12 @@ def resolve_references(
         antecedent: Slot | None
         if ref.via == "pronoun":
             antecedent = _pronoun_antecedent(text, named, resolved, ref, sentence_starts)
-        elif (previous := _apposed_name(text, named, ref)) is not None:
-            antecedent = previous  # apposition: "Teleperformance, le leader mondial"
         elif re.match(r"notre\b", text[ref.start : ref.end], re.IGNORECASE):
             antecedent = None  # "notre entreprise" in a quote: the speaker's, whoever that is
         elif _apposed_to_unknown_name(text, named, sentence_start, ref):
             antecedent = None  # "…, Hillerich & Bradsby, la compagnie américaine": not ours
+        elif (previous := _apposed_name(text, named, ref)) is not None:
+            antecedent = previous  # apposition: "Teleperformance, le leader mondial"
         elif (frame := _framing_company(text, named, sentence_start, ref)) is not None:
             antecedent = frame
         else:
@@ -318,6 +318,8 @@ def _apposed_to_unknown_name(
         r"\s*,\s*([A-ZÀ-Ý][\w'’-]*(?:\s+(?:&\s+|et\s+|de\s+)?[A-ZÀ-Ý][\w'’-]*)*)\s*[,.;(]",
         text[ref.end : ref.end + 80],
     )
+    if re.match(r"(?:\s+[\w'’-]+){0,3}?\s+[\w-]+\.[a-z]{2,}\b", text[ref.end : ref.end + 80]):
+        return True  # "le fonds bruxellois finance.brussels": a name the mentions missed
     if after is not None:  # "de la maison-mère, Hillerich & Bradsby, …": it names that one
         start, end = ref.end + after.start(1), ref.end + after.end(1)
         if not any(s.start < end and start < s.end for s in named):
