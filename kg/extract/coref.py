@@ -280,10 +280,12 @@ def resolve_references(
         antecedent: Slot | None
         if ref.via == "pronoun":
             antecedent = _pronoun_antecedent(text, named, resolved, ref, sentence_starts)
-        elif (previous := _apposed_name(text, named, ref)) is not None:
-            antecedent = previous  # apposition: "Teleperformance, le leader mondial"
+        elif re.match(r"notre\b", text[ref.start : ref.end], re.IGNORECASE):
+            antecedent = None  # "notre entreprise" in a quote: the speaker's, whoever that is
         elif _apposed_to_unknown_name(text, named, sentence_start, ref):
             antecedent = None  # "…, Hillerich & Bradsby, la compagnie américaine": not ours
+        elif (previous := _apposed_name(text, named, ref)) is not None:
+            antecedent = previous  # apposition: "Teleperformance, le leader mondial"
         elif (frame := _framing_company(text, named, sentence_start, ref)) is not None:
             antecedent = frame
         else:
@@ -317,6 +319,8 @@ def _apposed_to_unknown_name(
         r"\s*,\s*([A-ZÀ-Ý][\w'’-]*(?:\s+(?:&\s+|et\s+|de\s+)?[A-ZÀ-Ý][\w'’-]*)*)\s*[,.;(]",
         text[ref.end : ref.end + 80],
     )
+    if re.match(r"(?:\s+[\w'’-]+){0,3}?\s+[\w-]+\.[a-z]{2,}\b", text[ref.end : ref.end + 80]):
+        return True  # "le fonds bruxellois finance.brussels": a name the mentions missed
     if after is not None:  # "de la maison-mère, Hillerich & Bradsby, …": it names that one
         start, end = ref.end + after.start(1), ref.end + after.end(1)
         if not any(s.start < end and start < s.end for s in named):
@@ -451,13 +455,26 @@ def organization_kinds(text: str, named: Sequence[Slot], lexicon: Lexicon) -> di
             text[max(0, slot.start - 40) : slot.start],
             re.IGNORECASE,
         )
-        kind = _kind_of(slot.name, lexicon, names=True) or _kind_of(
-            before.group(1) if before else "", lexicon
+        kind = (
+            _kind_of(slot.name, lexicon, names=True)
+            or _kind_of(before.group(1) if before else "", lexicon)
+            or _kind_by_acts(text[slot.end : slot.end + 80], lexicon)
         )
         if kind:
             counts = votes.setdefault(key_of(slot), {})
             counts[kind] = counts.get(kind, 0) + 1
     return {key: max(counts, key=lambda k: counts[k]) for key, counts in votes.items()}
+
+
+def _kind_by_acts(after: str, lexicon: Lexicon) -> str | None:
+    """The kind what a company does right after its name says: "X est entrée au capital de",
+    "X détient 20 %" (an investor), from the ``<kind>_acts`` lists of the lexicon."""
+    clause = re.split(r"[.;:!?]|,\s*(?:qui|dont|mais)\b", after, maxsplit=1)[0]
+    for kind in lexicon.kinds:
+        acts = lexicon.kinds.get(f"{kind}_acts")
+        if acts and re.match(r"\s*,?\s*(?:[^,]{0,40},\s*)?" + _alternation(acts), clause):
+            return kind
+    return None
 
 
 def _headline_subject(
