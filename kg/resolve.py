@@ -19,7 +19,6 @@ from dataclasses import replace
 from functools import lru_cache
 
 from .config import Config
-from .extract.lexicon import default_lexicon
 from .namespace import SIGNATURES, SYMMETRIC_RELATIONS
 from .naming import entity_id, match_key, org_key, strip_legal_words
 from .records import (
@@ -351,6 +350,10 @@ def _names_alone(short: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _company_words() -> frozenset[str]:
+    # Imported here: the extraction package loads spaCy, which a rebuild with nothing changed
+    # must not pay for (it never resolves).
+    from .extract.lexicon import default_lexicon
+
     return frozenset(w.lower() for w in default_lexicon().typing.get("organization_suffixes", []))
 
 
