@@ -19,7 +19,6 @@ from dataclasses import replace
 from functools import lru_cache
 
 from .config import Config
-from .extract.lexicon import default_lexicon
 from .namespace import SIGNATURES, SYMMETRIC_RELATIONS
 from .naming import entity_id, match_key, org_key, strip_legal_words
 from .records import (
@@ -351,6 +350,9 @@ def _names_alone(short: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _company_words() -> frozenset[str]:
+    # Imported here: a build with nothing to redo must not load the extractor (nor spaCy).
+    from .extract.lexicon import default_lexicon
+
     return frozenset(w.lower() for w in default_lexicon().typing.get("organization_suffixes", []))
 
 
