@@ -350,8 +350,7 @@ def _names_alone(short: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _company_words() -> frozenset[str]:
-    # Imported here: the extraction package loads spaCy, which a rebuild with nothing changed
-    # must not pay for (it never resolves).
+    # Imported here: a build with nothing to redo must not load the extractor (nor spaCy).
     from .extract.lexicon import default_lexicon
 
     return frozenset(w.lower() for w in default_lexicon().typing.get("organization_suffixes", []))

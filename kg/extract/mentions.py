@@ -193,17 +193,8 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         and tokens[0].lower_ in _INSTITUTION_WORDS
         and tokens[0].text[:1].isupper()
     )
-    if institution:  # but never past a verb or a comma ("Cour des comptes a validé …")
-        stop = next(
-            (
-                i
-                for i, t in enumerate(tokens[1:], 1)
-                if t.pos_ in {"VERB", "AUX", "PRON", "SCONJ"}
-                or (t.is_punct and t.text not in {"'", "’", "-"})
-            ),
-            len(tokens),
-        )
-        tokens = tokens[:stop]
+    if institution:
+        tokens = _before_clause(tokens)
     for i, token in enumerate(tokens[1:] if not institution else [], 1):
         # "Ackermans & van Haaren": an ampersand joins two names into one.
         lower_function = (
@@ -238,6 +229,21 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     if not tokens:
         return None
     return tokens[0].i, tokens[-1].i + 1
+
+
+def _before_clause(tokens: list[Token]) -> list[Token]:
+    """The tokens of an institution's name before a verb or a comma the model ran into it
+    ("Cour des comptes a validé …")."""
+    stop = next(
+        (
+            i
+            for i, t in enumerate(tokens[1:], 1)
+            if t.pos_ in {"VERB", "AUX", "PRON", "SCONJ"}
+            or (t.is_punct and t.text not in {"'", "’", "-"})
+        ),
+        len(tokens),
+    )
+    return tokens[:stop]
 
 
 def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int, int]:
