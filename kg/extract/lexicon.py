@@ -36,7 +36,7 @@ _FIXED_MACROS = {
     "DE": r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|d['’]\s*|de\s+)",
     "ART": r"(?:le\s+|la\s+|les\s+|l['’]\s*|un\s+|une\s+)",
     # Gaps hold no slot and no sentence break; a dot between digits ("5.000") is no break.
-    # A place named on the way ("Wanty, basé à Binche, rachète") does not stop a gap.
+    # A place named on the way ("Sorvel, basé à Namur, rachète") does not stop a gap.
     "GAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)|⟨\d+:[LDR]⟩){0,80}?",
     "LGAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)|⟨\d+:[LDR]⟩){0,200}?",
     "SGAP": r"(?:[^⟨⟩.;!?,]|(?<=\d)\.(?=\d)){0,30}?",
