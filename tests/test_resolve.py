@@ -56,11 +56,7 @@ def test_group_and_legal_words_merge():
 def test_case_and_accents_merge_persons():
     assert name_key("GILLES BERTIN", "Person") == name_key("Gilles Bertin", "Person")
     kb = resolve(
-        [
-            extraction(
-                "d1", [mention("GILLES BERTIN", "Person"), mention("Gilles Bertin", "Person")]
-            )
-        ]
+        [extraction("d1", [mention("GILLES BERTIN", "Person"), mention("Gilles Bertin", "Person")])]
     )
     assert [e.label for e in kb.entities.values()] == ["Gilles Bertin"]
 
