@@ -112,7 +112,7 @@ def _subject(sentence: MaskedSentence, position: int, end: int, follow: bool = T
     opens the sentence ("Fondée en 2014 par …, la société X"), the first one after it; else the
     nearest one before it, unless the clause has since turned to an unnamed company ("X rachète
     une PME qui emploie 20 personnes"); else the first one after it in the sentence that is no
-    agent ("fondée en 2008 par un chercheur de l'⟨O⟩") and no target ("a investi 2 M€ dans
+    agent ("fondée en 2011 par une ingénieure de l'⟨O⟩") and no target ("a investi 2 M€ dans
     ⟨O⟩"); not after it with ``follow`` false (an investor is named before what it pays)."""
     before = sentence.masked[:position]
     inside = re.search(r"⟨(\d+):O⟩\s*\([^()]*$", before)

@@ -98,7 +98,7 @@ class AttributePattern:
     regex: re.Pattern[str]
     confidence: float
     money: bool | None = None
-    # False: the figure is presupposed ("ses 500 salariés", "depuis sa fondation en 1921"), so
+    # False: the figure is presupposed ("ses 500 salariés", "depuis sa fondation en 1987"), so
     # the clause's negation, hedge or tense does not touch it.
     modality: bool = True
     # A figure the words imply without a number ("une licorne": valued at a billion dollars).

@@ -324,7 +324,7 @@ def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
 
 
 def _is_description(tokens: Span) -> bool:
-    """ "Un jeune Indien, basé à …": an article and a common word make a description, not a
+    """ "Un jeune Marocain, installé à …": an article and a common word make a description, not a
     name ("La Fourmilière", "Le Bon Marché" go on with a capital)."""
     return len(tokens) >= 2 and tokens[0].pos_ == "DET" and tokens[1].is_lower
 
@@ -426,7 +426,7 @@ _THAT_OF = re.compile(r"\bcel(?:ui|le|les|ux)\s+(?:de\s+la\s+|de\s+l['’]|des\s
 
 def _ministry_domain(text: str, start: int) -> bool:
     """Is the name at ``start`` a ministry's domain: "le ministre des Finances", "cinq
-    ministères, dont celui de la Santé"?"""
+    ministères, dont celui de l'Agriculture"?"""
     before = text[max(0, start - 30) : start]
     if _MINISTRY.search(before):
         return True
@@ -438,7 +438,7 @@ _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
     """Drop one-word "names" that the words around them show to be common nouns: "son ADN",
-    "25 PHD", "470 millions US", "le long de la D430", a word glued to the next one by the
+    "25 PHD", "470 millions US", "le long de la N12", a word glued to the next one by the
     page's layout ("EntreprisesDes"), a word cut off at the end of a truncated paragraph
     ("… que sont Ret")."""
     text = doc_text(doc)
