@@ -244,8 +244,8 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
         + _NOT_LINK_WORD
         + r"(?-i:[a-zà-ÿ][\w'’-]*|[A-Z]{2,5}\b)|⟨\d+:[DR]⟩)){0,4}?\s+)?)"
     )
-    # Titles joined to the one a pattern reads: "fondateur et CEO de", "CEO et co-actionnaire
-    # majoritaire de", "président, fondateur et directeur de".
+    # Titles joined to the one a pattern reads: "fondateur et CEO de", "PDG et actionnaire
+    # principal de", "président, fondateur et directeur de".
     title = (
         r"(?:ancien(?:ne)?\s+|actuel(?:le)?\s+|nouve(?:au|lle)\s+|ex-|co-?)?"
         + _alternation(
