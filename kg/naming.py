@@ -45,8 +45,8 @@ def match_key(name: str) -> str:
 
     >>> match_key("Showroomprivé.com") == match_key("showroomprive.com")
     True
-    >>> match_key("GUILLAUME  BOUTIN")
-    'guillaume boutin'
+    >>> match_key("GILLES  BERTIN")
+    'gilles bertin'
     """
     text = strip_accents(name).lower()
     text = re.sub(r"[^\w\s]", "", text)

@@ -758,8 +758,8 @@ def format_results(result: QueryResult, fmt: str = "table") -> str:
     OVH
     (1 row)
 
-    ``tsv`` is for spreadsheets and shell tools: plain values like ``csv`` (``Eiffage``, not the
-    SPARQL TSV syntax ``"Eiffage"@fr`` that the endpoint serves), tabs and newlines in a value
+    ``tsv`` is for spreadsheets and shell tools: plain values like ``csv`` (``Ovalis``, not the
+    SPARQL TSV syntax ``"Ovalis"@fr`` that the endpoint serves), tabs and newlines in a value
     written ``\\t`` and ``\\n``.
 
     >>> print(format_results(QueryResult(kind="select", vars=["org"], _rows=[(ox.Literal("OVH", language="fr"),)]), "tsv"))

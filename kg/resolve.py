@@ -40,7 +40,7 @@ def name_key(name: str, entity_type: str) -> str:
 
     >>> name_key("groupe OVH", "Organization") == name_key("OVH Group", "Organization")
     True
-    >>> name_key("GUILLAUME BOUTIN", "Person") == name_key("Guillaume Boutin", "Person")
+    >>> name_key("GILLES BERTIN", "Person") == name_key("Gilles Bertin", "Person")
     True
     """
     if entity_type == "Place":  # "New-York" is New York
@@ -77,8 +77,8 @@ class Resolver:
         self._aliases: dict[tuple[str, str], set[str]] | None = None
         self._entities: dict[tuple[str, str], Entity] = {}
         self._keys: dict[tuple[str, str], tuple[str, str]] = {}
-        # Company keys that another document's alias joins to a key ("Caisse de dépôt … du
-        # Québec" named CDPQ in one article, in full only in the next).
+        # Company keys that another document's alias joins to a key ("Office régional de
+        # l'habitat" named ORH in one article, in full only in the next).
         self._joined: dict[tuple[str, str], tuple[str, str]] | None = None
 
     # --- reading ---------------------------------------------------------------------
@@ -121,7 +121,7 @@ class Resolver:
     def _joined_keys(self) -> dict[tuple[str, str], tuple[str, str]]:
         """Company keys joined by the aliases of the corpus, each mapped to the key named most
         often in its group. Only aliases of several words or acronyms join: a one-word alias
-        ("la Caisse") may mean another company elsewhere."""
+        ("l'Office") may mean another company elsewhere."""
         if self._joined is not None:
             return self._joined
         self._joined = {}
@@ -140,7 +140,7 @@ class Resolver:
             for alias, name, mention_type in sorted(self._alias_pairs)
             if mention_type == "Organization" and (len(alias.split()) >= 2 or alias.isupper())
         ]
-        # "Londres-Heathrow" and "Londres Heathrow" differ only by a hyphen.
+        # "Lyon-Bron" and "Lyon Bron" differ only by a hyphen.
         spaced: dict[str, tuple[str, str]] = {}
         for key in sorted(k for k in self._forms if k[0] == "Organization"):
             first = spaced.setdefault(key[1].replace(" ", ""), key)
@@ -340,7 +340,7 @@ def _attributes(found: Iterable[Attribute]) -> list[Attribute]:
 
 def _names_alone(short: str) -> bool:
     """Can a company name stripped of its legal words stand alone? "Altaris" (of "groupe
-    Altaris") can; "Partners" (of "Partners Group") is only a company word.
+    Altaris") can; "Partners" (of "Ardena Partners") is only a company word.
 
     >>> _names_alone("Altaris"), _names_alone("Partners"), _names_alone("")
     (True, False, False)

@@ -225,7 +225,7 @@ def test_push_help_port_does_not_clash_with_serve(tmp_path: Path, run_kg: KgCli)
 def test_tsv_cells_are_plain_values(tmp_path: Path, run_kg: KgCli) -> None:
     (tmp_path / "g.ttl").write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        '<https://w3id.org/kg-news/resource/org/eiffage> rdfs:label "Eiffage"@fr .\n',
+        '<https://w3id.org/kg-news/resource/org/ovalis> rdfs:label "Ovalis"@fr .\n',
         encoding="utf-8",
     )
     query = "SELECT ?org ?label WHERE { ?org rdfs:label ?label }"
@@ -235,5 +235,5 @@ def test_tsv_cells_are_plain_values(tmp_path: Path, run_kg: KgCli) -> None:
         rows = [line.split("\t" if fmt == "tsv" else ",") for line in result.stdout.splitlines()]
         assert rows == [
             ["org", "label"],
-            ["https://w3id.org/kg-news/resource/org/eiffage", "Eiffage"],
+            ["https://w3id.org/kg-news/resource/org/ovalis", "Ovalis"],
         ]

@@ -30,7 +30,7 @@ HOSTILE = st.one_of(
             "OVH > Scaleway",
             "a\nb\tc\x00d",
             "Société Générale",
-            "L'Oréal",
+            "L'Écrin",
             "d’OVH",
             "#1 du cloud",
             "100%",

@@ -95,9 +95,9 @@ def _extraction(
 
 def _labels(alias: str, slot: Slot) -> bool:
     """Is ``alias`` worth a label of the slot's entity? A person's given name alone is not: "Claude"
-    for Claude Gagnon would name every other Claude of a corpus.
+    for Claude Merlin would name every other Claude of a corpus.
 
-    >>> _labels("Claude", Slot(0, 6, "Person", "Claude Gagnon")), _labels("Gagnon", Slot(0, 6, "Person", "Claude Gagnon"))
+    >>> _labels("Claude", Slot(0, 6, "Person", "Claude Merlin")), _labels("Merlin", Slot(0, 6, "Person", "Claude Merlin"))
     (False, True)
     """
     words = slot.name.split()

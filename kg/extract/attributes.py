@@ -112,7 +112,7 @@ def _subject(sentence: MaskedSentence, position: int, end: int, follow: bool = T
     opens the sentence ("Fondée en 2014 par …, la société X"), the first one after it; else the
     nearest one before it, unless the clause has since turned to an unnamed company ("X rachète
     une PME qui emploie 20 personnes"); else the first one after it in the sentence that is no
-    agent ("fondée en 2008 par un chercheur de l'⟨O⟩") and no target ("a investi 2 M€ dans
+    agent ("fondée en 2011 par une ingénieure de l'⟨O⟩") and no target ("a investi 2 M€ dans
     ⟨O⟩"); not after it with ``follow`` false (an investor is named before what it pays)."""
     before = sentence.masked[:position]
     inside = re.search(r"⟨(\d+):O⟩\s*\([^()]*$", before)
@@ -141,7 +141,7 @@ def _own_slot(
 ) -> Slot | None:
     """The organization the pattern itself names: its subject slot, an organization inside the
     match that is not an agent ("fondée par ⟨O⟩"), or the one right after the figure ("le
-    millier de salariés de Wanty")."""
+    millier de salariés de Sorvel")."""
     if "s" in pattern.regex.groupindex and match.group("s"):
         return sentence.slot(match.group("s"))
     masked = sentence.masked
@@ -239,8 +239,8 @@ def match_attributes(
 
 def _implicit(sentence: MaskedSentence, match: re.Match[str], around: Around) -> Slot | None:
     """The organization of a figure the sentence names none for: the topic's when said in the
-    first person in a sentence that names no organization ("« Nous réalisons un chiffre
-    d'affaires de 9 millions », sourit son fondateur"); the previous sentence's first one in a
+    first person in a sentence that names no organization ("« Nos ventes ont atteint
+    4 millions l'an dernier », glisse sa fondatrice"); the previous sentence's first one in a
     sentence that opens on "C'est …" ("X ne vous dit rien ? C'est une PME fondée en 1990");
     under a possessive, the one the person named before it heads ("⟨P⟩ doit tout à ses
     collaborateurs (62 aujourd'hui)"). Never one the sentence names elsewhere ("fondée en 2008

@@ -246,7 +246,7 @@ def find_pronouns(doc: Doc) -> list[Slot]:
     for token in doc:
         following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
         if token.lower_ in {"celui", "celle"} and following == "qui":
-            # "celui qui parle six langues entre au conseil …": the person in focus
+            # "celle qui dirigeait Ferval rejoint le conseil …": the person in focus
             found.append(Slot(token.idx, token.idx + len(token.text), "Person", "", via="pronoun"))
             continue
         if token.lower_ not in {"il", "elle"}:
@@ -283,7 +283,7 @@ def resolve_references(
         elif re.match(r"notre\b", text[ref.start : ref.end], re.IGNORECASE):
             antecedent = None  # "notre entreprise" in a quote: the speaker's, whoever that is
         elif _apposed_to_unknown_name(text, named, sentence_start, ref):
-            antecedent = None  # "…, Hillerich & Bradsby, la compagnie américaine": not ours
+            antecedent = None  # "…, Dorn & Weller, la firme allemande": not ours
         elif (previous := _apposed_name(text, named, ref)) is not None:
             antecedent = previous  # apposition: "Teleperformance, le leader mondial"
         elif (frame := _framing_company(text, named, sentence_start, ref)) is not None:
@@ -305,7 +305,7 @@ def _apposed_to_unknown_name(
     text: str, named: Sequence[Slot], sentence_start: int, ref: Slot
 ) -> bool:
     """Is the description in apposition with a capitalised name the mentions missed, before or
-    after it ("de la maison-mère, Hillerich & Bradsby, la compagnie …")?
+    after it ("sa société mère, Dorn & Weller, la firme …")?
 
     >>> _apposed_to_unknown_name("Il vend à Moor & Fils, la firme locale.", [], 0, Slot(22, 30, "Organization", ""))
     True
@@ -320,8 +320,8 @@ def _apposed_to_unknown_name(
         text[ref.end : ref.end + 80],
     )
     if re.match(r"(?:\s+[\w'’-]+){0,3}?\s+[\w-]+\.[a-z]{2,}\b", text[ref.end : ref.end + 80]):
-        return True  # "le fonds bruxellois finance.brussels": a name the mentions missed
-    if after is not None:  # "de la maison-mère, Hillerich & Bradsby, …": it names that one
+        return True  # "le fonds lillois capital.nord": a name the mentions missed
+    if after is not None:  # "sa société mère, Dorn & Weller, …": it names that one
         start, end = ref.end + after.start(1), ref.end + after.end(1)
         if not any(s.start < end and start < s.end for s in named):
             return True
@@ -488,7 +488,7 @@ def _headline_subject(
     if first is None or first.type != "Organization" or text[: first.start].strip():
         return None
     if len(text[first.end : end].split()) < 2:
-        return None  # a masthead ("Les Affaires"), not a headline
+        return None  # a masthead ("L'Écho du Soir"), not a headline
     return key_of(first)
 
 
@@ -500,8 +500,8 @@ def _pronoun_antecedent(
     sentence_starts: Sequence[int],
 ) -> Slot | None:
     """The subject of the current sentence before the pronoun, else of the previous sentence
-    (or the one before, when the previous has no subject: "Le Belge a gravi …"); a name a
-    preposition introduces ("Après l'EPFL, il …") is taken last."""
+    (or the one before, when the previous has no subject: "Le Nantais a ensuite …"); a name a
+    preposition introduces ("Après l'ISEP, il …") is taken last."""
     candidates = sorted([*named, *resolved], key=lambda s: s.start)
     agents = [s for s in candidates if s.type in {"Person", "Organization"} and s.end <= ref.start]
     bounds = [s for s in sentence_starts if s <= ref.start][-3:] or [0]
@@ -517,9 +517,9 @@ def _pronoun_antecedent(
 
 
 def _introduced_by_preposition(text: str, slot: Slot) -> bool:
-    """Is the name a complement ("Après l'EPFL", "chez Varlo") rather than a subject?
+    """Is the name a complement ("Après l'ISEP", "chez Varlo") rather than a subject?
 
-    >>> _introduced_by_preposition("Après l'EPFL, il", Slot(8, 12, "Organization", "EPFL"))
+    >>> _introduced_by_preposition("Après l'ISEP, il", Slot(8, 12, "Organization", "ISEP"))
     True
     """
     return _PREPOSITION_BEFORE.search(text[max(0, slot.start - 25) : slot.start]) is not None

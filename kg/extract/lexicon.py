@@ -36,7 +36,7 @@ _FIXED_MACROS = {
     "DE": r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|d['’]\s*|de\s+)",
     "ART": r"(?:le\s+|la\s+|les\s+|l['’]\s*|un\s+|une\s+)",
     # Gaps hold no slot and no sentence break; a dot between digits ("5.000") is no break.
-    # A place named on the way ("Wanty, basé à Binche, rachète") does not stop a gap.
+    # A place named on the way ("Sorvel, basé à Namur, rachète") does not stop a gap.
     "GAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)|⟨\d+:[LDR]⟩){0,80}?",
     "LGAP": r"(?:[^⟨⟩.;!?]|(?<=\d)\.(?=\d)|⟨\d+:[LDR]⟩){0,200}?",
     "SGAP": r"(?:[^⟨⟩.;!?,]|(?<=\d)\.(?=\d)){0,30}?",
@@ -98,7 +98,7 @@ class AttributePattern:
     regex: re.Pattern[str]
     confidence: float
     money: bool | None = None
-    # False: the figure is presupposed ("ses 500 salariés", "depuis sa fondation en 1921"), so
+    # False: the figure is presupposed ("ses 500 salariés", "depuis sa fondation en 1987"), so
     # the clause's negation, hedge or tense does not touch it.
     modality: bool = True
     # A figure the words imply without a number ("une licorne": valued at a billion dollars).
@@ -244,8 +244,8 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
         + _NOT_LINK_WORD
         + r"(?-i:[a-zà-ÿ][\w'’-]*|[A-Z]{2,5}\b)|⟨\d+:[DR]⟩)){0,4}?\s+)?)"
     )
-    # Titles joined to the one a pattern reads: "fondateur et CEO de", "CEO et co-actionnaire
-    # majoritaire de", "président, fondateur et directeur de".
+    # Titles joined to the one a pattern reads: "fondateur et CEO de", "PDG et actionnaire
+    # principal de", "président, fondateur et directeur de".
     title = (
         r"(?:ancien(?:ne)?\s+|actuel(?:le)?\s+|nouve(?:au|lle)\s+|ex-|co-?)?"
         + _alternation(

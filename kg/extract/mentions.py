@@ -64,14 +64,14 @@ _LEADING = re.compile(r"^(?:(?:l|d|L|D|qu|Qu)['’]\s*|(?:le|la|les|Le|La|Les)\s
 def initials_of(name: str) -> str:
     """Initials of a person's name.
 
-    >>> initials_of("Jean-Guillaume Burlet"), initials_of("Guillaume Boutin")
+    >>> initials_of("Jean-Guillaume Burlet"), initials_of("Gilles Bertin")
     ('JGB', 'GB')
     """
     return "".join(part[0].upper() for part in re.split(r"[\s-]+", name) if part[:1].isalpha())
 
 
 def _display(text: str) -> str:
-    """Title-case an all-caps person name: "GUILLAUME BOUTIN" → "Guillaume Boutin"."""
+    """Title-case an all-caps person name: "GILLES BERTIN" → "Gilles Bertin"."""
     if text.isupper() and len(text) > 4 and " " in text:
         return " ".join(w.capitalize() if w.isalpha() else w.title() for w in text.split())
     return text
@@ -110,7 +110,7 @@ _TIME_WORD = re.compile(
 _PLACE_PREPOSITION = re.compile(
     r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’]|à\s+|en\s+|au\s+)(?=[A-ZÀ-Ý])"
 )
-# "l'aéroport de Dalaman": an airport is the company that runs it.
+# "l'aéroport de Vatrina": an airport is the company that runs it.
 _AIRPORT = re.compile(r"[aA][ée]roport\s+(?:international\s+)?(?:de\s+|d['’]|du\s+)?(?=[A-ZÀ-Ý])")
 
 
@@ -118,8 +118,8 @@ def _place_name(text: str, start: int, end: int) -> tuple[int, str]:
     """Start and name of a place span without what the model ran into it: a preposition ("de
     New York"), a kind of place ("région de Toronto", named by the rest), an airport's head.
 
-    >>> _place_name("de New York", 0, 11), _place_name("aéroport de Dalaman", 0, 19)
-    ((3, 'New York'), (12, 'Dalaman'))
+    >>> _place_name("de New York", 0, 11), _place_name("aéroport de Vatrina", 0, 19)
+    ((3, 'New York'), (12, 'Vatrina'))
     """
     for prefix in (_PLACE_PREPOSITION, _AIRPORT):
         found = prefix.match(text, start, end)
@@ -136,9 +136,9 @@ def _without_leading_junk(text: str, start: int, end: int, lexicon: Lexicon) -> 
 
 
 def _without_time_words(text: str, start: int, end: int) -> int:
-    """End of a name without the day the model ran into it ("Boralex mercredi").
+    """End of a name without the day the model ran into it ("Vendral mercredi").
 
-    >>> _without_time_words("Boralex mercredi", 0, 16)
+    >>> _without_time_words("Vendral mercredi", 0, 16)
     7
     """
     found = _TIME_WORD.search(text, start, end)
@@ -161,8 +161,8 @@ def _without_final_stop(name: str, end: int) -> int:
 
 
 def _capitalised_article(token: Token, label: str) -> bool:
-    """A capitalised article inside a sentence belongs to the name: "la biscuiterie Le Dréan",
-    "le journal Les Affaires", "La Poste"."""
+    """A capitalised article inside a sentence belongs to the name: "la conserverie Le Brenn",
+    "le magazine Les Marchés", "La Fourmilière"."""
     return (
         label in {"ORG", "MISC"}
         and token.text in {"Le", "La", "Les", "L'", "L’"}
@@ -185,7 +185,7 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         or tokens[0].is_punct
     ):
         tokens = tokens[1:]
-    # "Cour des marchés", "Consortium international des journalistes": an institution's name
+    # "Cour des litiges fonciers", "Consortium international des journalistes": an institution's name
     # holds lowercase words; the model's span is kept, but for function words at its end.
     institution = (
         span.label_ in {"ORG", "MISC"}
@@ -196,7 +196,7 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     if institution:
         tokens = _before_clause(tokens)
     for i, token in enumerate(tokens[1:] if not institution else [], 1):
-        # "Ackermans & van Haaren": an ampersand joins two names into one.
+        # "Dekker & van Loon": an ampersand joins two names into one.
         lower_function = (
             token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
         )
@@ -256,7 +256,7 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
     while start > 0:
         previous = doc[start - 1]
         joinable = previous.text[:1].isupper() and previous.is_alpha and previous.whitespace_ == " "
-        # "Technologies Dialogue": a company word opens the name too.
+        # "Technologies Velura": a company word opens the name too.
         company_word = previous.lower_ in suffixes and not previous.is_sent_start
         if not (
             joinable
@@ -270,11 +270,11 @@ def _extend_left(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int,
 
 
 def _extend_institution(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Finish an institution's name the model cut before its capitalised end: "Caisse de
-    dépôt" + " et placement du Québec" (a few nouns, adjectives and links, then a name)."""
+    """Finish an institution's name the model cut before its capitalised end: "Banque de
+    financement" + " et d'investissement du Poitou" (a few nouns, adjectives and links, then a name)."""
     if not (doc[start].lower_ in _INSTITUTION_WORDS and doc[start].text[:1].isupper()):
         return start, end
-    if end - start < 2:  # a lone "Caisse" may be a short form, not a cut name
+    if end - start < 2:  # a lone "Banque" may be a short form, not a cut name
         return start, end
     for i in range(end, min(end + 5, len(doc))):
         token = doc[i]
@@ -330,8 +330,8 @@ def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
 
 
 def _is_description(tokens: Span) -> bool:
-    """ "Un jeune Indien, basé à …": an article and a common word make a description, not a
-    name ("La Poste", "Le Bon Marché" go on with a capital)."""
+    """ "Un jeune Marocain, installé à …": an article and a common word make a description, not a
+    name ("La Fourmilière", "Le Bon Marché" go on with a capital)."""
     return len(tokens) >= 2 and tokens[0].pos_ == "DET" and tokens[1].is_lower
 
 
@@ -432,7 +432,7 @@ _THAT_OF = re.compile(r"\bcel(?:ui|le|les|ux)\s+(?:de\s+la\s+|de\s+l['’]|des\s
 
 def _ministry_domain(text: str, start: int) -> bool:
     """Is the name at ``start`` a ministry's domain: "le ministre des Finances", "cinq
-    ministères, dont celui de la Santé"?"""
+    ministères, dont celui de l'Agriculture"?"""
     before = text[max(0, start - 30) : start]
     if _MINISTRY.search(before):
         return True
@@ -444,7 +444,7 @@ _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
     """Drop one-word "names" that the words around them show to be common nouns: "son ADN",
-    "25 PHD", "470 millions US", "le long de la D430", a word glued to the next one by the
+    "25 PHD", "470 millions US", "le long de la N12", a word glued to the next one by the
     page's layout ("EntreprisesDes"), a word cut off at the end of a truncated paragraph
     ("… que sont Ret")."""
     text = doc_text(doc)
@@ -548,7 +548,7 @@ def _repeated_names(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Slot
 
 def _retype_by_company(text: str, slots: list[Slot]) -> list[Slot]:
     """Places and persons that the document's companies show to be companies: a name that
-    opens or ends on a company's whole name ("Transvoirie Genève" beside "Transvoirie"), a
+    opens or ends on a company's whole name ("Moravia Lyon" beside "Moravia"), a
     one-word name listed right after a company ("Kelvio Capital, Ardano et …").
 
     >>> slots = [Slot(0, 5, "Organization", "Vexia"), Slot(7, 13, "Place", "Ardano")]
@@ -723,7 +723,7 @@ def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
 
 def _without_word(slots: list[Slot], start: int, end: int) -> list[Slot]:
     """``slots`` with the word at ``[start, end)`` taken out: a slot that is that word goes, one that
-    starts with it begins after it ("Français eXo Platform" → "eXo Platform")."""
+    starts with it begins after it ("Français kLab Studio" → "kLab Studio")."""
     kept = []
     for slot in slots:
         if slot.start == start and slot.end > end + 1:
@@ -859,11 +859,11 @@ def _expanded_acronyms(
     doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
 ) -> tuple[list[Slot], list[Slot]]:
     """ "L'Institut régional de robotique appliquée (IRRA)": the expansion comes first, accents
-    and function words aside ("École polytechnique fédérale de Lausanne (EPFL)")."""
+    and function words aside ("École nationale des arts et métiers de Vannes (ENAMV)")."""
     text = doc_text(doc)
     for match in _EXPANSION_FIRST.finditer(text):
         expansion, acronym = match.group(1), match.group(2)
-        # "Ackermans & van Haaren (AvH)": a particle may give the acronym a lowercase letter.
+        # "Dekker & van Loon (DvL)": a particle may give the acronym a lowercase letter.
         words = [
             w
             for w in re.split(r"[\s'’]+", expansion)
@@ -932,7 +932,7 @@ _FAMILY = re.compile(
 def _family_names(
     doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
 ) -> tuple[list[Slot], list[Slot]]:
-    """ "la famille Burkard": a family holding shares is one party, named with its head noun; its
+    """ "la famille Delorme": a family holding shares is one party, named with its head noun; its
     surname alone is no company (nor a person)."""
     found = list(found)
     for match in _FAMILY.finditer(doc_text(doc)):
@@ -989,7 +989,7 @@ def _promote_misc(
     """Keep a MISC span as an organization when the document shows it is one: the same name
     is an organization elsewhere, or an organization cue surrounds it ("PDG de X", "X rachète"),
     or its form does ("Kelbio Investissement", "NovaCore"), or it is listed with a company
-    ("comme Vexia ou Google")."""
+    ("comme Vexia ou Amazon")."""
     text = doc_text(doc)
     org_keys = {org_key(s.name) for s in slots if s.type == "Organization"}
     suffix = _suffix_regex(lexicon)
@@ -1008,13 +1008,13 @@ def _promote_misc(
     return slots
 
 
-# "NovaCore", "BonitaSoft": a capital inside a word marks a brand, never a common word.
+# "NovaCore", "DataVerse": a capital inside a word marks a brand, never a common word.
 _CAMEL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+[A-Z][a-zà-ÿ]+")
 _LIST_LINK = re.compile(r"\s*(?:,\s*|,?\s+(?:et|ou)\s+)")
 
 
 def _listed_with_company(text: str, start: int, end: int, slots: list[Slot]) -> bool:
-    """Is the span coordinated with a company ("Vexia ou Google", "Kelbio, Orvane et …")?"""
+    """Is the span coordinated with a company ("Vexia ou Amazon", "Kelbio, Orvane et …")?"""
     for slot in slots:
         if slot.type != "Organization":
             continue
@@ -1128,11 +1128,11 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         unknown = span is not None and all(t.is_oov for t in span) and votes[key] == 0
         # "Groupe Varenne", "Orvalis SAS": a group or legal word makes a company.
         legal = strip_legal_words(slot.name) != strip_elision(slot.name)
-        # "Université de Liège", "Caisse de dépôt…": a name that opens on an institution noun.
+        # "Université de Tours", "Banque de financement…": a name that opens on an institution noun.
         institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS or (
             " " in slot.name and slot.name.split()[0].lower() in company_words
         )
-        # "BMO", "CD&V", "UCLyon": places are seldom written as acronyms, companies often.
+        # "SGX", "M&R", "UCLyon": places are seldom written as acronyms, companies often.
         acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}|[A-Z]{2,4}[a-zà-ÿ]{2,}", slot.name) is not None
         # A dateline's "PARIS" or "LYON" is a word the model knows; "BMO" is not.
         acronym = (
@@ -1172,7 +1172,7 @@ _HONORIFIC = re.compile(r"^(?:M\.|Mme|Mlle|Me|Dr|Pr|Monsieur|Madame|Mademoiselle
 
 def _without_fragments(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Drop one-word names that are pieces of other names: a given name cut from a list of
-    people ("Robert, Jean-Philippe et Thierry Peugeot"), a company word cut from its name
+    people ("Alain, Jean-Marc et Hugues Vautrin"), a company word cut from its name
     ("Partners", "Capital")."""
     suffixes = lexicon.typing_words("organization_suffixes")
     return [
@@ -1189,18 +1189,18 @@ def _without_fragments(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
 
 def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
     """An organization named in full once and by its first or last words elsewhere is one
-    company: "Metrolab Technology" … "Metrolab", "Schoenen Torfs" … "Torfs". Only when the short
-    form begins or ends exactly one longer name of the document: beside "WSP Global" and "WSP
-    Canada", "WSP" could be either.
+    company: "Norvalis Technology" … "Norvalis", "Maison Verlaque" … "Verlaque". Only when the
+    short form begins or ends exactly one longer name of the document: beside "DMT Global" and
+    "DMT Canada", "DMT" could be either.
 
-    >>> merged = _merge_short_forms([Slot(0, 19, "Organization", "Metrolab Technology"),
-    ...                              Slot(30, 38, "Organization", "Metrolab")])
+    >>> merged = _merge_short_forms([Slot(0, 19, "Organization", "Norvalis Technology"),
+    ...                              Slot(30, 38, "Organization", "Norvalis")])
     >>> [(s.name, s.aliases) for s in merged]
-    [('Metrolab Technology', ()), ('Metrolab Technology', ('Metrolab',))]
+    [('Norvalis Technology', ()), ('Norvalis Technology', ('Norvalis',))]
     """
     names = {s.name for s in slots if s.type == "Organization"}
-    # An acronym's slot keeps its expansion as an alias: "la Caisse" is short for the
-    # "Caisse de dépôt …" named CDPQ.
+    # An acronym's slot keeps its expansion as an alias: "l'Office" is short for the
+    # "Office régional de l'habitat …" named ORH.
     forms = {n: n for n in names}
     for slot in slots:
         if slot.type == "Organization":
@@ -1218,16 +1218,16 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
             forms[n]
             for n in forms
             if n != short
-            and not n.startswith("famille ")  # "Peugeot" is no short form of "famille Peugeot"
+            and not n.startswith("famille ")  # "Vautrin" is no short form of "famille Vautrin"
             and (
                 n.startswith(short + " ")
-                # "Caisse de dépôt … du Québec" is not "Québec": a complement is no short form
+                # "Banque populaire … du Limousin" is not "Limousin": a complement is no short form
                 or (n.endswith(" " + short) and not _after_function_word(n, short))
-                or (n.endswith("-" + short) and n[:1].isupper())  # "Londres-Heathrow"
+                or (n.endswith("-" + short) and n[:1].isupper())  # "Lyon-Bron"
                 or _ARTICLE.sub("", n) == short
             )
         }
-        # "Londres-Heathrow" and "Londres Heathrow" are one name written two ways.
+        # "Lyon-Bron" and "Lyon Bron" are one name written two ways.
         found = set({match_key(n.replace("-", " ")): n for n in sorted(found)}.values())
         if len(found) == 1 and short not in found:
             longer[short] = found.pop()
@@ -1297,14 +1297,14 @@ def _former_names(text: str, slots: list[Slot]) -> list[Slot]:
 
 
 def _after_function_word(name: str, short: str) -> bool:
-    """Does ``short`` end ``name`` after a preposition or article ("… du Québec")?"""
+    """Does ``short`` end ``name`` after a preposition or article ("… du Limousin")?"""
     before = name[: len(name) - len(short)].split()
     return bool(before) and before[-1].lower().strip("'’") in _FUNCTION_WORDS | {"d", "l"}
 
 
 def _fix_persons(slots: list[Slot], text: str = "", lexicon: Lexicon | None = None) -> list[Slot]:
     """One-word persons: a known person's first or last name, else (a brand) an organization.
-    A title before a name is no part of it: "Mme Conix" is Lise Conix."""
+    A title before a name is no part of it: "Mme Perrin" is Lise Perrin."""
     slots = [
         replace(s, name=_HONORIFIC.sub("", s.name)) if s.type == "Person" else s for s in slots
     ]
@@ -1323,7 +1323,7 @@ def _fix_persons(slots: list[Slot], text: str = "", lexicon: Lexicon | None = No
         if re.fullmatch(r"(?:[A-Z]\.\s?-?){2,3}", slot.name):
             continue  # initials: _initials() links them to the person they abbreviate
         key = match_key(slot.name)
-        # A company named after its founder: "chez Wanty" beside "Christophe Wanty".
+        # A company named after its founder: "chez Garnaud" beside "Lucien Garnaud".
         if lexicon is not None and _organization_cue(text, slot.start, slot.end, lexicon) > 0:
             fixed.append(replace(slot, type="Organization"))
         elif parts.get(key) == 1:

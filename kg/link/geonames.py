@@ -290,7 +290,7 @@ def resolve_place(
     gazetteer = gazetteer or load_gazetteer(options.min_population)
     country = gazetteer.country(name)
     if country is not None or _is_code(name.strip()):
-        # An acronym ("LON", "SNCF") is no city name, even if some city has it as an alias.
+        # An acronym ("LON", "RTMV") is no city name, even if some city has it as an alias.
         return country
     candidates = gazetteer.city_candidates(name)
     countries = set(context)
