@@ -288,11 +288,15 @@ def resolve_references(
             antecedent = previous  # apposition: "Teleperformance, le leader mondial"
         elif (frame := _framing_company(text, named, sentence_start, ref)) is not None:
             antecedent = frame
+        elif (introduced := _introduced_as(text, named, ref)) is not None:
+            antecedent = introduced
         else:
             kind = _kind_of(text[ref.start : ref.end], lexicon)
-            taken = _taken(text, resolved, ref, sentence_start) | {
-                key for key, other in kinds.items() if kind and other != kind
-            }
+            taken = (
+                _taken(text, resolved, ref, sentence_start)
+                | _holders_before(text, named, ref, sentence_start)
+                | {key for key, other in kinds.items() if kind and other != kind}
+            )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
         if antecedent is not None:
             resolved.append(
@@ -354,6 +358,31 @@ def _framing_company(
     return frames[-1] if len(frames) == 1 else None
 
 
+def _introduced_as(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
+    """The name a demonstrative description takes up by its noun: "cette coentreprise" is the
+    last company introduced as "la coentreprise Greenvale", whatever is named more.
+
+    >>> text = "Varn monte dans la coentreprise Lumo. Varn détient 20 % de cette coentreprise."
+    >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(32, 36, "Organization", "Lumo")]
+    >>> _introduced_as(text, named, Slot(59, 77, "Organization", "")).name
+    'Lumo'
+    """
+    words = text[ref.start : ref.end]
+    if ref.type != "Organization" or not re.match(r"(?:ce|cet|cette)\s", words, re.IGNORECASE):
+        return None
+    head = re.escape(_head_noun(words))
+    introduced = [
+        s
+        for s in named
+        if s.type == "Organization"
+        and s.end <= ref.start
+        and re.search(
+            rf"\b{head}(?:\s+(?-i:[a-zà-ÿ][\w-]*))?\s+$", text[max(0, s.start - 40) : s.start], re.IGNORECASE
+        )
+    ]
+    return introduced[-1] if introduced else None
+
+
 def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
     """The name a description stands in apposition to: "Teleperformance, le leader mondial"."""
     previous = max((s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None)
@@ -392,6 +421,31 @@ def _taken(text: str, resolved: Sequence[Slot], ref: Slot, sentence_start: int) 
                 and not text[r.start : r.start + 3].lower().startswith("du ")
             )
         )
+    }
+
+
+_STAKE_IN = re.compile(
+    r"\b(?:part|parts|participation|investissement|actions|titres)\s+(?:de\s+\d+(?:[,.]\d+)?\s*%\s+)?"
+    r"(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*$"
+)
+
+
+def _holders_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The holder of a stake a description is the company of: in "la part de Varn dans cette
+    coentreprise", the coentreprise is not Varn.
+
+    >>> text = "La part de Varn dans cette coentreprise."
+    >>> _holders_before(text, [Slot(11, 15, "Organization", "Varn")], Slot(21, 39, "Organization", ""), 0)
+    {'varn'}
+    """
+    if not re.search(r"\b(?:dans|au\s+capital\s+de)\s*$", text[max(0, ref.start - 20) : ref.start]):
+        return set()
+    return {
+        key_of(s)
+        for s in named
+        if sentence_start <= s.start
+        and s.end <= ref.start
+        and _STAKE_IN.search(text[max(sentence_start, s.start - 40) : s.start])
     }
 
 
