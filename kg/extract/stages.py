@@ -238,7 +238,7 @@ def _speakers(state: State) -> None:
     state.slots = sorted(state.slots + we, key=lambda s: s.start)
 
 
-@register_stage("relations", version=2)
+@register_stage("relations")
 def _relations(state: State) -> None:
     state.sentences = _masked(state)
     starts = [start for start, _ in state.bounds]
