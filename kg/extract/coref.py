@@ -23,6 +23,7 @@ from .mentions import Slot
 __all__ = [
     "Turn",
     "find_descriptions",
+    "find_latter",
     "find_pronouns",
     "find_turns",
     "first_person",
@@ -303,6 +304,46 @@ def resolve_references(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
             )
     return resolved
+
+
+_LATTER = re.compile(r"\b(?:ce\s+dernier|cette\s+dernière)(?![\w-])", re.IGNORECASE)
+
+
+def find_latter(text: str, named: Sequence[Slot], sentence_starts: Sequence[int]) -> list[Slot]:
+    """ "ce dernier" / "cette dernière", resolved to the last person or organization named in
+    that sentence or the one before; a company named as a complement ("président de Kelt. Ce
+    dernier …") gives way to a person named there.
+
+    >>> text = "Varn a racheté Kelt. Le patron de cette dernière part."
+    >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(15, 19, "Organization", "Kelt")]
+    >>> [(s.name, s.via) for s in find_latter(text, named, [0, 21])]
+    [('Kelt', 'description')]
+    """
+    found = []
+    for match in _LATTER.finditer(text):
+        starts = [s for s in sentence_starts if s <= match.start()][-2:] or [0]
+        candidates = [
+            s
+            for s in named
+            if s.type in {"Person", "Organization"} and starts[0] <= s.start and s.end <= match.start()
+        ]
+        if not candidates:
+            continue
+        antecedent = candidates[-1]
+        if antecedent.type == "Organization" and _introduced_by_preposition(text, antecedent):
+            people = [s for s in candidates if s.type == "Person"]
+            antecedent = people[-1] if people else antecedent
+        found.append(
+            Slot(
+                match.start(),
+                match.end(),
+                antecedent.type,
+                antecedent.name,
+                via="description",
+                aliases=antecedent.aliases,
+            )
+        )
+    return found
 
 
 def _apposed_to_unknown_name(

@@ -37,6 +37,7 @@ from .attributes import Around, AttributeMatch, match_attributes
 from .coref import (
     Turn,
     find_descriptions,
+    find_latter,
     find_pronouns,
     find_turns,
     first_person,
@@ -214,9 +215,13 @@ def _coreference(state: State) -> None:
         key=lambda s: s.start,
     )
     starts = [start for start, _ in state.bounds]
-    resolved = resolve_references(
-        state.text, [s for s in named if s.type != "Demonym"], references, starts, state.lexicon
-    )
+    agents = [s for s in named if s.type != "Demonym"]
+    resolved = resolve_references(state.text, agents, references, starts, state.lexicon)
+    resolved += [
+        latter
+        for latter in find_latter(state.text, agents, starts)
+        if not any(s.start < latter.end and latter.start < s.end for s in [*named, *resolved])
+    ]
     state.slots = sorted(state.slots + resolved, key=lambda s: s.start)
 
 
