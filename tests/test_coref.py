@@ -171,7 +171,9 @@ def test_a_demonstrative_description_takes_up_the_name_its_noun_introduced():
     found = _introduced_as(text, named, Slot(59, 77, "Organization", ""))
     assert found is not None and found.name == "Lumo"
     # "la coentreprise" (no demonstrative) is left to salience
-    assert _introduced_as("Varn. La coentreprise.", named[:1], Slot(6, 21, "Organization", "")) is None
+    assert (
+        _introduced_as("Varn. La coentreprise.", named[:1], Slot(6, 21, "Organization", "")) is None
+    )
 
 
 def test_the_holder_of_a_stake_is_not_the_company_it_is_held_in():
@@ -180,7 +182,9 @@ def test_the_holder_of_a_stake_is_not_the_company_it_is_held_in():
     text = "La part de Varn dans cette coentreprise."
     varn = Slot(11, 15, "Organization", "Varn")
     assert _holders_before(text, [varn], Slot(21, 39, "Organization", ""), 0) == {"varn"}
-    assert _holders_before("Varn et la société.", [varn], Slot(8, 18, "Organization", ""), 0) == set()
+    assert (
+        _holders_before("Varn et la société.", [varn], Slot(8, 18, "Organization", ""), 0) == set()
+    )
 
 
 def test_the_latter_is_the_last_name_of_the_sentence_or_the_one_before():

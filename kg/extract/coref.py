@@ -325,7 +325,9 @@ def find_latter(text: str, named: Sequence[Slot], sentence_starts: Sequence[int]
         candidates = [
             s
             for s in named
-            if s.type in {"Person", "Organization"} and starts[0] <= s.start and s.end <= match.start()
+            if s.type in {"Person", "Organization"}
+            and starts[0] <= s.start
+            and s.end <= match.start()
         ]
         if not candidates:
             continue
@@ -418,7 +420,9 @@ def _introduced_as(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
         if s.type == "Organization"
         and s.end <= ref.start
         and re.search(
-            rf"\b{head}(?:\s+(?-i:[a-zà-ÿ][\w-]*))?\s+$", text[max(0, s.start - 40) : s.start], re.IGNORECASE
+            rf"\b{head}(?:\s+(?-i:[a-zà-ÿ][\w-]*))?\s+$",
+            text[max(0, s.start - 40) : s.start],
+            re.IGNORECASE,
         )
     ]
     return introduced[-1] if introduced else None

@@ -365,9 +365,7 @@ def deal_target(
             and target.type == "Organization"
             and earlier[0] <= target.start < position
         ):
-            return Slot(
-                target.start, target.end, target.type, target.name, "topic", target.aliases
-            )
+            return Slot(target.start, target.end, target.type, target.name, "topic", target.aliases)
     return None
 
 
