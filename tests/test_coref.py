@@ -161,3 +161,43 @@ def test_a_pronoun_skips_a_name_a_preposition_introduces():
     ]
     references = [Slot(47, 51, "Person", "", via="pronoun")]
     assert [r.name for r in resolve_references(text, named, references, [0, 26])] == ["Anne Roy"]
+
+
+def test_a_demonstrative_description_takes_up_the_name_its_noun_introduced():
+    from kg.extract.coref import _introduced_as
+
+    text = "Varn monte dans la coentreprise Lumo. Varn détient 20 % de cette coentreprise."
+    named = [Slot(0, 4, "Organization", "Varn"), Slot(32, 36, "Organization", "Lumo")]
+    found = _introduced_as(text, named, Slot(59, 77, "Organization", ""))
+    assert found is not None and found.name == "Lumo"
+    # "la coentreprise" (no demonstrative) is left to salience
+    assert (
+        _introduced_as("Varn. La coentreprise.", named[:1], Slot(6, 21, "Organization", "")) is None
+    )
+
+
+def test_the_holder_of_a_stake_is_not_the_company_it_is_held_in():
+    from kg.extract.coref import _holders_before
+
+    text = "La part de Varn dans cette coentreprise."
+    varn = Slot(11, 15, "Organization", "Varn")
+    assert _holders_before(text, [varn], Slot(21, 39, "Organization", ""), 0) == {"varn"}
+    assert (
+        _holders_before("Varn et la société.", [varn], Slot(8, 18, "Organization", ""), 0) == set()
+    )
+
+
+def test_the_latter_is_the_last_name_of_the_sentence_or_the_one_before():
+    from kg.extract.coref import find_latter
+
+    text = "Varn a racheté Kelt. Le patron de cette dernière part."
+    named = [Slot(0, 4, "Organization", "Varn"), Slot(15, 19, "Organization", "Kelt")]
+    assert [(s.name, s.type) for s in find_latter(text, named, [0, 21])] == [
+        ("Kelt", "Organization")
+    ]
+    # a company named as a complement gives way to the person named with it
+    text = "Il sera remplacé par Paul Roy, président de Kelt. Ce dernier part."
+    named = [Slot(21, 29, "Person", "Paul Roy"), Slot(44, 48, "Organization", "Kelt")]
+    assert [s.name for s in find_latter(text, named, [0, 50])] == ["Paul Roy"]
+    # nothing named in the window: no antecedent
+    assert find_latter("Kelt recrute. Puis rien. Ce dernier part.", named[1:], [0, 14, 25]) == []

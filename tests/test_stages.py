@@ -112,3 +112,30 @@ def test_an_unknown_anchor_is_refused():
 def test_before_and_after_together_are_refused():
     with pytest.raises(ValueError, match="either before or after"):
         register_stage("test_both", before="roles", after="sentences")
+
+
+def test_deal_target_is_the_last_deal_of_the_two_sentences_before():
+    from kg.extract.mentions import Slot
+    from kg.extract.relations import RelationMatch
+    from kg.extract.stages import deal_target
+
+    varn, kelt = Slot(0, 4, "Organization", "Varn"), Slot(12, 16, "Organization", "Kelt")
+    lumo = Slot(30, 34, "Organization", "Lumo")
+    bought = RelationMatch(varn, "acquired", kelt, None, 0.9, "asserted", None)  # type: ignore[arg-type]
+    works = RelationMatch(lumo, "worksFor", varn, None, 0.9, "asserted", None)  # type: ignore[arg-type]
+    starts = [0, 20, 40, 60, 80]
+    target = deal_target([bought, works], starts, 40)
+    assert target is not None and (target.name, target.via) == ("Kelt", "topic")
+    assert deal_target([bought], starts, 80) is None  # three sentences back: too far
+    assert deal_target([bought], starts, 0) is None  # nothing before the first sentence
+
+
+def test_deal_object_reads_the_previous_sentences_deal(nlp):
+    text = (
+        "Le fonds Altavia a racheté le chimiste Veltrix. "
+        "Deux autres acquéreurs : la banque Norvia et le fonds Caldera."
+    )
+    state = run_stages(State(document(text), nlp(text), default_lexicon()))
+    facts = {(m.subject.name, m.predicate, m.object.name) for m in state.matches if m.object}
+    assert ("Norvia", "investedIn", "Veltrix") in facts
+    assert ("Caldera", "investedIn", "Veltrix") in facts

@@ -23,6 +23,7 @@ from .mentions import Slot
 __all__ = [
     "Turn",
     "find_descriptions",
+    "find_latter",
     "find_pronouns",
     "find_turns",
     "first_person",
@@ -288,17 +289,63 @@ def resolve_references(
             antecedent = previous  # apposition: "Teleperformance, le leader mondial"
         elif (frame := _framing_company(text, named, sentence_start, ref)) is not None:
             antecedent = frame
+        elif (introduced := _introduced_as(text, named, ref)) is not None:
+            antecedent = introduced
         else:
             kind = _kind_of(text[ref.start : ref.end], lexicon)
-            taken = _taken(text, resolved, ref, sentence_start) | {
-                key for key, other in kinds.items() if kind and other != kind
-            }
+            taken = (
+                _taken(text, resolved, ref, sentence_start)
+                | _holders_before(text, named, ref, sentence_start)
+                | {key for key, other in kinds.items() if kind and other != kind}
+            )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
         if antecedent is not None:
             resolved.append(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
             )
     return resolved
+
+
+_LATTER = re.compile(r"\b(?:ce\s+dernier|cette\s+dernière)(?![\w-])", re.IGNORECASE)
+
+
+def find_latter(text: str, named: Sequence[Slot], sentence_starts: Sequence[int]) -> list[Slot]:
+    """ "ce dernier" / "cette dernière", resolved to the last person or organization named in
+    that sentence or the one before; a company named as a complement ("président de Kelt. Ce
+    dernier …") gives way to a person named there.
+
+    >>> text = "Varn a racheté Kelt. Le patron de cette dernière part."
+    >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(15, 19, "Organization", "Kelt")]
+    >>> [(s.name, s.via) for s in find_latter(text, named, [0, 21])]
+    [('Kelt', 'description')]
+    """
+    found = []
+    for match in _LATTER.finditer(text):
+        starts = [s for s in sentence_starts if s <= match.start()][-2:] or [0]
+        candidates = [
+            s
+            for s in named
+            if s.type in {"Person", "Organization"}
+            and starts[0] <= s.start
+            and s.end <= match.start()
+        ]
+        if not candidates:
+            continue
+        antecedent = candidates[-1]
+        if antecedent.type == "Organization" and _introduced_by_preposition(text, antecedent):
+            people = [s for s in candidates if s.type == "Person"]
+            antecedent = people[-1] if people else antecedent
+        found.append(
+            Slot(
+                match.start(),
+                match.end(),
+                antecedent.type,
+                antecedent.name,
+                via="description",
+                aliases=antecedent.aliases,
+            )
+        )
+    return found
 
 
 def _apposed_to_unknown_name(
@@ -354,6 +401,33 @@ def _framing_company(
     return frames[-1] if len(frames) == 1 else None
 
 
+def _introduced_as(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
+    """The name a demonstrative description takes up by its noun: "cette coentreprise" is the
+    last company introduced as "la coentreprise Greenvale", whatever is named more.
+
+    >>> text = "Varn monte dans la coentreprise Lumo. Varn détient 20 % de cette coentreprise."
+    >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(32, 36, "Organization", "Lumo")]
+    >>> _introduced_as(text, named, Slot(59, 77, "Organization", "")).name
+    'Lumo'
+    """
+    words = text[ref.start : ref.end]
+    if ref.type != "Organization" or not re.match(r"(?:ce|cet|cette)\s", words, re.IGNORECASE):
+        return None
+    head = re.escape(_head_noun(words))
+    introduced = [
+        s
+        for s in named
+        if s.type == "Organization"
+        and s.end <= ref.start
+        and re.search(
+            rf"\b{head}(?:\s+(?-i:[a-zà-ÿ][\w-]*))?\s+$",
+            text[max(0, s.start - 40) : s.start],
+            re.IGNORECASE,
+        )
+    ]
+    return introduced[-1] if introduced else None
+
+
 def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
     """The name a description stands in apposition to: "Teleperformance, le leader mondial"."""
     previous = max((s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None)
@@ -392,6 +466,31 @@ def _taken(text: str, resolved: Sequence[Slot], ref: Slot, sentence_start: int) 
                 and not text[r.start : r.start + 3].lower().startswith("du ")
             )
         )
+    }
+
+
+_STAKE_IN = re.compile(
+    r"\b(?:part|parts|participation|investissement|actions|titres)\s+(?:de\s+\d+(?:[,.]\d+)?\s*%\s+)?"
+    r"(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*$"
+)
+
+
+def _holders_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The holder of a stake a description is the company of: in "la part de Varn dans cette
+    coentreprise", the coentreprise is not Varn.
+
+    >>> text = "La part de Varn dans cette coentreprise."
+    >>> _holders_before(text, [Slot(11, 15, "Organization", "Varn")], Slot(21, 39, "Organization", ""), 0)
+    {'varn'}
+    """
+    if not re.search(r"\b(?:dans|au\s+capital\s+de)\s*$", text[max(0, ref.start - 20) : ref.start]):
+        return set()
+    return {
+        key_of(s)
+        for s in named
+        if sentence_start <= s.start
+        and s.end <= ref.start
+        and _STAKE_IN.search(text[max(sentence_start, s.start - 40) : s.start])
     }
 
 

@@ -150,6 +150,8 @@ class DocumentContext:
     person_at: Callable[[int], Slot | None]
     first_person_turn: Callable[[MaskedSentence], bool]
     next_person: Callable[[int], Slot | None] = lambda position: None
+    # The target of the deal the previous sentences state (``object = "deal"``), if any.
+    deal_at: Callable[[int], Slot | None] = lambda position: None
 
 
 def _expand_coordination(
@@ -510,4 +512,6 @@ def _virtual_slot(
         return context.person_at(sentence.to_original(position))
     if role == "next_person":
         return context.next_person(sentence.end)
+    if role == "deal":
+        return context.deal_at(sentence.start) or context.topic
     return None

@@ -37,6 +37,7 @@ from .attributes import Around, AttributeMatch, match_attributes
 from .coref import (
     Turn,
     find_descriptions,
+    find_latter,
     find_pronouns,
     find_turns,
     first_person,
@@ -214,9 +215,13 @@ def _coreference(state: State) -> None:
         key=lambda s: s.start,
     )
     starts = [start for start, _ in state.bounds]
-    resolved = resolve_references(
-        state.text, [s for s in named if s.type != "Demonym"], references, starts, state.lexicon
-    )
+    agents = [s for s in named if s.type != "Demonym"]
+    resolved = resolve_references(state.text, agents, references, starts, state.lexicon)
+    resolved += [
+        latter
+        for latter in find_latter(state.text, agents, starts)
+        if not any(s.start < latter.end and latter.start < s.end for s in [*named, *resolved])
+    ]
     state.slots = sorted(state.slots + resolved, key=lambda s: s.start)
 
 
@@ -241,6 +246,11 @@ def _speakers(state: State) -> None:
 @register_stage("relations")
 def _relations(state: State) -> None:
     state.sentences = _masked(state)
+    starts = [start for start, _ in state.bounds]
+    # Read while the matches grow: a sentence's "deal" is what the sentences before it stated.
+    state.context = replace(
+        state.context, deal_at=lambda position: deal_target(state.matches, starts, position)
+    )
     patterns = [p for p in state.lexicon.relations if p.subject != "speaker"]
     _read_relations(state, patterns, state.sentences)
 
@@ -327,6 +337,36 @@ def document_context(
         else None
     )
     return DocumentContext(topic_slot, speaker_at, person_at, first_person_turn, next_person)
+
+
+_DEAL_PREDICATES = frozenset({"investedIn", "acquired"})
+
+
+def deal_target(
+    matches: Sequence[RelationMatch], starts: Sequence[int], position: int, window: int = 2
+) -> Slot | None:
+    """The company the last deal read in the ``window`` sentences before the one at
+    ``position`` is about: what "les autres acquéreurs", "les membres du consortium" or "une
+    part de 10 %" speak of in the next sentence ("A rachète Kelt. Les autres acquéreurs : B, C").
+
+    >>> kelt, varn = Slot(10, 14, "Organization", "Kelt"), Slot(0, 4, "Organization", "Varn")
+    >>> m = RelationMatch(varn, "acquired", kelt, None, 0.9, "asserted", None)
+    >>> deal_target([m], [0, 20, 40], 20).name, deal_target([m], [0, 20, 40, 60, 80], 80)
+    ('Kelt', None)
+    """
+    earlier = [s for s in starts if s < position][-window:]
+    if not earlier:
+        return None
+    for match in reversed(matches):
+        target = match.object
+        if (
+            match.predicate in _DEAL_PREDICATES
+            and target is not None
+            and target.type == "Organization"
+            and earlier[0] <= target.start < position
+        ):
+            return Slot(target.start, target.end, target.type, target.name, "topic", target.aliases)
+    return None
 
 
 def affiliations(matches: Sequence[RelationMatch]) -> dict[str, str]:
