@@ -36,7 +36,7 @@ _COORDINATION = re.compile(
     # So does one saying who made or owns the name: "A, créée par B, et C".
     r"(?:\s*,\s*(?:créée?s?|fondée?s?|détenue?s?|contrôlée?s?|filiale)\s+[^⟨⟩,.;]{0,20}⟨\d+:[POLDR]⟩(?=\s*,))?"
     r"(?:(?P<comma>\s*,\s*)(?P<prep>(?:avec|à|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?"
-    r"|\s*,?\s+(?:et|ou|ainsi\s+qu['’])\s+"
+    r"|\s*,?\s+(?:(?:et|ou|ainsi\s+que)\s+|ainsi\s+qu['’]\s*)"
     r"(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis|encore)\s+)?"
     # "détenue à 60 % par A et à 20 % par B": a share before the repeated preposition.
     r"(?:à\s+\d+(?:[,.]\d+)?\s*%\s+)?"
