@@ -820,16 +820,28 @@ def _context_companies(
     doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
 ) -> tuple[list[Slot], list[Slot]]:
     """A capitalised name after a city's demonym or before a headcount is a company."""
+    text = _mark_demonyms(doc_text(doc), slots)
+    return slots, _companies_matched(_CONTEXT_COMPANY, text, slots, found, lexicon)
+
+
+def _companies_matched(
+    regex: re.Pattern[str], text: str, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> list[Slot]:
+    """``found`` plus an organization for each match of ``regex`` (its first group that took
+    part) that is no junk word and overlaps no slot yet.
+
+    >>> from kg.extract.lexicon import default_lexicon
+    >>> [s.name for s in _companies_matched(_CHEZ, "chez Datavia", [], [], default_lexicon())]
+    ['Datavia']
+    """
     found = list(found)
-    for match in _CONTEXT_COMPANY.finditer(_mark_demonyms(doc_text(doc), slots)):
-        group = 1 if match.group(1) else 2
+    for match in regex.finditer(text):
+        group = next(i for i in range(1, (regex.groups or 0) + 1) if match.group(i))
         start, end = match.span(group)
-        if (
-            not _overlaps(slots + found, start, end)
-            and match.group(group) not in lexicon.junk_words
-        ):
-            found.append(Slot(start, end, "Organization", match.group(group)))
-    return slots, found
+        name = match.group(group)
+        if name not in lexicon.junk_words and not _overlaps(slots + found, start, end):
+            found.append(Slot(start, end, "Organization", name))
+    return found
 
 
 # In these names a dot is part of a word ("Showroomprive.com"), never a full stop.
@@ -842,12 +854,7 @@ def _chez_names(
     doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
 ) -> tuple[list[Slot], list[Slot]]:
     """ "chez Datavia": a company (or a shop) named after "chez"."""
-    found = list(found)
-    for match in _CHEZ.finditer(doc_text(doc)):
-        start, end = match.span(1)
-        if match.group(1) not in lexicon.junk_words and not _overlaps(slots + found, start, end):
-            found.append(Slot(start, end, "Organization", match.group(1)))
-    return slots, found
+    return slots, _companies_matched(_CHEZ, doc_text(doc), slots, found, lexicon)
 
 
 _EXPANSION_FIRST = re.compile(
