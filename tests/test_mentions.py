@@ -94,3 +94,19 @@ def test_organization_rules_are_one_function_each():
         "_states",
         "_headed_names",
     ]
+
+
+def test_short_form_after_unit_word_is_the_parent() -> None:
+    """ "Orvane Capital, la branche … d'Orvane": the short form names the parent, not the arm."""
+    from kg.extract.mentions import _merge_short_forms
+
+    text = "Orvane Capital, la branche d'investissement d'Orvane, et Orvane Capital encore."
+    slots = [
+        Slot(0, 14, "Organization", "Orvane Capital"),
+        Slot(45, 51, "Organization", "Orvane"),
+    ]
+    assert text[45:51] == "Orvane"
+    assert [s.name for s in _merge_short_forms(slots, text)] == ["Orvane Capital", "Orvane"]
+    plain = "Orvane Capital investit. Orvane annonce."
+    other = [Slot(0, 14, "Organization", "Orvane Capital"), Slot(25, 31, "Organization", "Orvane")]
+    assert [s.name for s in _merge_short_forms(other, plain)] == ["Orvane Capital"] * 2

@@ -1235,12 +1235,32 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
             ambiguous[short] = found
     return [
         replace(s, name=longer[s.name], aliases=(*s.aliases, s.name))
-        if s.type == "Organization" and s.name in longer
+        if s.type == "Organization" and s.name in longer and not _parent_complement(text, s.start)
         else _by_context(text, s, ambiguous[s.name])
         if s.type == "Organization" and s.name in ambiguous
         else s
         for s in slots
     ]
+
+
+# "X Ventures, la branche capital-risque de X": a short form after a unit word and "de" is the
+# parent the longer name was named after, not the unit itself.
+_UNIT_OF = re.compile(
+    r"\b(?:filiale|branche|bras|division|pôle|entité|unité|maison[- ]mère|société\s+mère)"
+    r"(?:\s+[\w'’-]+){0,2}?\s+(?:de\s+|d['’]\s*|du\s+)(?:groupe\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _parent_complement(text: str, start: int) -> bool:
+    """Is the name at ``start`` the parent after a unit word: "la branche capital-risque de X"?
+
+    >>> _parent_complement("Orvel Capital, la branche d'investissement d'Orvel", 43)
+    True
+    >>> _parent_complement("Orvel Capital investit avec Orvel", 28)
+    False
+    """
+    return _UNIT_OF.search(text[max(0, start - 60) : start]) is not None
 
 
 def _by_context(text: str, slot: Slot, candidates: set[str]) -> Slot:
