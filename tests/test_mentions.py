@@ -103,9 +103,9 @@ def test_short_form_after_unit_word_is_the_parent() -> None:
     text = "Orvane Capital, la branche d'investissement d'Orvane, et Orvane Capital encore."
     slots = [
         Slot(0, 14, "Organization", "Orvane Capital"),
-        Slot(45, 51, "Organization", "Orvane"),
+        Slot(46, 52, "Organization", "Orvane"),
     ]
-    assert text[45:51] == "Orvane"
+    assert text[46:52] == "Orvane"
     assert [s.name for s in _merge_short_forms(slots, text)] == ["Orvane Capital", "Orvane"]
     plain = "Orvane Capital investit. Orvane annonce."
     other = [Slot(0, 14, "Organization", "Orvane Capital"), Slot(25, 31, "Organization", "Orvane")]
