@@ -1116,9 +1116,14 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     suffix = _suffix_regex(lexicon)
     company_words = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
     votes: Counter[str] = Counter()
+    # "le groupe IT Tarvel Dumont … le fournisseur Tarvel Dumont": a name the model reads as a
+    # company elsewhere in the document counts as a strong cue for its "person" mentions.
+    companies = {match_key(s.name) for s in slots if s.type == "Organization" and " " in s.name}
     for slot in slots:
         if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):
             votes[match_key(slot.name)] += _organization_cue(text, slot.start, slot.end, lexicon)
+            if slot.type == "Person" and match_key(slot.name) in companies:
+                votes[match_key(slot.name)] += 2
     retyped = []
     for slot in slots:
         key = match_key(slot.name)
