@@ -110,3 +110,15 @@ def test_short_form_after_unit_word_is_the_parent() -> None:
     plain = "Orvane Capital investit. Orvane annonce."
     other = [Slot(0, 14, "Organization", "Orvane Capital"), Slot(25, 31, "Organization", "Orvane")]
     assert [s.name for s in _merge_short_forms(other, plain)] == ["Orvane Capital"] * 2
+
+
+def test_university_contraction_is_its_full_name() -> None:
+    """ "UVarenne" beside "Université de Varenne" is the same institution."""
+    from kg.extract.mentions import _merge_short_forms
+
+    slots = [
+        Slot(0, 21, "Organization", "Université de Varenne"),
+        Slot(30, 38, "Organization", "UVarenne"),
+        Slot(40, 46, "Organization", "UNamur"),
+    ]
+    assert [s.name for s in _merge_short_forms(slots)] == ["Université de Varenne"] * 2 + ["UNamur"]

@@ -1238,6 +1238,7 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
             longer[short] = found.pop()
         elif len(found) > 1 and short not in found:
             ambiguous[short] = found
+    longer.update(_university_contractions(names))
     return [
         replace(s, name=longer[s.name], aliases=(*s.aliases, s.name))
         if s.type == "Organization" and s.name in longer and not _parent_complement(text, s.start)
@@ -1246,6 +1247,23 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
         else s
         for s in slots
     ]
+
+
+_UNIVERSITY = re.compile(r"Université\s+(?:de\s+|d['’]\s*|du\s+)?([A-ZÀ-Ý][\w-]+)")
+
+
+def _university_contractions(names: set[str]) -> dict[str, str]:
+    """A university's contraction beside its full name: "UVarenne" is "Université de Varenne".
+
+    >>> _university_contractions({"UVarenne", "Université de Varenne", "Vexia"})
+    {'UVarenne': 'Université de Varenne'}
+    """
+    full = {}
+    for name in names:
+        found = _UNIVERSITY.fullmatch(name)
+        if found:
+            full["U" + found.group(1)] = name
+    return {name: full[name] for name in names if name in full}
 
 
 # "X Ventures, la branche capital-risque de X": a short form after a unit word and "de" is the
