@@ -122,3 +122,13 @@ def test_university_contraction_is_its_full_name() -> None:
         Slot(40, 46, "Organization", "UNamur"),
     ]
     assert [s.name for s in _merge_short_forms(slots)] == ["Université de Varenne"] * 2 + ["UNamur"]
+
+
+def test_country_unit_is_not_its_parent() -> None:
+    """ "Varnet Belgium" is a unit of "Varnet", not a longer name of it."""
+    from kg.extract.mentions import _merge_short_forms, country_unit_parent
+
+    slots = [Slot(0, 14, "Organization", "Varnet Belgium"), Slot(20, 26, "Organization", "Varnet")]
+    assert [s.name for s in _merge_short_forms(slots)] == ["Varnet Belgium", "Varnet"]
+    assert country_unit_parent("Varnet France") == "Varnet"
+    assert country_unit_parent("Varnet Industries") is None

@@ -1225,7 +1225,7 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
             if n != short
             and not n.startswith("famille ")  # "Peugeot" is no short form of "famille Peugeot"
             and (
-                n.startswith(short + " ")
+                (n.startswith(short + " ") and country_unit_parent(n) != short)
                 # "Caisse de dépôt … du Québec" is not "Québec": a complement is no short form
                 or (n.endswith(" " + short) and not _after_function_word(n, short))
                 or (n.endswith("-" + short) and n[:1].isupper())  # "Londres-Heathrow"
@@ -1247,6 +1247,26 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
         else s
         for s in slots
     ]
+
+
+# "Vexia Belgium" beside "Vexia": a unit named after its parent and a country is not the parent.
+_COUNTRY_WORDS = (
+    "Belgium|Belgique|België|France|Canada|Suisse|Schweiz|Switzerland|Deutschland|Germany|UK"
+    "|USA|Europe|Benelux|Luxembourg|Italia|Italy|España|Spain|Nederland|Netherlands|Maroc"
+    "|Morocco|Afrique|Africa|Asia|Asie|North America|Amérique du Nord|Polska|Portugal|Austria"
+    "|Österreich|Ireland|Irlande|Japan|Japon|China|Chine|India|Inde|Brasil|Brazil|Mexico"
+)
+_COUNTRY_UNIT = re.compile(r"(.+?)\s+(?:" + _COUNTRY_WORDS + r")")
+
+
+def country_unit_parent(name: str) -> str | None:
+    """The parent a country unit is named after: "Vexia Belgium" → "Vexia", else None.
+
+    >>> country_unit_parent("Vexia Belgium"), country_unit_parent("Vexia Technologies")
+    ('Vexia', None)
+    """
+    found = _COUNTRY_UNIT.fullmatch(name)
+    return found.group(1) if found else None
 
 
 _UNIVERSITY = re.compile(r"Université\s+(?:de\s+|d['’]\s*|du\s+)?([A-ZÀ-Ý][\w-]+)")
