@@ -132,3 +132,15 @@ def test_country_unit_is_not_its_parent() -> None:
     assert [s.name for s in _merge_short_forms(slots)] == ["Varnet Belgium", "Varnet"]
     assert country_unit_parent("Varnet France") == "Varnet"
     assert country_unit_parent("Varnet Industries") is None
+
+
+def test_acronym_after_an_article_is_an_institution(nlp) -> None:
+    """ "le CNRS" is an institution even though the model knows the word; "PARIS" alone is not."""
+    from kg.extract.mentions import _acronym_company
+
+    text = "Varnet collabore avec le CNRS depuis PARIS."
+    doc = nlp(text)
+    cnrs = Slot(text.index("CNRS"), text.index("CNRS") + 4, "Place", "CNRS")
+    paris = Slot(text.index("PARIS"), text.index("PARIS") + 5, "Place", "PARIS")
+    assert _acronym_company(doc, text, cnrs)
+    assert not _acronym_company(doc, text, paris)

@@ -1137,14 +1137,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS or (
             " " in slot.name and slot.name.split()[0].lower() in company_words
         )
-        # "BMO", "CD&V", "UCLyon": places are seldom written as acronyms, companies often.
-        acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}|[A-Z]{2,4}[a-zà-ÿ]{2,}", slot.name) is not None
-        # A dateline's "PARIS" or "LYON" is a word the model knows; "BMO" is not.
-        acronym = (
-            acronym
-            and slot.name not in _PLACE_ACRONYMS
-            and (len(slot.name) <= 3 or not doc.vocab.has_vector(slot.name.lower()))
-        )
+        acronym = _acronym_company(doc, text, slot)
         to_org = (
             slot.type == "Place"
             and (
@@ -1168,6 +1161,20 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     return retyped
 
 
+def _acronym_company(doc: Doc, text: str, slot: Slot) -> bool:
+    """Is a "place" written as an acronym a company? "BMO", "CD&V", "UCLyon": places are seldom
+    written as acronyms, companies often; a dateline's "PARIS" is a word the model knows, "BMO"
+    is not; "le CERN", "la SNCF": after an article, an institution, known word or not."""
+    if re.fullmatch(r"[A-Z][A-Z&]{1,5}|[A-Z]{2,4}[a-zà-ÿ]{2,}", slot.name) is None:
+        return False
+    return slot.name not in _PLACE_ACRONYMS and (
+        len(slot.name) <= 3
+        or not doc.vocab.has_vector(slot.name.lower())
+        or _ARTICLE_BEFORE.search(text, max(0, slot.start - 4), slot.start) is not None
+    )
+
+
+_ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:le|la|l['’])\s*$", re.IGNORECASE)
 _PLACE_ACRONYMS = {"USA", "US", "UK", "UE", "RDC", "EAU", "RU", "NYC", "RFA", "URSS", "DOM", "TOM"}
 
 
