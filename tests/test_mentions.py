@@ -94,3 +94,53 @@ def test_organization_rules_are_one_function_each():
         "_states",
         "_headed_names",
     ]
+
+
+def test_short_form_after_unit_word_is_the_parent() -> None:
+    """ "Orvane Capital, la branche … d'Orvane": the short form names the parent, not the arm."""
+    from kg.extract.mentions import _merge_short_forms
+
+    text = "Orvane Capital, la branche d'investissement d'Orvane, et Orvane Capital encore."
+    slots = [
+        Slot(0, 14, "Organization", "Orvane Capital"),
+        Slot(46, 52, "Organization", "Orvane"),
+    ]
+    assert text[46:52] == "Orvane"
+    assert [s.name for s in _merge_short_forms(slots, text)] == ["Orvane Capital", "Orvane"]
+    plain = "Orvane Capital investit. Orvane annonce."
+    other = [Slot(0, 14, "Organization", "Orvane Capital"), Slot(25, 31, "Organization", "Orvane")]
+    assert [s.name for s in _merge_short_forms(other, plain)] == ["Orvane Capital"] * 2
+
+
+def test_university_contraction_is_its_full_name() -> None:
+    """ "UVarenne" beside "Université de Varenne" is the same institution."""
+    from kg.extract.mentions import _merge_short_forms
+
+    slots = [
+        Slot(0, 21, "Organization", "Université de Varenne"),
+        Slot(30, 38, "Organization", "UVarenne"),
+        Slot(40, 46, "Organization", "UNamur"),
+    ]
+    assert [s.name for s in _merge_short_forms(slots)] == ["Université de Varenne"] * 2 + ["UNamur"]
+
+
+def test_country_unit_is_not_its_parent() -> None:
+    """ "Varnet Belgium" is a unit of "Varnet", not a longer name of it."""
+    from kg.extract.mentions import _merge_short_forms, country_unit_parent
+
+    slots = [Slot(0, 14, "Organization", "Varnet Belgium"), Slot(20, 26, "Organization", "Varnet")]
+    assert [s.name for s in _merge_short_forms(slots)] == ["Varnet Belgium", "Varnet"]
+    assert country_unit_parent("Varnet France") == "Varnet"
+    assert country_unit_parent("Varnet Industries") is None
+
+
+def test_acronym_after_an_article_is_an_institution(nlp) -> None:
+    """ "le CNRS" is an institution even though the model knows the word; "PARIS" alone is not."""
+    from kg.extract.mentions import _acronym_company
+
+    text = "Varnet collabore avec le CNRS depuis PARIS."
+    doc = nlp(text)
+    cnrs = Slot(text.index("CNRS"), text.index("CNRS") + 4, "Place", "CNRS")
+    paris = Slot(text.index("PARIS"), text.index("PARIS") + 5, "Place", "PARIS")
+    assert _acronym_company(doc, text, cnrs)
+    assert not _acronym_company(doc, text, paris)

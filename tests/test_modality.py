@@ -54,3 +54,17 @@ def test_modality_of_cues(clause, modality):
 def test_a_future_or_conditional_verb_is_planned(nlp, text, modality):
     verbs = [t for t in nlp(text) if t.pos_ in {"VERB", "AUX"}]
     assert modality_of(text, verbs, NEGATION, HEDGES) == modality
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ("la société va rester basée à", "asserted"),
+        ("le siège restera à", "asserted"),
+        ("le groupe pourrait rester installé à", "planned"),
+        ("la société va déménager à", "planned"),
+        ("il ne va pas rester à", "negated"),
+    ],
+)
+def test_a_continuing_state_is_no_plan(clause, expected):
+    assert modality_of(clause, [], ["ne pas"], ["va", "pourrait"]) == expected

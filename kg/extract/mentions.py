@@ -1123,9 +1123,14 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     suffix = _suffix_regex(lexicon)
     company_words = {w.lower() for w in lexicon.typing.get("organization_suffixes", [])}
     votes: Counter[str] = Counter()
+    # "le groupe IT Tarvel Dumont … le fournisseur Tarvel Dumont": a name the model reads as a
+    # company elsewhere in the document counts as a strong cue for its "person" mentions.
+    companies = {match_key(s.name) for s in slots if s.type == "Organization" and " " in s.name}
     for slot in slots:
         if slot.type == "Place" or (slot.type == "Person" and len(slot.name.split()) >= 2):
             votes[match_key(slot.name)] += _organization_cue(text, slot.start, slot.end, lexicon)
+            if slot.type == "Person" and match_key(slot.name) in companies:
+                votes[match_key(slot.name)] += 2
     retyped = []
     for slot in slots:
         key = match_key(slot.name)
@@ -1139,14 +1144,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         institution = slot.name.split()[0].lower() in _INSTITUTION_WORDS or (
             " " in slot.name and slot.name.split()[0].lower() in company_words
         )
-        # "SGX", "M&R", "UCLyon": places are seldom written as acronyms, companies often.
-        acronym = re.fullmatch(r"[A-Z][A-Z&]{1,5}|[A-Z]{2,4}[a-zà-ÿ]{2,}", slot.name) is not None
-        # A dateline's "PARIS" or "LYON" is a word the model knows; "BMO" is not.
-        acronym = (
-            acronym
-            and slot.name not in _PLACE_ACRONYMS
-            and (len(slot.name) <= 3 or not doc.vocab.has_vector(slot.name.lower()))
-        )
+        acronym = _acronym_company(doc, text, slot)
         to_org = (
             slot.type == "Place"
             and (
@@ -1170,6 +1168,20 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
     return retyped
 
 
+def _acronym_company(doc: Doc, text: str, slot: Slot) -> bool:
+    """Is a "place" written as an acronym a company? "BMO", "CD&V", "UCLyon": places are seldom
+    written as acronyms, companies often; a dateline's "PARIS" is a word the model knows, "BMO"
+    is not; "le CERN", "la SNCF": after an article, an institution, known word or not."""
+    if re.fullmatch(r"[A-Z][A-Z&]{1,5}|[A-Z]{2,4}[a-zà-ÿ]{2,}", slot.name) is None:
+        return False
+    return slot.name not in _PLACE_ACRONYMS and (
+        len(slot.name) <= 3
+        or not doc.vocab.has_vector(slot.name.lower())
+        or _ARTICLE_BEFORE.search(text, max(0, slot.start - 4), slot.start) is not None
+    )
+
+
+_ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:le|la|l['’])\s*$", re.IGNORECASE)
 _PLACE_ACRONYMS = {"USA", "US", "UK", "UE", "RDC", "EAU", "RU", "NYC", "RFA", "URSS", "DOM", "TOM"}
 
 
@@ -1227,7 +1239,7 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
             if n != short
             and not n.startswith("famille ")  # "Vautrin" is no short form of "famille Vautrin"
             and (
-                n.startswith(short + " ")
+                (n.startswith(short + " ") and country_unit_parent(n) != short)
                 # "Banque populaire … du Limousin" is not "Limousin": a complement is no short form
                 or (n.endswith(" " + short) and not _after_function_word(n, short))
                 or (n.endswith("-" + short) and n[:1].isupper())  # "Lyon-Bron"
@@ -1240,14 +1252,72 @@ def _merge_short_forms(slots: list[Slot], text: str = "") -> list[Slot]:
             longer[short] = found.pop()
         elif len(found) > 1 and short not in found:
             ambiguous[short] = found
+    longer.update(_university_contractions(names))
     return [
         replace(s, name=longer[s.name], aliases=(*s.aliases, s.name))
-        if s.type == "Organization" and s.name in longer
+        if s.type == "Organization" and s.name in longer and not _parent_complement(text, s.start)
         else _by_context(text, s, ambiguous[s.name])
         if s.type == "Organization" and s.name in ambiguous
         else s
         for s in slots
     ]
+
+
+# "Vexia Belgium" beside "Vexia": a unit named after its parent and a country is not the parent.
+_COUNTRY_WORDS = (
+    "Belgium|Belgique|België|France|Canada|Suisse|Schweiz|Switzerland|Deutschland|Germany|UK"
+    "|USA|Europe|Benelux|Luxembourg|Italia|Italy|España|Spain|Nederland|Netherlands|Maroc"
+    "|Morocco|Afrique|Africa|Asia|Asie|North America|Amérique du Nord|Polska|Portugal|Austria"
+    "|Österreich|Ireland|Irlande|Japan|Japon|China|Chine|India|Inde|Brasil|Brazil|Mexico"
+)
+_COUNTRY_UNIT = re.compile(r"(.+?)\s+(?:" + _COUNTRY_WORDS + r")")
+
+
+def country_unit_parent(name: str) -> str | None:
+    """The parent a country unit is named after: "Vexia Belgium" → "Vexia", else None.
+
+    >>> country_unit_parent("Vexia Belgium"), country_unit_parent("Vexia Technologies")
+    ('Vexia', None)
+    """
+    found = _COUNTRY_UNIT.fullmatch(name)
+    return found.group(1) if found else None
+
+
+_UNIVERSITY = re.compile(r"Université\s+(?:de\s+|d['’]\s*|du\s+)?([A-ZÀ-Ý][\w-]+)")
+
+
+def _university_contractions(names: set[str]) -> dict[str, str]:
+    """A university's contraction beside its full name: "UVarenne" is "Université de Varenne".
+
+    >>> _university_contractions({"UVarenne", "Université de Varenne", "Vexia"})
+    {'UVarenne': 'Université de Varenne'}
+    """
+    full = {}
+    for name in names:
+        found = _UNIVERSITY.fullmatch(name)
+        if found:
+            full["U" + found.group(1)] = name
+    return {name: full[name] for name in names if name in full}
+
+
+# "X Ventures, la branche capital-risque de X": a short form after a unit word and "de" is the
+# parent the longer name was named after, not the unit itself.
+_UNIT_OF = re.compile(
+    r"\b(?:filiale|branche|bras|division|pôle|entité|unité|maison[- ]mère|société\s+mère)"
+    r"(?:\s+[\w'’-]+){0,2}?\s+(?:de\s+|d['’]\s*|du\s+)(?:groupe\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _parent_complement(text: str, start: int) -> bool:
+    """Is the name at ``start`` the parent after a unit word: "la branche capital-risque de X"?
+
+    >>> _parent_complement("Orvel Capital, la branche d'investissement d'Orvel", 43)
+    True
+    >>> _parent_complement("Orvel Capital investit avec Orvel", 28)
+    False
+    """
+    return _UNIT_OF.search(text[max(0, start - 60) : start]) is not None
 
 
 def _by_context(text: str, slot: Slot, candidates: set[str]) -> Slot:

@@ -48,6 +48,15 @@ def cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
 
 
+# "va rester basée à Lyon", "restera actionnaire": a state said to continue holds now, so its
+# future is no plan. A hedge ("pourrait rester") still makes it one.
+_CONTINUES = re.compile(
+    r"(?<![\w-])(?:(?:va|vont)\s+(?:rester|demeurer)|rester(?:a|ont)|demeurer(?:a|ont))(?![\w-])",
+    re.IGNORECASE,
+)
+_CONTINUE_LEMMAS = {"rester", "demeurer"}
+
+
 def modality_of(
     clause: str, verbs: Sequence[Token], negation_cues: Sequence[str], modality_cues: Sequence[str]
 ) -> Modality:
@@ -57,12 +66,17 @@ def modality_of(
     'negated'
     >>> modality_of("pourrait racheter", [], ["ne pas"], ["pourrait"])
     'planned'
+    >>> modality_of("sa société va rester basée à", [], ["ne pas"], ["va", "pourrait"])
+    'asserted'
     """
     if cue_regex(tuple(negation_cues)).search(clause):
         return "negated"
+    clause = _CONTINUES.sub(" ", clause)
     if cue_regex(tuple(modality_cues)).search(clause):
         return "planned"
     for verb in verbs:
+        if verb.lemma_ in _CONTINUE_LEMMAS:
+            continue
         if "Fut" in verb.morph.get("Tense", []) or "Cnd" in verb.morph.get("Mood", []):
             return "planned"
     return "asserted"

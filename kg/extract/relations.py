@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 from ..errors import InputError
 from ..records import Modality
 from .lexicon import Lexicon, RelationPattern, school_regex
-from .mentions import Slot
+from .mentions import Slot, country_unit_parent
 from .modality import modality_of
 from .prefilter import fold, may_contain
 
@@ -336,6 +336,15 @@ def _group_in_brackets(sentence: MaskedSentence, match: re.Match[str]) -> tuple[
         return "object", []
     bracket = sentence.masked.index("(", match.start(), match.end())
     return "object", _slots_within(sentence, bracket, match.end(), "O")[-1:]
+
+
+@register_collector("country_parent")
+def _country_parent(sentence: MaskedSentence, match: re.Match[str]) -> tuple[str, list[Slot]]:
+    """The parent a country unit is named after, when the sentence names it too: "Vexia …
+    Vexia Belgium" (the subject is the match's ``s`` group)."""
+    parent = country_unit_parent(sentence.slot(match.group("s")).name)
+    found = [s for s in sentence.slots if s.type == "Organization" and s.name == parent]
+    return "object", found[:1]
 
 
 def check_collectors(patterns: Sequence[RelationPattern]) -> None:
