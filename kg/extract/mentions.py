@@ -1312,7 +1312,7 @@ _UNIT_OF = re.compile(
 def _parent_complement(text: str, start: int) -> bool:
     """Is the name at ``start`` the parent after a unit word: "la branche capital-risque de X"?
 
-    >>> _parent_complement("Orvel Capital, la branche d'investissement d'Orvel", 43)
+    >>> _parent_complement("Orvel Capital, la branche d'investissement d'Orvel", 45)
     True
     >>> _parent_complement("Orvel Capital investit avec Orvel", 28)
     False
