@@ -2,8 +2,8 @@
 
 A **missed** gold relation (s, p, o) gets the first stage that applies:
 
-1. *not merged* — the relation is in the graph between name variants of s and o ("PSA" for
-   "PSA Peugeot Citroën": one label holds the other's words) that were not merged with the gold name;
+1. *not merged* — the relation is in the graph between name variants of s and o ("Norvel" for
+   "Norvel Automobiles SA": one label holds the other's words) that were not merged with the gold name;
 2. *entity not found* — no node of the document names s (or o); with extraction records, a mention
    of that name with another type makes it *wrong type* instead;
 3. *wrong type* — nodes name it, none with the gold type;
@@ -195,7 +195,7 @@ class _Document:
 
     def variants(self, gid: str) -> list[URIRef]:
         """In-scope nodes of the gold type that name no gold entity, one label of which holds a
-        name of ``gid`` as whole words or is held by one ("PSA" / "PSA Peugeot Citroën")."""
+        name of ``gid`` as whole words or is held by one ("Norvel" / "Norvel Automobiles SA")."""
         names = [_words(n) for n in self.entities[gid]["names"]]
         return [
             node

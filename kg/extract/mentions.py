@@ -655,8 +655,8 @@ _PLACE_KIND_WORDS = {
 
 
 def _join_name_of_place(text: str, slots: list[Slot]) -> list[Slot]:
-    """A one-word name, "de", then a place is one company the model cut in two ("Viande" + "de
-    Liège", "Groep De" + "Brauwer"), unless the word is a kind of place ("Province de Liège").
+    """A one-word name, "de", then a place is one company the model cut in two ("Orvia" + "de
+    Namur", "Brouwerij De" + "Kempen"), unless the word is a kind of place ("Province de Namur").
 
     >>> [s.name for s in _join_name_of_place("Orvia de Namur", [
     ...     Slot(0, 5, "Place", "Orvia"), Slot(9, 14, "Place", "Namur")])]
