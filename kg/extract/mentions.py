@@ -628,23 +628,16 @@ def _join_place_and_company(text: str, slots: list[Slot]) -> list[Slot]:
     """A place name right before a company word is part of the company's name ("Lorraine" +
     "Énergies", "Bretagne" + "Télécom"); so is a company name right before another one, which
     the model cut in two ("Kestrel Financial" + "Services Limited")."""
-    slots = sorted(slots, key=lambda s: s.start)
-    joined: list[Slot] = []
-    for slot in slots:
-        previous = joined[-1] if joined else None
-        if (
-            previous is not None
-            and previous.type in {"Place", "Organization"}
+
+    def cut(previous: Slot, slot: Slot) -> bool:
+        return (
+            previous.type in {"Place", "Organization"}
             and slot.type == "Organization"
             and slot.via == previous.via == "name"
             and text[previous.end : slot.start] == " "
-        ):
-            joined[-1] = Slot(
-                previous.start, slot.end, "Organization", text[previous.start : slot.end]
-            )
-            continue
-        joined.append(slot)
-    return joined
+        )
+
+    return _join_cut_companies(text, slots, cut)
 
 
 _OF = re.compile(r" (?:de|De|du|Du|des|van|Van|von) ")
@@ -662,24 +655,33 @@ def _join_name_of_place(text: str, slots: list[Slot]) -> list[Slot]:
     ...     Slot(0, 5, "Place", "Orvia"), Slot(9, 14, "Place", "Namur")])]
     ['Orvia de Namur']
     """
-    slots = sorted(slots, key=lambda s: s.start)
-    joined: list[Slot] = []
-    for slot in slots:
-        previous = joined[-1] if joined else None
-        if (
-            previous is not None
-            and slot.type == "Place"
+
+    def cut(previous: Slot, slot: Slot) -> bool:
+        return (
+            slot.type == "Place"
             and previous.type in {"Place", "Organization"}
             and " " not in previous.name
             and previous.name.lower() not in _PLACE_KIND_WORDS
             and text[previous.start : previous.end] == previous.name
-            and _OF.fullmatch(text[previous.end : slot.start])
-        ):
-            joined[-1] = Slot(
-                previous.start, slot.end, "Organization", text[previous.start : slot.end]
-            )
-            continue
-        joined.append(slot)
+            and _OF.fullmatch(text[previous.end : slot.start]) is not None
+        )
+
+    return _join_cut_companies(text, slots, cut)
+
+
+def _join_cut_companies(
+    text: str, slots: list[Slot], cut: Callable[[Slot, Slot], bool]
+) -> list[Slot]:
+    """Slots in text order, each that ``cut(previous, slot)`` says the model cut from the one
+    before joined to it as one organization spanning both."""
+    joined: list[Slot] = []
+    for slot in sorted(slots, key=lambda s: s.start):
+        previous = joined[-1] if joined else None
+        if previous is not None and cut(previous, slot):
+            name = text[previous.start : slot.end]
+            joined[-1] = Slot(previous.start, slot.end, "Organization", name)
+        else:
+            joined.append(slot)
     return joined
 
 
