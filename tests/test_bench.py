@@ -13,6 +13,7 @@ from kgbench.bench import (
     TARGETS,
     bench_queries,
     markdown_table,
+    rdflib_seconds,
     run,
     sparql_times,
     synthetic_graph,
@@ -26,6 +27,20 @@ def test_synthetic_graph_is_kg_shaped_and_queries_agree():
     assert set(times) == set(bench_queries())
     assert sum(t["rows"] for t in times.values()) > 0
     assert not any(t["capped"] for t in times.values())
+
+
+def test_rdflib_queries_side_by_side_and_stopped_at_the_cap():
+    graph = synthetic_graph(3000)
+    queries = {
+        "all": "SELECT * WHERE { ?s ?p ?o }",
+        "labels": "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+        "cross": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }",  # millions of rows: never ends in time
+    }
+    times = rdflib_seconds(graph, queries, cap=3.0, workers=2)
+    assert list(times) == list(queries)
+    assert times["all"][1] == len(graph)
+    assert times["labels"][1] and times["labels"][1] > 0
+    assert times["cross"] == (3.0, None)
 
 
 @pytest.mark.slow
