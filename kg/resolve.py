@@ -351,9 +351,9 @@ def _names_alone(short: str) -> bool:
 @lru_cache(maxsize=1)
 def _company_words() -> frozenset[str]:
     # Imported here: a build with nothing to redo must not load the extractor (nor spaCy).
-    from .extract.lexicon import default_lexicon
+    from .extract.lexicon import packaged_words
 
-    return frozenset(w.lower() for w in default_lexicon().typing.get("organization_suffixes", []))
+    return packaged_words().typing_words("organization_suffixes")
 
 
 def _fits(predicate: str, subject_type: str, object_type: str) -> bool:

@@ -21,7 +21,7 @@ from ..naming import match_key
 from ..records import AttributeFact, Document, Evidence, Extraction, Fact, Mention
 from .attributes import AttributeMatch
 from .chapters import CHAPTER_CHARS, by_chapters
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, default_lexicon, load_lexicon
 from .mentions import Slot
 from .relations import MaskedSentence, RelationMatch, check_collectors
 from .stages import State, register_stage, run_stages, sentence_bounds, unregister_stage
@@ -37,7 +37,10 @@ class Extractor:
 
     @classmethod
     def from_config(cls, config: Config, nlp: Language | None = None) -> Extractor:
-        lexicon = load_lexicon(config.extra_patterns)
+        # Without files of their own, every extractor of the process shares one packaged lexicon.
+        lexicon = (
+            load_lexicon(config.extra_patterns) if config.extra_patterns else default_lexicon()
+        )
         check_collectors(lexicon.relations)
         return cls(lexicon)
 

@@ -420,3 +420,18 @@ def _typing_regex(lexicon: Lexicon, name: str) -> AnyRegex:
 def default_lexicon() -> Lexicon:
     """The packaged lexicon, loaded once."""
     return load_lexicon()
+
+
+@lru_cache(maxsize=1)
+def packaged_words() -> Lexicon:
+    """The packaged lexicon's words, its patterns not compiled: for readers outside extraction
+    (name resolution), which need a word list, not the cost of compiling every pattern.
+
+    >>> words = packaged_words()
+    >>> "capital" in words.typing_words("organization_suffixes"), words.relations
+    (True, [])
+    """
+    lexicon = Lexicon()
+    for path in DEFAULT_FILES:
+        _merge(lexicon, _read_toml(path))
+    return lexicon
