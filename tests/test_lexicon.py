@@ -8,9 +8,11 @@ import pytest
 
 from kg.errors import InputError
 from kg.extract.lexicon import (
+    LazyRegex,
     Lexicon,
     compile_pattern,
     default_lexicon,
+    group_names,
     load_lexicon,
     school_regex,
     typing_regex,
@@ -140,3 +142,26 @@ def test_bad_user_files_are_clear_errors(tmp_path, content, message):
 def test_a_missing_user_file_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no such pattern file"):
         load_lexicon([tmp_path / "absent.toml"])
+
+
+def test_packaged_patterns_compile_when_first_searched_and_all_compile():
+    lexicon = load_lexicon()
+    patterns = [*lexicon.relations, *lexicon.attributes]
+    assert all(isinstance(p.regex, LazyRegex) and p.regex._compiled is None for p in patterns)
+    for pattern in patterns:
+        assert isinstance(pattern.regex, LazyRegex)
+        assert pattern.regex.compiled.flags & re.IGNORECASE
+        assert group_names(pattern.regex) == set(pattern.regex.compiled.groupindex)
+
+
+def test_a_user_pattern_compiles_at_load(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        '[[relation]]\nname = "mine"\npredicate = "ceoOf"\npattern = "{S:PER} pilote {O:ORG}"\n',
+        encoding="utf-8",
+    )
+    mine = next(p for p in load_lexicon([path]).relations if p.name == "mine")
+    assert isinstance(mine.regex, re.Pattern)
+    path.write_text(path.read_text(encoding="utf-8").replace("pilote", "(pilote"), "utf-8")
+    with pytest.raises(InputError, match="invalid pattern"):
+        load_lexicon([path])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -58,13 +58,78 @@ _FIXED_MACROS = {
 }
 
 
+class LazyRegex:
+    """A regular expression compiled the first time it is searched.
+
+    A packaged pattern that no sentence of a run gets past its prefilter is never compiled:
+    most of the start-up of a process that reads a few articles. ``pattern``, ``flags`` and
+    the names of its groups are known without compiling.
+
+    >>> rx = LazyRegex(r"(?P<s>\\d+) salariés", re.IGNORECASE)
+    >>> rx.group_names, rx._compiled is None
+    (frozenset({'s'}), True)
+    >>> rx.search("ses 40 Salariés").group("s"), rx._compiled is None
+    ('40', False)
+    """
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    @property
+    def group_names(self) -> frozenset[str]:
+        return frozenset(_GROUP_NAME.findall(self.pattern))
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return self.compiled.groupindex
+
+    @property
+    def groups(self) -> int:
+        return self.compiled.groups
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.search(string, pos, endpos)
+
+    def finditer(
+        self, string: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(string, pos, endpos)
+
+    def __repr__(self) -> str:
+        return f"LazyRegex({self.pattern[:40]!r}…)"
+
+
+_GROUP_NAME = re.compile(r"\(\?P<(\w+)>")
+
+
+def group_names(regex: re.Pattern[str] | LazyRegex) -> frozenset[str]:
+    """The names of the groups of ``regex``, without compiling a lazy one.
+
+    >>> sorted(group_names(re.compile(r"(?P<s>a)(?P<o>b)")))
+    ['o', 's']
+    """
+    if isinstance(regex, LazyRegex):
+        return regex.group_names
+    return frozenset(regex.groupindex)
+
+
 @dataclass(frozen=True)
 class RelationPattern:
     """One compiled relation pattern (see the header of ``patterns.toml`` for the keys)."""
 
     name: str
     predicate: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | LazyRegex
     confidence: float
     subject: str | None = None
     object: str | None = None
@@ -82,7 +147,7 @@ class RelationPattern:
     def __post_init__(self) -> None:
         """The words a sentence must hold to be worth the regex (:mod:`.prefilter`), and how
         many slots: two for a subject and an object both written in it, else one."""
-        groups = self.regex.groupindex
+        groups = group_names(self.regex)
         both = "s" in groups and "o" in groups
         written = both and not (self.subject or self.object or self.collect)
         object.__setattr__(self, "requirements", required_words(self.regex))
@@ -95,7 +160,7 @@ class AttributePattern:
 
     name: str
     property: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | LazyRegex
     confidence: float
     money: bool | None = None
     # False: the figure is presupposed ("ses 500 salariés", "depuis sa fondation en 1987"), so
@@ -275,8 +340,10 @@ def _macros(lexicon: Lexicon) -> dict[str, str]:
 _PLACEHOLDER = re.compile(r"\{([A-Z]+)(?::([A-Z_]+))?\}")
 
 
-def compile_pattern(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
-    """Expand placeholders and compile.
+def compile_pattern(
+    pattern: str, macros: dict[str, str], *, lazy: bool = False
+) -> re.Pattern[str] | LazyRegex:
+    """Expand placeholders and compile (``lazy``: when first searched, see :class:`LazyRegex`).
 
     >>> rx = compile_pattern("{S:PER} dirige {O:ORG}", {})
     >>> rx.search("⟨0:P⟩ dirige ⟨1:O⟩").group("s", "o")
@@ -294,8 +361,11 @@ def compile_pattern(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
             raise InputError(f"unknown placeholder {{{name}}} in pattern {pattern!r}")
         return macros[name]
 
+    expanded = _PLACEHOLDER.sub(expand, pattern)
+    if lazy:
+        return LazyRegex(expanded, re.IGNORECASE)
     try:
-        return re.compile(_PLACEHOLDER.sub(expand, pattern), re.IGNORECASE)
+        return re.compile(expanded, re.IGNORECASE)
     except re.error as error:
         raise InputError(f"invalid pattern {pattern!r}: {error}") from None
 
@@ -345,8 +415,11 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
     for path in (*DEFAULT_FILES, *map(Path, extra_files)):
         data = _read_toml(path)
         _merge(lexicon, data)
-        raw_relations += data.get("relation", [])
-        raw_attributes += data.get("attribute", [])
+        # The packaged patterns compile when first searched (the tests compile them all); a
+        # user's compile now, so that a mistake in them stops the run before any work.
+        lazy = path in DEFAULT_FILES
+        raw_relations += [{**raw, "lazy": lazy} for raw in data.get("relation", [])]
+        raw_attributes += [{**raw, "lazy": lazy} for raw in data.get("attribute", [])]
     macros = _macros(lexicon)
     for raw in raw_relations:
         try:
@@ -354,7 +427,7 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
                 RelationPattern(
                     name=raw["name"],
                     predicate=raw["predicate"],
-                    regex=compile_pattern(raw["pattern"], macros),
+                    regex=compile_pattern(raw["pattern"], macros, lazy=raw["lazy"]),
                     confidence=float(raw.get("confidence", 0.7)),
                     subject=raw.get("subject"),
                     object=raw.get("object"),
@@ -375,7 +448,7 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
                 AttributePattern(
                     name=raw["name"],
                     property=raw["property"],
-                    regex=compile_pattern(raw["pattern"], macros),
+                    regex=compile_pattern(raw["pattern"], macros, lazy=raw["lazy"]),
                     confidence=float(raw.get("confidence", 0.7)),
                     money=raw.get("money"),
                     modality=bool(raw.get("modality", True)),

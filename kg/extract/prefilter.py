@@ -18,7 +18,7 @@ import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 try:  # the regex parser and case tables of CPython's ``re``; without them, no prefilter
     _sre: Any = importlib.import_module("_sre")
@@ -31,6 +31,17 @@ __all__ = ["AnyRegex", "Requirements", "fold", "may_contain", "required_words"]
 
 # Groups of words; a text may match only if it holds a word of every group.
 Requirements = tuple[tuple[str, ...], ...]
+
+
+class RegexSource(Protocol):
+    """What the prefilter reads of a regex: its source and flags (compiled or not)."""
+
+    @property
+    def pattern(self) -> str: ...
+
+    @property
+    def flags(self) -> int: ...
+
 
 # Required words shorter than this are not worth a test (every sentence holds an "e").
 MIN_WORD = 3
@@ -84,9 +95,7 @@ def may_contain(folded: str | None, requirements: Requirements) -> bool:
     return True
 
 
-def required_words(
-    regex: re.Pattern[str], groups: int = 3, min_word: int = MIN_WORD
-) -> Requirements:
+def required_words(regex: RegexSource, groups: int = 3, min_word: int = MIN_WORD) -> Requirements:
     """Groups of folded literal words such that every match of ``regex`` contains a word of
     each group: the ``groups`` most selective, words of ``min_word`` characters or more.
     An empty tuple when none can be read off the regex (then it is never filtered).
