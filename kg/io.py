@@ -60,3 +60,12 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -
     """Write ``data`` to ``path`` atomically."""
     with atomic_open(path, "wb", encoding=None, durable=durable) as handle:
         handle.write(data)
+
+
+def index_folder() -> Path:
+    """Where kg keeps what it derives once per machine (the gazetteer's index, the patterns'
+    prefilters): ``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``."""
+    if os.environ.get("KG_CACHE_DIR"):
+        return Path(os.environ["KG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kg"

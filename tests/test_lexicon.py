@@ -10,6 +10,8 @@ from kg.errors import InputError
 from kg.extract.lexicon import (
     LazyRegex,
     Lexicon,
+    _alternation,
+    _RememberedRequirements,
     compile_pattern,
     default_lexicon,
     group_names,
@@ -17,6 +19,7 @@ from kg.extract.lexicon import (
     school_regex,
     typing_regex,
 )
+from kg.extract.prefilter import required_words
 
 USER_FILE = """
 [titles]
@@ -165,3 +168,19 @@ def test_a_user_pattern_compiles_at_load(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("pilote", "(pilote"), "utf-8")
     with pytest.raises(InputError, match="invalid pattern"):
         load_lexicon([path])
+
+
+def test_prefilter_words_are_remembered_across_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    remembered = _RememberedRequirements()
+    regex = compile_pattern("{S:ORG} a racheté {O:ORG}", {}, lazy=True)
+    assert remembered(regex) == required_words(regex)
+    remembered.save()
+    assert remembered.path().parent == tmp_path and remembered.path().is_file()
+    again = _RememberedRequirements()
+    assert again(regex) == required_words(regex) and not again.added
+
+
+def test_the_same_words_give_the_same_regex():
+    words = ["PDG", "patron", "directeur général", "fondateur", "DG", "pdg"]
+    assert _alternation(words) == _alternation(list(reversed(words)))

@@ -6,6 +6,10 @@ adds their own with ``kg build --patterns FILE``. This module only loads, merges
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import inspect
+import pickle
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..io import index_folder, write_bytes_atomic
 from .numbers import AMOUNT_REGEX
 from .prefilter import AnyRegex, Requirements, required_words
 
@@ -123,6 +128,49 @@ def group_names(regex: re.Pattern[str] | LazyRegex) -> frozenset[str]:
     return frozenset(regex.groupindex)
 
 
+class _RememberedRequirements:
+    """The prefilter words of each pattern (:func:`.prefilter.required_words`), remembered in
+    :func:`kg.io.index_folder` across runs: deriving them parses every pattern, a third of a
+    second at each start. Keyed by the pattern's source and flags, in a file named after the
+    prefilter module's code, so a new derivation starts a new file."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Requirements] | None = None
+        self.used: set[str] = set()
+        self.added = False
+
+    def path(self) -> Path:
+        code = hashlib.sha256(Path(inspect.getfile(required_words)).read_bytes()).hexdigest()[:16]
+        return index_folder() / f"prefilters-{code}.pickle"
+
+    def __call__(self, regex: re.Pattern[str] | LazyRegex) -> Requirements:
+        if self.known is None:
+            self.known = {}
+            with (
+                contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError),
+                self.path().open("rb") as handle,
+            ):
+                self.known = dict(pickle.load(handle))
+        key = hashlib.sha256(f"{regex.flags}\0{regex.pattern}".encode()).hexdigest()
+        if key not in self.known:
+            self.known[key] = required_words(regex)
+            self.added = True
+        self.used.add(key)
+        return self.known[key]
+
+    def save(self) -> None:
+        """When some were derived anew, write those this process used (so the file does not
+        grow with every edit of a pattern); a failure only costs the next start."""
+        if self.added and self.known is not None:
+            kept = {key: self.known[key] for key in self.used}
+            with contextlib.suppress(OSError):
+                write_bytes_atomic(self.path(), pickle.dumps(kept, protocol=5))
+            self.added = False
+
+
+remembered_requirements = _RememberedRequirements()
+
+
 @dataclass(frozen=True)
 class RelationPattern:
     """One compiled relation pattern (see the header of ``patterns.toml`` for the keys)."""
@@ -150,7 +198,7 @@ class RelationPattern:
         groups = group_names(self.regex)
         both = "s" in groups and "o" in groups
         written = both and not (self.subject or self.object or self.collect)
-        object.__setattr__(self, "requirements", required_words(self.regex))
+        object.__setattr__(self, "requirements", remembered_requirements(self.regex))
         object.__setattr__(self, "slots_needed", 2 if written else 1)
 
 
@@ -173,7 +221,7 @@ class AttributePattern:
     requirements: Requirements = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "requirements", required_words(self.regex))
+        object.__setattr__(self, "requirements", remembered_requirements(self.regex))
 
 
 @dataclass
@@ -257,7 +305,9 @@ def _alternation(words: Iterable[str]) -> str:
     >>> re.fullmatch(_alternation(["PDG", "directeur général"]), "directeur  général") is not None
     True
     """
-    parts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    # Longest first (a regex takes the first alternative that fits), then in a fixed order:
+    # the same words give the same regex in every process.
+    parts = sorted({w.strip() for w in words if w.strip()}, key=lambda w: (-len(w), w))
     escaped = [r"\s+".join(re.escape(piece) for piece in p.split()) for p in parts]
     return "(?:" + "|".join(escaped) + ")" if escaped else "(?!)"
 
@@ -460,6 +510,7 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
             raise InputError(
                 f"attribute pattern {raw.get('name', '?')!r} lacks {missing}"
             ) from None
+    remembered_requirements.save()
     return lexicon
 
 

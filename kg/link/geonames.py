@@ -20,7 +20,6 @@ import contextlib
 import gc
 import hashlib
 import math
-import os
 import pickle
 import re
 import sys
@@ -35,7 +34,7 @@ from rdflib.namespace import PROV, SDO, SKOS
 from rdflib.term import Node
 
 from ..graph.rdf import decimal_literal
-from ..io import write_bytes_atomic
+from ..io import index_folder, write_bytes_atomic
 from ..namespace import KG
 from ..naming import document_iri, entity_iri, match_key, strip_elision
 from ..records import KnowledgeBase
@@ -178,15 +177,6 @@ def load_gazetteer(min_population: int = 15000, *, aliases: bool = True) -> Gaze
         write_bytes_atomic(path, pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL))
     gc.freeze()
     return gazetteer
-
-
-def index_folder() -> Path:
-    """Where prebuilt indexes are kept: ``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``, else
-    ``~/.cache/kg``."""
-    if os.environ.get("KG_CACHE_DIR"):
-        return Path(os.environ["KG_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "kg"
 
 
 def _index_version(min_population: int, aliases: bool) -> str:
