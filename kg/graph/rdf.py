@@ -36,12 +36,23 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, SDO, SKOS
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..errors import GraphParseError, InputError, describe_parse_error
-from ..namespace import KG, MONEY_ATTRIBUTES, RES, kg_term
+from ..namespace import (
+    KG,
+    MONEY_ATTRIBUTES,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    RES,
+    SDO,
+    SKOS,
+    XSD,
+    kg_term,
+)
 from ..naming import document_iri, entity_iri, hashed_iri, slugify
 from ..records import Attribute, Document, Entity, Evidence, KnowledgeBase, Relation
 

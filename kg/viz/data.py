@@ -14,16 +14,24 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
-from rdflib.namespace import FOAF, ORG, OWL, PROV, SDO, SKOS, XSD
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespace import (
     ATTRIBUTES,
+    FOAF,
     KG,
     MONEY_ATTRIBUTES,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
     RELATIONS,
+    SDO,
+    SKOS,
     SYMMETRIC_RELATIONS,
+    XSD,
     ontology_files,
 )
 from .format import format_count, format_decimal, format_money
