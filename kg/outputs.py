@@ -29,13 +29,20 @@ from .graph import to_networkx
 from .graph.rdf import (
     PREFIXES,
     Triple,
+    article_ntriples,
     article_triples,
     bind_prefixes,
     build_triples,
     entity_triples,
     triples,
 )
-from .graph.turtle import turtle_block, turtle_chunk, turtle_chunks, turtle_header
+from .graph.turtle import (
+    ntriples_block,
+    turtle_block,
+    turtle_chunk,
+    turtle_chunks,
+    turtle_header,
+)
 from .naming import entity_iri
 from .records import Entity, Evidence, KnowledgeBase
 from .resolve import merge, split_by_document
@@ -90,7 +97,7 @@ def turtle_blocks(
         title = "article " + ", ".join(d.id for d in fragment.documents)
 
         def render(fragment: KnowledgeBase = fragment) -> str:
-            return turtle_block(article_triples(fragment), PREFIXES)
+            return ntriples_block(article_ntriples(fragment), PREFIXES)
 
         yield title, cache.block(block_key(fragment), render) if cache else render()
 
