@@ -1,7 +1,8 @@
 """Typed access to the kg ontology (``ontology/kg.ttl``), in the manner of rdflib's namespaces.
 
 A typo such as ``KG.ceo0f`` raises ``AttributeError``; ``tests/test_namespace.py`` checks that every
-term here is declared in the ontology file and the other way round.
+term here is declared in the ontology file and the other way round. The W3C namespaces kg uses
+(``RDF``, ``SDO``…) are here too, as :class:`Terms`: rdflib's, with each term made only once.
 """
 
 from __future__ import annotations

@@ -400,18 +400,11 @@ def _collect_events(relations: Iterable[Relation]) -> list[_Event]:
                 key, _Event(kind, role, relation.object, evidence, set(), set())
             )
             event.participants.add(relation.subject)
-            event.statements.add(
-                hashed_iri(
-                    "stmt",
-                    entity_iri(relation.subject),
-                    kg_term(relation.predicate),
-                    entity_iri(relation.object),
-                    evidence.doc_id,
-                    evidence.start,
-                    evidence.rule,
-                    relation.modality,
-                )
+            subject, obj = entity_iri(relation.subject), entity_iri(relation.object)
+            reified = Reified(
+                subject, kg_term(relation.predicate), obj, evidence, relation.modality
             )
+            event.statements.add(_statement_iri(reified))
     return [events[key] for key in sorted(events)]
 
 
