@@ -27,7 +27,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config
-from .io import write_bytes_atomic, write_text_atomic
+from .io import write_bytes_atomic
 from .records import Document, Extraction, KnowledgeBase
 
 __all__ = [
@@ -317,7 +317,17 @@ class BlockCache:
     def put(self, key: str, text: str) -> None:
         """Store ``text`` under ``key`` for the next build."""
         self._used.add(key)
-        write_text_atomic(self.folder / key, f"{_checksum(text)}\n{text}", durable=False)
+        data = text.encode("utf-8")
+        piece = _checksum_of(data).encode("ascii") + b"\n" + data
+        # Written in place, not to a temporary file renamed over it (which cost twice the write
+        # itself, once per article): the checksum line already tells a torn or half-written
+        # piece from a whole one, and :meth:`get` renders such a piece again.
+        path = self.folder / key
+        try:
+            path.write_bytes(piece)
+        except FileNotFoundError:  # the first piece of a new cache
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(piece)
 
     def prune(self) -> int:
         """Remove the pieces this build did not use; return how many."""
@@ -331,4 +341,8 @@ class BlockCache:
 
 
 def _checksum(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return _checksum_of(text.encode("utf-8"))
+
+
+def _checksum_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]

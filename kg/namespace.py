@@ -1,7 +1,8 @@
 """Typed access to the kg ontology (``ontology/kg.ttl``), in the manner of rdflib's namespaces.
 
 A typo such as ``KG.ceo0f`` raises ``AttributeError``; ``tests/test_namespace.py`` checks that every
-term here is declared in the ontology file and the other way round.
+term here is declared in the ontology file and the other way round. The W3C namespaces kg uses
+(``RDF``, ``SDO``…) are here too, as :class:`Terms`: rdflib's, with each term made only once.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import Namespace, URIRef
+from rdflib import namespace as _w3c
 from rdflib.namespace import DefinedNamespace
 
 BASE = "https://w3id.org/kg-news/"
@@ -79,6 +81,50 @@ class KG(DefinedNamespace):
     modality: URIRef
     contentHash: URIRef
     sourceFile: URIRef
+
+
+# Each term a plain class attribute: rdflib would otherwise make it anew on every access,
+# through the metaclass (~1.5 µs), and writing a graph names a dozen terms per statement.
+for _name in KG.__annotations__:
+    setattr(KG, _name, KG._NS[_name])
+del _name
+
+
+class Terms:
+    """An rdflib ``DefinedNamespace`` (``RDF``, ``SDO``…) whose terms are each made once, then
+    read as plain attributes (see :data:`RDF` and the others below): rdflib makes ``RDF.type``
+    anew on every access.
+
+    >>> from rdflib import namespace
+    >>> terms = Terms(namespace.RDF)
+    >>> terms.type == namespace.RDF.type, terms.type is terms.type, str(terms)
+    (True, True, 'http://www.w3.org/1999/02/22-rdf-syntax-ns#')
+    """
+
+    def __init__(self, namespace: type[DefinedNamespace]) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__") or name == "_namespace":  # not a term (copy, pickle…)
+            raise AttributeError(name)
+        term: URIRef = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __str__(self) -> str:
+        return str(self._namespace)
+
+
+# The W3C and schema.org namespaces kg writes and reads, as Terms.
+RDF = Terms(_w3c.RDF)
+RDFS = Terms(_w3c.RDFS)
+XSD = Terms(_w3c.XSD)
+OWL = Terms(_w3c.OWL)
+PROV = Terms(_w3c.PROV)
+SKOS = Terms(_w3c.SKOS)
+SDO = Terms(_w3c.SDO)
+FOAF = Terms(_w3c.FOAF)
+ORG = Terms(_w3c.ORG)
 
 
 RELATIONS: tuple[str, ...] = (

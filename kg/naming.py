@@ -110,6 +110,7 @@ def entity_id(entity_type: str, name: str) -> str:
     return f"{_TYPE_SEGMENT.get(entity_type, 'thing')}/{slugify(name)}"
 
 
+@lru_cache(maxsize=1 << 16)  # every relation, attribute and statement names its entities
 def entity_iri(entity_id: str) -> URIRef:
     """IRI of an entity from its id.
 

@@ -26,12 +26,27 @@ from .cache import BlockCache, block_key, content_key
 from .config import Config
 from .generation import Generation
 from .graph import to_networkx
-from .graph.rdf import PREFIXES, Triple, article_triples, build_triples, entity_triples, to_rdf
-from .graph.turtle import turtle_block, turtle_chunk, turtle_chunks, turtle_header
+from .graph.rdf import (
+    PREFIXES,
+    Triple,
+    article_ntriples,
+    article_triples,
+    bind_prefixes,
+    build_triples,
+    entity_triples,
+    triples,
+)
+from .graph.turtle import (
+    ntriples_block,
+    turtle_block,
+    turtle_chunk,
+    turtle_chunks,
+    turtle_header,
+)
 from .naming import entity_iri
 from .records import Entity, Evidence, KnowledgeBase
 from .resolve import merge, split_by_document
-from .viz import render_html, select_view, view_notice
+from .viz import TripleIndex, render_html, select_view, view_notice
 
 __all__ = [
     "DEFAULT_VIEW_NODES",
@@ -82,7 +97,7 @@ def turtle_blocks(
         title = "article " + ", ".join(d.id for d in fragment.documents)
 
         def render(fragment: KnowledgeBase = fragment) -> str:
-            return turtle_block(article_triples(fragment), PREFIXES)
+            return ntriples_block(article_ntriples(fragment), PREFIXES)
 
         yield title, cache.block(block_key(fragment), render) if cache else render()
 
@@ -105,11 +120,11 @@ def cached_links(kb: KnowledgeBase, cache: BlockCache | None = None) -> list[Tri
         return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in place_links(kb))
 
     text = cache.block(content_key("links", *place_inputs(kb)), render) if cache else render()
-    triples = []
+    found = []
     for line in text.splitlines():
         s, p, o = line[: -len(" .")].split(" ", 2)
-        triples.append((from_n3(s), from_n3(p), from_n3(o)))
-    return triples  # type: ignore[return-value]
+        found.append((from_n3(s), from_n3(p), from_n3(o)))
+    return found  # type: ignore[return-value]
 
 
 # Pieces a graph is checked in (see validate_pieces): a changed article re-checks its piece only.
@@ -278,10 +293,11 @@ def _view_page(
     view_links = [(s, p, o) for s, p, o in links if s in shown]
 
     def render() -> str:
-        # rdflib's plain store: fewer indexes to fill, and the view's lookups are faster on it.
-        graph = to_rdf(view, software=software, store="SimpleMemory")
-        graph.addN((s, p, o, graph) for s, p, o in view_links)
-        return render_html(graph, notice=notice)
+        # The view's triples indexed as the view reads them: filling an rdflib store took longer
+        # than the rest of the page. Prefixes as to_rdf binds them, for the names of properties.
+        prefixes = bind_prefixes(Graph(store="SimpleMemory"))
+        index = TripleIndex(chain(triples(view, software=software), view_links), prefixes=prefixes)
+        return render_html(index, notice=notice)
 
     if cache is None:
         return render()

@@ -148,6 +148,18 @@ def test_block_cache_detects_a_changed_piece(tmp_path):
     assert calls == ["good", "good", "good"]
 
 
+def test_block_cache_notices_a_torn_piece(tmp_path):
+    # Pieces are written in place: one cut short by a crash must read as missing.
+    calls: list[str] = []
+    BlockCache(tmp_path).block("k", _render("<urn:a> <urn:b> « c » .\n", calls))
+    path = tmp_path / RENDERED_DIR / "k"
+    whole = path.read_bytes()
+    for cut in (0, 10, 17, len(whole) - 1):
+        path.write_bytes(whole[:cut])
+        assert BlockCache(tmp_path).block("k", _render("again", calls)) == "again"
+    assert calls == ["<urn:a> <urn:b> « c » .\n", "again", "again", "again", "again"]
+
+
 def test_block_cache_prune_keeps_only_used_pieces(tmp_path):
     first = BlockCache(tmp_path)
     for key in ("a", "b", "c"):

@@ -107,6 +107,8 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     (the build block, a few triples rendered every time, is left out)."""
     names: list[str] = []
     turtle_block, render_html = kg.outputs.turtle_block, kg.outputs.render_html
+    ntriples_block = kg.outputs.ntriples_block
+    article_type = f"<{RDF.type}> <{SDO.NewsArticle}> .\n"
 
     def counting_block(triples, prefixes):
         triples = list(triples)
@@ -115,11 +117,18 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             names.append(f"article {' '.join(articles)}" if articles else "entities")
         return turtle_block(triples, prefixes)
 
+    def counting_lines(lines, prefixes):  # article blocks are written from N-Triples lines
+        lines = list(lines)
+        articles = sorted(line.split(" ", 1)[0][1:-1] for line in lines if article_type in line)
+        names.append(f"article {' '.join(articles)}")
+        return ntriples_block(lines, prefixes)
+
     def counting_html(*args, **kwargs):
         names.append("html")
         return render_html(*args, **kwargs)
 
     monkeypatch.setattr(kg.outputs, "turtle_block", counting_block)
+    monkeypatch.setattr(kg.outputs, "ntriples_block", counting_lines)
     monkeypatch.setattr(kg.outputs, "render_html", counting_html)
     return names
 

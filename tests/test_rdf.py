@@ -12,7 +12,8 @@ from kb_samples import SOFTWARE, sample_kb, sentence
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SDO
 
-from kg.graph.rdf import BUILD_ACTIVITY, load_graph, to_rdf
+from kg.graph.rdf import BUILD_ACTIVITY, article_ntriples, article_triples, load_graph, to_rdf
+from kg.graph.turtle import ntriples_line
 from kg.namespace import ATTRIBUTES, KG, RELATIONS, kg_term
 from kg.naming import document_iri, entity_iri
 from kg.records import Evidence, KnowledgeBase, Relation
@@ -224,3 +225,20 @@ def test_seed_build_facts_have_evidence(request: pytest.FixtureRequest) -> None:
     assert supported / len(facts) >= 0.95
     rows = list(graph.query(readme_query()))
     assert len(rows) >= 1
+
+
+def _awkward_kb() -> KnowledgeBase:
+    """The sample with sentences, rules and modalities that need escaping in N-Triples."""
+    kb = sample_kb()
+    relation = kb.relations[0]
+    odd = Evidence(relation.evidence[0].doc_id, 'Il dit "oui"\\ puis\nnon\r.', 3, 9, 0.4, 'r"1')
+    extra = Relation(relation.subject, relation.predicate, relation.object, [odd], "negated")
+    return KnowledgeBase(kb.documents, kb.entities, [*kb.relations, extra], kb.attributes)
+
+
+@pytest.mark.parametrize("make", [sample_kb, _awkward_kb, KnowledgeBase])
+def test_article_ntriples_are_the_article_triples(make) -> None:
+    # Statements are written straight as text for the Turtle file: the text must say exactly
+    # what the rdflib triples (SHACL, the view, reasoning) say, in the same order.
+    kb = make()
+    assert list(article_ntriples(kb)) == [ntriples_line(t) for t in article_triples(kb)]

@@ -35,15 +35,28 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, SDO, SKOS
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..errors import GraphParseError, InputError, describe_parse_error
-from ..namespace import KG, MONEY_ATTRIBUTES, RES, kg_term
+from ..namespace import (
+    KG,
+    MONEY_ATTRIBUTES,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    RES,
+    SDO,
+    SKOS,
+    XSD,
+    kg_term,
+)
 from ..naming import document_iri, entity_iri, hashed_iri, slugify
 from ..records import Attribute, Document, Entity, Evidence, KnowledgeBase, Relation
+from .turtle import ntriples_line, ntriples_string, ntriples_term
 
 __all__ = [
     "BUILD_ACTIVITY",
@@ -53,6 +66,7 @@ __all__ = [
     "decimal_literal",
     "load_graph",
     "Triple",
+    "article_ntriples",
     "article_triples",
     "build_triples",
     "entity_triples",
@@ -154,6 +168,31 @@ def article_triples(kb: KnowledgeBase) -> Iterator[Triple]:
     The article triples of a knowledge base are the union of those of its one-document
     fragments (see :func:`kg.resolve.merge`), which lets a build write and cache them per article.
     """
+    for part in _article_parts(kb):
+        if isinstance(part, Reified):
+            yield from _statement_triples(part)
+        else:
+            yield part
+
+
+def article_ntriples(kb: KnowledgeBase) -> Iterator[str]:
+    """The :func:`article_triples` of ``kb`` as N-Triples lines (see
+    :func:`~kg.graph.turtle.ntriples_line`), in the same order.
+
+    >>> from kg.records import Document
+    >>> next(article_ntriples(KnowledgeBase([Document("a.txt", "a.txt", "A", "Texte.")])))[:42]
+    '<https://w3id.org/kg-news/resource/doc/a-t'
+    """
+    for part in _article_parts(kb):
+        if isinstance(part, Reified):
+            yield from _statement_lines(part)
+        else:
+            yield ntriples_line(part)
+
+
+def _article_parts(kb: KnowledgeBase) -> Iterator[Triple | Reified]:
+    """The triples of :func:`article_triples`, each statement as the :class:`Reified` it
+    describes."""
     for document in kb.documents:
         yield from _document_triples(document)
     for entity in kb.entities.values():
@@ -228,37 +267,71 @@ def _date_literal(text: str) -> Literal:
     return Literal(text, datatype=XSD.date) if _ISO_DATE.match(text) else Literal(text)
 
 
-def _statement_triples(
-    subject: URIRef,
-    predicate: URIRef,
-    obj: URIRef | Literal,
-    evidence: Evidence,
-    modality: str = "asserted",
-) -> Iterator[Triple]:
-    statement = hashed_iri(
+class Reified(NamedTuple):
+    """A triple as one sentence states it, described by an ``rdf:Statement``."""
+
+    subject: URIRef
+    predicate: URIRef
+    obj: URIRef | Literal
+    evidence: Evidence
+    modality: str = "asserted"
+
+
+def _statement_iri(statement: Reified) -> URIRef:
+    subject, predicate, obj, evidence, modality = statement
+    return hashed_iri(
         "stmt", subject, predicate, obj, evidence.doc_id, evidence.start, evidence.rule, modality
     )
-    yield (statement, RDF.type, RDF.Statement)
-    yield (statement, RDF.subject, subject)
-    yield (statement, RDF.predicate, predicate)
-    yield (statement, RDF.object, obj)
-    yield (statement, KG.evidence, Literal(evidence.sentence, lang="fr"))
-    yield (statement, KG.startChar, _literal(evidence.start))
-    yield (statement, KG.endChar, _literal(evidence.end))
-    yield (statement, KG.confidence, decimal_literal(round(evidence.confidence, 3)))
-    yield (statement, KG.extractionRule, _literal(evidence.rule))
-    yield (statement, KG.modality, _literal(modality))
-    yield (statement, PROV.wasDerivedFrom, document_iri(evidence.doc_id))
-    yield (statement, PROV.wasGeneratedBy, BUILD_ACTIVITY)
 
 
-def _relation_triples(relation: Relation) -> Iterator[Triple]:
+def _statement_triples(statement: Reified) -> Iterator[Triple]:
+    node = _statement_iri(statement)
+    evidence = statement.evidence
+    yield (node, RDF.type, RDF.Statement)
+    yield (node, RDF.subject, statement.subject)
+    yield (node, RDF.predicate, statement.predicate)
+    yield (node, RDF.object, statement.obj)
+    yield (node, KG.evidence, Literal(evidence.sentence, lang="fr"))
+    yield (node, KG.startChar, _literal(evidence.start))
+    yield (node, KG.endChar, _literal(evidence.end))
+    yield (node, KG.confidence, decimal_literal(round(evidence.confidence, 3)))
+    yield (node, KG.extractionRule, _literal(evidence.rule))
+    yield (node, KG.modality, _literal(statement.modality))
+    yield (node, PROV.wasDerivedFrom, document_iri(evidence.doc_id))
+    yield (node, PROV.wasGeneratedBy, BUILD_ACTIVITY)
+
+
+def _statement_lines(statement: Reified) -> list[str]:
+    """The N-Triples lines of :func:`_statement_triples` (the two must say the same: tests
+    compare them), written as text. Statements are nine in ten of an article's triples, and
+    making then formatting their rdflib terms took twice as long as this."""
+    node = f"<{_statement_iri(statement)}>"
+    evidence = statement.evidence
+    integer = f"^^<{XSD.integer}>"
+    objects = (
+        (RDF.type, f"<{RDF.Statement}>"),
+        (RDF.subject, f"<{statement.subject}>"),
+        (RDF.predicate, f"<{statement.predicate}>"),
+        (RDF.object, ntriples_term(statement.obj)),
+        (KG.evidence, f"{ntriples_string(evidence.sentence)}@fr"),
+        (KG.startChar, f'"{evidence.start}"{integer}'),
+        (KG.endChar, f'"{evidence.end}"{integer}'),
+        (KG.confidence, ntriples_term(decimal_literal(round(evidence.confidence, 3)))),
+        (KG.extractionRule, ntriples_string(evidence.rule)),
+        (KG.modality, ntriples_string(statement.modality)),
+        (PROV.wasDerivedFrom, f"<{document_iri(evidence.doc_id)}>"),
+        (PROV.wasGeneratedBy, f"<{BUILD_ACTIVITY}>"),
+    )
+    return [f"{node} <{predicate}> {obj} .\n" for predicate, obj in objects]
+
+
+def _relation_triples(relation: Relation) -> Iterator[Triple | Reified]:
     subject, obj = entity_iri(relation.subject), entity_iri(relation.object)
     predicate = kg_term(relation.predicate)
     if relation.modality == "asserted":
         yield (subject, predicate, obj)
     for evidence in relation.evidence:
-        yield from _statement_triples(subject, predicate, obj, evidence, relation.modality)
+        yield Reified(subject, predicate, obj, evidence, relation.modality)
 
 
 def _attribute_value(attribute: Attribute) -> URIRef | Literal:
@@ -271,7 +344,7 @@ def _attribute_value(attribute: Attribute) -> URIRef | Literal:
     return Literal(int(round(value.value)), datatype=XSD.integer)
 
 
-def _attribute_triples(attribute: Attribute) -> Iterator[Triple]:
+def _attribute_triples(attribute: Attribute) -> Iterator[Triple | Reified]:
     owner = entity_iri(attribute.subject)
     value = _attribute_value(attribute)
     if isinstance(value, URIRef):
@@ -280,7 +353,7 @@ def _attribute_triples(attribute: Attribute) -> Iterator[Triple]:
         yield (value, SDO.currency, _literal(attribute.value.unit or "EUR"))
     yield (owner, kg_term(attribute.property), value)
     for evidence in attribute.evidence:
-        yield from _statement_triples(owner, kg_term(attribute.property), value, evidence)
+        yield Reified(owner, kg_term(attribute.property), value, evidence)
 
 
 # --- events ----------------------------------------------------------------------------
@@ -327,18 +400,11 @@ def _collect_events(relations: Iterable[Relation]) -> list[_Event]:
                 key, _Event(kind, role, relation.object, evidence, set(), set())
             )
             event.participants.add(relation.subject)
-            event.statements.add(
-                hashed_iri(
-                    "stmt",
-                    entity_iri(relation.subject),
-                    kg_term(relation.predicate),
-                    entity_iri(relation.object),
-                    evidence.doc_id,
-                    evidence.start,
-                    evidence.rule,
-                    relation.modality,
-                )
+            subject, obj = entity_iri(relation.subject), entity_iri(relation.object)
+            reified = Reified(
+                subject, kg_term(relation.predicate), obj, evidence, relation.modality
             )
+            event.statements.add(_statement_iri(reified))
     return [events[key] for key in sorted(events)]
 
 

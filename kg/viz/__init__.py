@@ -7,9 +7,11 @@
 
 from .data import view_data
 from .html import render_html, render_page, write_view
+from .index import TripleIndex
 from .select import select_view, view_notice
 
 __all__ = [
+    "TripleIndex",
     "render_html",
     "render_page",
     "select_view",

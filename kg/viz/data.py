@@ -14,21 +14,34 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
-from rdflib.namespace import FOAF, ORG, OWL, PROV, SDO, SKOS, XSD
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespace import (
     ATTRIBUTES,
+    FOAF,
     KG,
     MONEY_ATTRIBUTES,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
     RELATIONS,
+    SDO,
+    SKOS,
     SYMMETRIC_RELATIONS,
+    XSD,
     ontology_files,
 )
 from .format import format_count, format_decimal, format_money
+from .index import TripleIndex
 
 __all__ = ["TYPE_STYLES", "TypeStyle", "ontology_graph", "view_data"]
+
+
+# What the view reads: any rdflib graph, or a build's own triples (see TripleIndex).
+Triples = Graph | TripleIndex
 
 
 @dataclass(frozen=True)
@@ -90,13 +103,14 @@ def ontology_graph() -> Graph:
     return graph
 
 
-def view_data(graph: Graph, *, ontology: Graph | None = None) -> dict[str, Any]:
+def view_data(graph: Triples, *, ontology: Graph | None = None) -> dict[str, Any]:
     """Everything the HTML view displays, as plain JSON-ready data.
 
     Parameters
     ----------
     graph:
-        Any RDF graph; kg's own output gives the richest view (evidence, articles, confidence).
+        Any RDF graph, or the :class:`~kg.viz.index.TripleIndex` of one (the same view, made
+        faster); kg's own output gives the richest view (evidence, articles, confidence).
     ontology:
         Where French labels of types and properties are looked up after ``graph`` itself;
         defaults to ``ontology/kg.ttl`` (see :func:`ontology_graph`).
@@ -181,7 +195,7 @@ def _relation_legend(edges: list[dict[str, Any]], vocab: _Vocabulary) -> list[di
 class _Vocabulary:
     """French labels and directions of types and properties: the graph first, then the ontology."""
 
-    def __init__(self, graph: Graph, ontology: Graph) -> None:
+    def __init__(self, graph: Triples, ontology: Graph) -> None:
         self._graphs = (graph, ontology)
         self._graph = graph
         self._iris: dict[str, URIRef] = {}
@@ -251,7 +265,7 @@ def _local_name(iri: Node) -> str:
     return text
 
 
-def _entity_types(graph: Graph) -> dict[Node, str]:
+def _entity_types(graph: Triples) -> dict[Node, str]:
     """Entity nodes and their type key. Without any known entity (a graph from elsewhere), every
     resource linked to another resource becomes an "Other" node so the graph still shows."""
     types: dict[Node, str] = {}
@@ -287,7 +301,7 @@ class _Statement:
     sources: tuple[Node, ...]
 
 
-def _statements(graph: Graph) -> dict[tuple[Node, Node, Node], list[_Statement]]:
+def _statements(graph: Triples) -> dict[tuple[Node, Node, Node], list[_Statement]]:
     """Reified statements grouped by the triple they describe."""
     grouped: dict[tuple[Node, Node, Node], list[_Statement]] = defaultdict(list)
     for statement in graph.subjects(RDF.type, RDF.Statement):
@@ -322,7 +336,7 @@ def _as_float(value: Node | None) -> float | None:
 class _Sources:
     """Articles that evidence cites, numbered in IRI order; evidence refers to them by index."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Triples) -> None:
         self._graph = graph
         self._used: set[Node] = set()
 
@@ -380,7 +394,7 @@ def _max_confidence(statements: list[_Statement]) -> float | None:
 
 
 def _edges(
-    graph: Graph,
+    graph: Triples,
     types: dict[Node, str],
     statements: dict[tuple[Node, Node, Node], list[_Statement]],
     vocab: _Vocabulary,
@@ -448,7 +462,7 @@ def _number_sources(items: Iterable[dict[str, Any]], sources: _Sources) -> None:
 
 
 def _node(
-    graph: Graph,
+    graph: Triples,
     node: Node,
     node_type: str,
     degree: int,
@@ -487,7 +501,7 @@ def _attribute_order(key: str) -> tuple[int, str]:
 
 
 def _attributes(
-    graph: Graph,
+    graph: Triples,
     node: Node,
     statements: dict[tuple[Node, Node, Node], list[_Statement]],
     vocab: _Vocabulary,
@@ -518,7 +532,7 @@ def _attributes(
     return rows
 
 
-def _attribute_text(graph: Graph, predicate: URIRef, value: Node) -> str | None:
+def _attribute_text(graph: Triples, predicate: URIRef, value: Node) -> str | None:
     """Display text of an attribute value, or None when the value is not an attribute."""
     if isinstance(value, (URIRef, BNode)):
         amount = graph.value(value, SDO.value)

@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pyvis
-from rdflib import Graph
 
 from ..graph.rdf import load_graph
 from ..io import write_text_atomic
 from ..templates import Markup, render_template
-from .data import view_data
+from .data import Triples, view_data
 from .layout import force_layout
 
 __all__ = [
@@ -44,8 +43,9 @@ _LAYOUT_SCALE = 90.0
 _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 
 
-def render_html(graph: Graph, title: str = "kg", *, notice: str | None = None) -> str:
-    """The interactive view of an RDF graph, as a complete HTML document.
+def render_html(graph: Triples, title: str = "kg", *, notice: str | None = None) -> str:
+    """The interactive view of an RDF graph (or of its :class:`~kg.viz.index.TripleIndex`), as
+    a complete HTML document.
 
     ``notice``, when given, is shown as one line under the page's header (as text, escaped):
     say there that the view is partial (see :func:`~kg.viz.select.view_notice`).
