@@ -28,6 +28,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Node, URIRef
 from rdflib.namespace import SH
 
 from .errors import KgError
+from .graph.rdf import Triple, bind_prefixes
 from .namespace import ONTOLOGY_DIR, ontology_files
 
 __all__ = [
@@ -263,8 +264,13 @@ def _oxigraph_term(node: Node) -> OxTerm:
     raise TypeError(f"not an RDF term of a graph: {node!r}")
 
 
-def validate(graph: Graph, *, shapes: Graph | None = None) -> list[Violation]:
+def validate(
+    graph: Graph, *, shapes: Graph | None = None, holds_ontology: bool = False
+) -> list[Violation]:
     """Validate ``graph`` and return its violations, sorted (empty when the graph conforms).
+
+    pyshacl reads class hierarchies from the data: it checks a copy of ``graph`` with the
+    ontology added, or ``graph`` itself when ``holds_ontology`` says it has the ontology already.
 
     >>> from kg.graph.rdf import to_rdf
     >>> from kg.records import KnowledgeBase
@@ -277,10 +283,11 @@ def validate(graph: Graph, *, shapes: Graph | None = None) -> list[Violation]:
     _conforms, results, _text = shacl_validate(
         graph,
         shacl_graph=core,
-        ont_graph=_ontology(),
+        ont_graph=None if holds_ontology else _ontology(),
         inference="none",
         advanced=True,
         allow_warnings=True,
+        inplace=holds_ontology,
     )
     assert isinstance(results, Graph)
     found = {_violation(graph, results, result) for result in _results(results)}
@@ -298,9 +305,9 @@ class _Cache(Protocol):
 
 
 def validate_pieces(
-    pieces: Iterable[tuple[str, Callable[[], Graph]]], cache: _Cache | None = None
+    pieces: Iterable[tuple[str, Callable[[], Iterable[Triple]]]], cache: _Cache | None = None
 ) -> list[Violation]:
-    """The violations of a graph made of ``pieces``, each ``(key, make_graph)``, checked only
+    """The violations of a graph made of ``pieces``, each ``(key, make_triples)``, checked only
     where ``cache`` does not know a piece's ``key`` already (salted with the shapes and the
     ontology). The pieces to check are checked together, in one graph (one pyshacl run costs
     much more than the triples it reads), and each violation is kept with every piece that
@@ -315,24 +322,24 @@ def validate_pieces(
     []
     """
     found: set[Violation] = set()
-    todo: list[tuple[str, Graph]] = []
+    todo: list[tuple[str, list[Triple]]] = []
     for key, make in pieces:
         key = f"shacl-{shapes_version()}-{key}"
         known = cache.get(key) if cache is not None else None
         if known is None:
-            todo.append((key, make()))
+            todo.append((key, list(make())))
         else:
             found.update(Violation(*fields) for fields in json.loads(known))
     if todo:
-        union = Graph()
-        for prefix, namespace in todo[0][1].namespace_manager.namespaces():
-            union.bind(prefix, namespace)
-        for _, graph in todo:
-            union += graph
-        violations = validate(union)
+        # The ontology goes in first, so that pyshacl need not copy the whole graph to add it.
+        union = bind_prefixes(Graph())
+        union.addN((s, p, o, union) for s, p, o in _ontology())
+        for _, triples in todo:
+            union.addN((s, p, o, union) for s, p, o in triples)
+        violations = validate(union, holds_ontology=True)
         found.update(violations)
-        for key, graph in todo:
-            nodes = {str(n) for s, _, o in graph for n in (s, o)}
+        for key, triples in todo:
+            nodes = {str(n) for s, _, o in triples for n in (s, o)}
             own = [astuple(v) for v in violations if v.focus_node in nodes]
             if cache is not None:
                 cache.put(key, json.dumps(own, ensure_ascii=False))
