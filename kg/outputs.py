@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import IO
 
 import networkx as nx
-from rdflib import Graph
 
 from .cache import BlockCache, block_key, content_key
 from .config import Config
@@ -138,8 +137,8 @@ def validation_pieces(
     software: dict[str, str] | None = None,
     links: Sequence[Triple] = (),
     pieces: int = VALIDATION_PIECES,
-) -> list[tuple[str, Callable[[], Graph]]]:
-    """``(key, make_graph)`` pieces of the graph of ``kb`` for
+) -> list[tuple[str, Callable[[], Iterable[Triple]]]]:
+    """``(key, make_triples)`` pieces of the graph of ``kb`` for
     :func:`kg.validate.validate_pieces`: the articles, and the entities with their GeoNames
     links, each spread over ``pieces`` buckets by a hash of their id (stable as a corpus grows).
 
@@ -168,17 +167,17 @@ def validation_pieces(
 
 def _entity_piece(
     entities: list[Entity], by_subject: dict[object, list[Triple]]
-) -> tuple[str, Callable[[], Graph]]:
+) -> tuple[str, Callable[[], Iterable[Triple]]]:
     """The validation piece of a bucket of entities and their links."""
     entities.sort(key=lambda e: e.id)
     own = [t for e in entities for t in by_subject.get(entity_iri(e.id), [])]
     key = content_key("entities", [_entity_state(e) for e in entities], own)
-    return key, _graph_of(lambda: chain(entity_triples(entities), own))
+    return key, lambda: chain(entity_triples(entities), own)
 
 
 def _article_piece(
     kb: KnowledgeBase, bucket: list[KnowledgeBase], software: dict[str, str]
-) -> tuple[str, Callable[[], Graph]]:
+) -> tuple[str, Callable[[], Iterable[Triple]]]:
     """The validation piece of a bucket of articles, with the entities they name."""
     bucket.sort(key=lambda f: [d.id for d in f.documents])
     named = sorted({i for f in bucket for i in f.entities}, key=str)
@@ -193,7 +192,7 @@ def _article_piece(
         for fragment in bucket:
             yield from article_triples(fragment)
 
-    return key, _graph_of(triples)
+    return key, triples
 
 
 def _bucket(ident: str, pieces: int) -> int:
@@ -205,17 +204,6 @@ def _bucket(ident: str, pieces: int) -> int:
 
 def _entity_state(entity: Entity) -> tuple[object, ...]:
     return (entity.id, entity.type, entity.label, sorted(entity.aliases))
-
-
-def _graph_of(make: Callable[[], Iterable[Triple]]) -> Callable[[], Graph]:
-    def graph() -> Graph:
-        from .graph.rdf import bind_prefixes
-
-        made = bind_prefixes(Graph())
-        made.addN((s, p, o, made) for s, p, o in make())
-        return made
-
-    return graph
 
 
 def build_block(software: dict[str, str]) -> str:

@@ -15,13 +15,23 @@ from kg.graph.rdf import load_graph, to_rdf
 from kg.link import link_places
 from kg.namespace import KG
 from kg.naming import entity_iri
-from kg.validate import Violation, validate
+from kg.validate import (
+    Violation,
+    _oxigraph_copy,
+    _rdflib_rows,
+    _sparql_violations,
+    _split_shapes,
+    load_shapes,
+    validate,
+)
 
 if TYPE_CHECKING:
     from conftest import KgCli
 
 ROUBAIX = entity_iri("place/roubaix")
 ALLARD = entity_iri("person/laurent-allard")
+OVH = entity_iri("org/ovh")
+UNSUPPORTED = "fact has no rdf:Statement with evidence and source"
 
 
 @pytest.fixture()
@@ -99,6 +109,43 @@ def test_unsupported_fact(graph: Graph) -> None:
         )
         in violations
     )
+
+
+def _with_unsupported_facts(graph: Graph) -> Graph:
+    """``graph`` with facts of several nodes that no statement backs, literal values among them."""
+    graph.add((ALLARD, KG.worksFor, entity_iri("org/qonto")))
+    graph.add((entity_iri("org/kkr"), KG.partnerOf, OVH))
+    graph.add((OVH, KG.employees, Literal("0042", datatype=XSD.integer)))
+    # pyoxigraph stores it as "250000000": the violation must name it as the graph writes it.
+    graph.add((OVH, KG.revenue, Literal("250000000.0", datatype=XSD.decimal)))
+    for statement in list(graph.subjects(RDF.predicate, KG.ceoOf)):
+        graph.remove((statement, PROV.wasDerivedFrom, None))
+    return graph
+
+
+def test_oxigraph_and_rdflib_find_the_same_unsupported_facts(graph: Graph) -> None:
+    graph = _with_unsupported_facts(graph)
+    (constraint,) = _split_shapes(load_shapes())[1]
+    copy = _oxigraph_copy(graph)
+    assert copy is not None
+    by_oxigraph = sorted(_sparql_violations(graph, constraint, copy.rows(constraint.query)))
+    by_rdflib = sorted(_sparql_violations(graph, constraint, _rdflib_rows(graph, constraint.query)))
+    assert by_oxigraph == by_rdflib
+    assert {str(v) for v in by_rdflib} == {
+        f"Laurent Allard — kg:worksFor — {UNSUPPORTED} (value: Qonto)",
+        f"Laurent Allard — kg:ceoOf — {UNSUPPORTED} (value: OVH)",
+        f"KKR — kg:partnerOf — {UNSUPPORTED} (value: OVH)",
+        f"OVH — kg:employees — {UNSUPPORTED} (value: '42')",
+        f"OVH — kg:revenue — {UNSUPPORTED} (value: '250000000.0')",
+    }
+
+
+def test_literals_oxigraph_would_merge_are_queried_with_rdflib(graph: Graph) -> None:
+    # One term for pyoxigraph (RDF 1.1), two for rdflib: joins would differ.
+    graph.add((OVH, KG.employees, Literal("42")))
+    graph.add((OVH, KG.employees, Literal("42", datatype=XSD.string)))
+    assert _oxigraph_copy(graph) is None
+    assert f"OVH — kg:employees — {UNSUPPORTED} (value: '42')" in _lines(graph)
 
 
 def test_cli_valid(tmp_path: Path, graph: Graph, run_kg: KgCli) -> None:
