@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 import networkx as nx
+from rdflib import Graph
 
 from .cache import BlockCache, block_key, content_key
 from .config import Config
