@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kg.extract.lexicon import compile_pattern, default_lexicon
-from kg.extract.prefilter import AnyRegex, fold, may_contain, required_words
+from kg.extract.prefilter import AnyRegex, PatternSet, WordIndex, fold, may_contain, required_words
 
 
 def words(pattern: str, flags: int = re.IGNORECASE) -> tuple[tuple[str, ...], ...]:
@@ -78,6 +78,27 @@ def test_a_pattern_of_the_packaged_lexicon_never_loses_a_match():
             text = text.upper() if rng.random() < 0.2 else text
             if pattern.regex.search(text):
                 assert may_contain(fold(text), pattern.requirements), (pattern.name, text)
+
+
+def test_the_word_index_keeps_exactly_the_patterns_may_contain_keeps():
+    """The index of a pattern set (user patterns included) answers as testing each pattern's
+    requirements in turn would, in the patterns' order."""
+    lexicon = default_lexicon()
+    user = [compile_pattern(r"{S:ORG} (?:s'allie|fusionne) avec {O:ORG}", {})]
+    patterns = PatternSet([*lexicon.relations, *lexicon.attributes])
+    few = PatternSet(lexicon.relations[:4])  # few words: looked for directly
+    words = [w for p in patterns for g in p.requirements for w in g] + ["ſ", " ", "⟨0:P⟩", "de"]
+    rng = random.Random(11)
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        folded = fold(text.upper() if rng.random() < 0.2 else text)
+        for indexed in (patterns, few):
+            kept = [p for p in indexed if may_contain(folded, p.requirements)]
+            assert indexed.candidates(folded) == kept, text
+    index = WordIndex([required_words(r) for r in user] + [(("de",), ("dirige",)), ()])
+    assert index.candidates(fold("⟨0:O⟩ FUSIONNE avec ⟨1:O⟩")) == [0, 2]
+    assert index.candidates(fold("Anne dirige, DE fait")) == [1, 2]
+    assert index.candidates(None) == [0, 1, 2]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 from .numbers import AMOUNT_REGEX
-from .prefilter import AnyRegex, Requirements, required_words
+from .prefilter import AnyRegex, P, PatternSet, Requirements, required_words
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -147,6 +147,23 @@ class Lexicon:
         default_factory=dict, repr=False, compare=False
     )
     attributes: list[AttributePattern] = field(default_factory=list)
+    _pattern_sets: dict[str, PatternSet[Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def pattern_set(self, name: str, patterns: Sequence[P]) -> PatternSet[P]:
+        """``patterns`` indexed by the words they require (:class:`~.prefilter.PatternSet`),
+        kept under ``name`` and indexed again only when they are no longer the same patterns
+        (comparing them costs a pointer test each: the same patterns are the same objects).
+
+        >>> lexicon = default_lexicon()
+        >>> lexicon.pattern_set("all", lexicon.attributes) is lexicon.pattern_set("all", lexicon.attributes)
+        True
+        """
+        kept = self._pattern_sets.get(name)
+        if kept is None or kept.patterns != tuple(patterns):
+            kept = self._pattern_sets[name] = PatternSet(patterns)
+        return kept
 
     def demonym_place(self, word: str) -> tuple[str, bool] | None:
         """The place a demonym names, across its inflections, and whether it is a region/country.

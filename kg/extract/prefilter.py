@@ -10,15 +10,20 @@ The test is *sound*: it never rejects a text the regex could match. Case-insensi
 are compared on texts folded the way ``re`` compares characters (simple lowercase, and the
 characters ``re`` treats as equal, such as "s" and "ſ", mapped to one); a text holding a
 character whose folding could differ gets no fold, and is then never filtered.
+
+Many patterns are tested against each sentence: a :class:`PatternSet` indexes them by the words
+of their most selective group, so that each distinct word is looked for once per sentence,
+not once per pattern.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol, TypeVar, overload
 
 try:  # the regex parser and case tables of CPython's ``re``; without them, no prefilter
     _sre: Any = importlib.import_module("_sre")
@@ -27,7 +32,15 @@ try:  # the regex parser and case tables of CPython's ``re``; without them, no p
 except ImportError:  # pragma: no cover - another Python implementation
     _sre = _casefix = _parser = None
 
-__all__ = ["AnyRegex", "Requirements", "fold", "may_contain", "required_words"]
+__all__ = [
+    "AnyRegex",
+    "PatternSet",
+    "Requirements",
+    "WordIndex",
+    "fold",
+    "may_contain",
+    "required_words",
+]
 
 # Groups of words; a text may match only if it holds a word of every group.
 Requirements = tuple[tuple[str, ...], ...]
@@ -82,6 +95,113 @@ def may_contain(folded: str | None, requirements: Requirements) -> bool:
         else:
             return False
     return True
+
+
+class WordIndex:
+    """The requirements of many regexes, indexed by the words of their first (most selective)
+    group: which regexes a folded text may match. It keeps exactly the regexes
+    :func:`may_contain` keeps, in their order, but looks for each distinct word once, and only
+    for the words whose first three characters occur in the text (a set intersection).
+
+    >>> index = WordIndex([(("dirige", "préside"),), (("rachète",), ("lumio",)), ()])
+    >>> index.candidates("anne dirige lumio"), index.candidates(None)
+    ([0, 2], [0, 1, 2])
+    """
+
+    def __init__(self, requirements: Iterable[Requirements]) -> None:
+        self.requirements = tuple(requirements)
+        # Regexes requiring nothing always pass; the others are found through their first group.
+        self._unfiltered = [i for i, groups in enumerate(self.requirements) if not groups]
+        self._by_word: dict[str, list[int]] = {}
+        for i, groups in enumerate(self.requirements):
+            for word in groups[0] if groups else ():
+                self._by_word.setdefault(word, []).append(i)
+        # The words looked for in every text: all of them when they are few (cheaper than
+        # listing a text's trigrams), else the short ones; the others by their first trigram.
+        self._always: list[str] = []
+        self._by_start: dict[str, list[str]] = {}
+        for word in self._by_word:
+            if len(self._by_word) <= _FEW_WORDS or len(word) < _START:
+                self._always.append(word)
+            else:
+                self._by_start.setdefault(word[:_START], []).append(word)
+
+    def candidates(self, folded: str | None) -> list[int]:
+        """The indices, in order, of the regexes whose requirements a text folded by
+        :func:`fold` meets (all of them when it could not be folded)."""
+        if folded is None:
+            return list(range(len(self.requirements)))
+        words = [w for w in self._always if w in folded]
+        if self._by_start:
+            for start in _starts(folded) & self._by_start.keys():
+                words += [w for w in self._by_start[start] if w in folded]
+        found = set(self._unfiltered)
+        for word in words:
+            found.update(self._by_word[word])
+        return [i for i in sorted(found) if may_contain(folded, self.requirements[i][1:])]
+
+
+# How many first characters of a word :class:`WordIndex` looks up before searching for it,
+# and up to how many words it looks for each one directly.
+_START = 3
+_FEW_WORDS = 32
+
+
+@lru_cache(maxsize=64)  # a sentence is read by the relation and attribute patterns in turn
+def _starts(text: str) -> frozenset[str]:
+    """Every run of :data:`_START` characters of ``text``.
+
+    >>> sorted(_starts("dirige"))
+    ['dir', 'ige', 'iri', 'rig']
+    """
+    return frozenset([text[i : i + _START] for i in range(len(text) - _START + 1)])
+
+
+class Prefiltered(Protocol):
+    """A pattern with the words it requires (:func:`required_words` of its regex)."""
+
+    @property
+    def requirements(self) -> Requirements: ...
+
+
+P = TypeVar("P", bound=Prefiltered)
+
+
+class PatternSet(Sequence[P]):
+    """Patterns with a :class:`WordIndex` of their requirements: the patterns worth running
+    on a text, in order.
+
+    >>> from types import SimpleNamespace as P
+    >>> patterns = PatternSet([P(name="a", requirements=(("dirige",),)), P(name="b", requirements=())])
+    >>> [p.name for p in patterns.candidates(fold("Anne quitte Lumio"))], len(patterns)
+    (['b'], 2)
+    """
+
+    def __init__(self, patterns: Iterable[P]) -> None:
+        self.patterns = tuple(patterns)
+        self.words = WordIndex(p.requirements for p in self.patterns)
+
+    def candidates(self, folded: str | None) -> list[P]:
+        """The patterns a text folded by :func:`fold` may match (see :func:`may_contain`)."""
+        return [self.patterns[i] for i in self.words.candidates(folded)]
+
+    @overload
+    def __getitem__(self, i: int) -> P: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[P]: ...
+    def __getitem__(self, i: int | slice) -> P | Sequence[P]:
+        return self.patterns[i]
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def __iter__(self) -> Iterator[P]:
+        return iter(self.patterns)
+
+
+def pattern_set(patterns: Sequence[P]) -> PatternSet[P]:
+    """``patterns`` as a :class:`PatternSet` (indexed now unless they already are)."""
+    return patterns if isinstance(patterns, PatternSet) else PatternSet(patterns)
 
 
 def required_words(
