@@ -142,6 +142,7 @@ class Lexicon:
         default_factory=dict, repr=False, compare=False
     )
     _nationality_forms: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _demonym_words: frozenset[str] | None = field(default=None, repr=False, compare=False)
     _typing: dict[str, AnyRegex] = field(default_factory=dict, repr=False, compare=False)
     _typing_words: dict[str, frozenset[str]] = field(
         default_factory=dict, repr=False, compare=False
@@ -179,6 +180,20 @@ class Lexicon:
             for place, city in _demonym_forms(tuple(sorted(self.demonyms.items()))).items():
                 self._demonym_index[place] = (city, False)
         return self._demonym_index.get(word.lower())
+
+    def demonym_words(self) -> frozenset[str]:
+        """Every word :meth:`is_nationality` or :meth:`demonym_place` knows, lowercased: the
+        words a pass over a document's tokens looks for.
+
+        >>> {"rennaise", "américaines"} <= default_lexicon().demonym_words()
+        True
+        """
+        if self._demonym_words is None:
+            self.is_nationality("")  # both built on first use
+            self.demonym_place("")
+            assert self._nationality_forms is not None
+            self._demonym_words = self._nationality_forms | frozenset(self._demonym_index)
+        return self._demonym_words
 
     def typing_words(self, name: str) -> frozenset[str]:
         """The typing list ``name`` (``[typing]`` in lexicon.toml) lowercased, built once.

@@ -172,7 +172,9 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     text = doc_text(doc)
     for sent in doc.sents:
         start = sent.start_char
-        for piece in re.split(r"(\n+)", sent.text):
+        for piece in re.split(
+            r"(\n+)", text[start : sent.end_char]
+        ):  # ``sent.text``, not joined again
             if piece.strip() and not piece.startswith("\n"):
                 lead = len(piece) - len(piece.lstrip())
                 begin, end = start + lead, start + len(piece.rstrip())
