@@ -8,7 +8,15 @@ import re
 import pytest
 
 from kg.extract.lexicon import compile_pattern, default_lexicon
-from kg.extract.prefilter import AnyRegex, PatternSet, WordIndex, fold, may_contain, required_words
+from kg.extract.prefilter import (
+    AnyRegex,
+    PatternSet,
+    WordIndex,
+    fold,
+    may_contain,
+    required_words,
+    with_first_look_ahead,
+)
 
 
 def words(pattern: str, flags: int = re.IGNORECASE) -> tuple[tuple[str, ...], ...]:
@@ -133,3 +141,43 @@ def test_any_regex_answers_as_the_alternation_does():
 def test_any_regex_keeps_back_references_in_one_alternation():
     matcher = AnyRegex.of([r"(\w+) \1", r"chez"], re.IGNORECASE)
     assert len(matcher.parts) == 1 and matcher.search("bla bla")
+
+
+def test_the_first_look_ahead_changes_no_match():
+    """Every packaged pattern finds the same matches (spans and groups) with its look-ahead for
+    first characters as without it, on texts built from its words, slots and odd case pairs."""
+    lexicon = default_lexicon()
+    rng = random.Random(5)
+    pieces = ["⟨0:P⟩", "⟨1:O⟩", "⟨2:L⟩", " , ", " de ", " en 2012 ", " 20 millions d'euros ", "ſ"]
+    for pattern in [*lexicon.relations, *lexicon.attributes]:
+        plain = re.compile(_without_look_ahead(pattern.regex.pattern), re.IGNORECASE)
+        vocabulary = [w for group in pattern.requirements for w in group] + pieces
+        for _ in range(30):
+            text = "".join(rng.choice(vocabulary) for _ in range(rng.randint(2, 9)))
+            text = text.upper() if rng.random() < 0.2 else text
+            expected = [(m.span(), m.groups()) for m in plain.finditer(text)]
+            assert [(m.span(), m.groups()) for m in pattern.regex.finditer(text)] == expected
+
+
+def _without_look_ahead(pattern: str) -> str:
+    """A pattern without the look-ahead :func:`with_first_look_ahead` put before it."""
+    found = re.match(r"\(\?=\[(?:\\.|[^\]\\])*\]\)\(\?:", pattern)
+    return pattern[found.end() : -1] if found else pattern
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "wrapped"),
+    [
+        (r"(?:fondée?|créée?)\s+en", re.I, True),
+        (r"a?b", 0, True),
+        (r"(?<=x)ab|\d", 0, True),
+        (r".a", 0, False),  # any character
+        (r"[^a]b", 0, False),  # a negated class
+        (r"(?i:a)b", 0, False),  # case ignored in a scope only
+        (r"(?:x|)", 0, False),  # may match the empty string
+        (r"(?i)abc", 0, False),  # global flags stay first
+    ],
+)
+def test_the_first_look_ahead_is_added_only_where_it_is_known(pattern, flags, wrapped):
+    regex = with_first_look_ahead(re.compile(pattern, flags))
+    assert (regex.pattern != pattern) is wrapped

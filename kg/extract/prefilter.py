@@ -295,6 +295,101 @@ def _branches(options: list[list[frozenset[str]]], min_word: int) -> list[frozen
     return [frozenset().union(*best)]
 
 
+# The character categories a class may hold, as written in a regex.
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W",
+}  # fmt: skip
+# Scoped flags that change what a character class matches (a scope that only turns case
+# folding off makes its literals' class a wider one, which is fine).
+_CLASS_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE | re.UNICODE
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def with_first_look_ahead(regex: re.Pattern[str]) -> re.Pattern[str]:
+    r"""``regex`` behind a look-ahead for the characters its matches may start with: the same
+    matches, found sooner, since ``re`` then rejects most positions on one test (it does not
+    itself when the regex ignores case). ``regex`` itself when that set is unknown.
+
+    >>> print(with_first_look_ahead(re.compile(r"(?:fondée?|créée?)\s+en\s+\d{4}", re.I)).pattern)
+    (?=[cf])(?:(?:fondée?|créée?)\s+en\s+\d{4})
+    >>> print(with_first_look_ahead(re.compile(r".*x")).pattern)  # may start with anything
+    .*x
+    """
+    if _parser is None or regex.flags & (re.LOCALE | re.VERBOSE):
+        return regex  # (a verbose regex may end on a comment, which the wrapping would extend)
+    if _GLOBAL_FLAGS.match(regex.pattern):
+        return regex  # they must stay first
+    try:
+        firsts, empty = _first(list(_parser.parse(regex.pattern, regex.flags)), regex.flags)
+    except (ValueError, re.error):
+        return regex
+    if firsts is None or empty or not firsts:
+        return regex
+    look_ahead = "(?=[" + "".join(sorted(firsts)) + "])"
+    return re.compile(f"{look_ahead}(?:{regex.pattern})", regex.flags)
+
+
+def _first(items: list[tuple[Any, Any]], flags: int) -> tuple[set[str] | None, bool]:
+    """The class items a match of the sequence ``items`` may start with (None: any character),
+    and whether it may match the empty string."""
+    found: set[str] = set()
+    for op, argument in items:
+        firsts, empty = _first_of_item(op, argument, flags)
+        if firsts is None:
+            return None, False
+        found |= firsts
+        if not empty:
+            return found, False
+    return found, True
+
+
+def _first_of_item(op: Any, argument: Any, flags: int) -> tuple[set[str] | None, bool]:
+    """:func:`_first` of one regex item."""
+    p = _parser
+    if op is p.LITERAL:
+        return {re.escape(chr(argument))}, False
+    if op is p.IN:
+        return _class_items(argument), False
+    if op in (p.AT, p.ASSERT, p.ASSERT_NOT):  # zero-width: the match starts after them
+        return set(), True
+    if op is p.SUBPATTERN:  # (group, added flags, removed flags, body)
+        if argument[1] & _CLASS_FLAGS or argument[2] & (_CLASS_FLAGS & ~re.IGNORECASE):
+            return None, False
+        return _first(list(argument[3]), flags)
+    if op is getattr(p, "ATOMIC_GROUP", None):
+        return _first(list(argument), flags)
+    if op in (p.MAX_REPEAT, p.MIN_REPEAT) or op is getattr(p, "POSSESSIVE_REPEAT", None):
+        firsts, empty = _first(list(argument[2]), flags)
+        return firsts, empty or argument[0] == 0
+    if op is p.BRANCH:
+        found: set[str] = set()
+        any_empty = False
+        for branch in argument[1]:
+            firsts, empty = _first(list(branch), flags)
+            if firsts is None:
+                return None, False
+            found |= firsts
+            any_empty = any_empty or empty
+        return found, any_empty
+    return None, False  # any character, a back-reference, a conditional: unknown
+
+
+def _class_items(items: list[tuple[Any, Any]]) -> set[str] | None:
+    """A character class's items as written in a class (None for a negated class)."""
+    written: set[str] = set()
+    for op, argument in items:
+        if op is _parser.LITERAL:
+            written.add(re.escape(chr(argument)))
+        elif op is _parser.RANGE:
+            written.add(f"{re.escape(chr(argument[0]))}-{re.escape(chr(argument[1]))}")
+        elif op is _parser.CATEGORY and str(argument) in _CATEGORIES:
+            written.add(_CATEGORIES[str(argument)])
+        else:
+            return None
+    return written
+
+
 @dataclass(frozen=True)
 class AnyRegex:
     """Regexes searched as their alternation ``(?:a)|(?:b)|…`` would be, each skipped on a text
