@@ -92,7 +92,7 @@ class RelationPattern:
         groups = self.regex.groupindex
         both = "s" in groups and "o" in groups
         written = both and not (self.subject or self.object or self.collect)
-        object.__setattr__(self, "requirements", required_words(self.regex))
+        _derive(self)
         object.__setattr__(self, "slots_needed", 2 if written else 1)
 
 
@@ -115,7 +115,17 @@ class AttributePattern:
     requirements: Requirements = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "requirements", required_words(self.regex))
+        _derive(self)
+
+
+def _derive(pattern: RelationPattern | AttributePattern) -> None:
+    """A pattern's ``requirements`` (:func:`~.prefilter.required_words`); a regex that
+    requires no word, so runs on every sentence, gets a look-ahead for the characters its
+    matches start with (:func:`~.prefilter.with_first_look_ahead`: the same matches, found
+    sooner). Only there: that analysis parses the regex again, which costs at start-up."""
+    object.__setattr__(pattern, "requirements", required_words(pattern.regex))
+    if not pattern.requirements:
+        object.__setattr__(pattern, "regex", with_first_look_ahead(pattern.regex))
 
 
 @dataclass
@@ -334,10 +344,9 @@ def compile_pattern(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
         return macros[name]
 
     try:
-        regex = re.compile(_PLACEHOLDER.sub(expand, pattern), re.IGNORECASE)
+        return re.compile(_PLACEHOLDER.sub(expand, pattern), re.IGNORECASE)
     except re.error as error:
         raise InputError(f"invalid pattern {pattern!r}: {error}") from None
-    return with_first_look_ahead(regex)  # the same matches, found sooner
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
