@@ -12,9 +12,10 @@ from weakref import WeakKeyDictionary
 
 import numpy
 import spacy
-from spacy.attrs import IS_SPACE
+from spacy.attrs import IS_SPACE, LOWER
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from .errors import KgError
@@ -69,6 +70,25 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = _TEXTS[doc] = doc.text
     return text
+
+
+def tokens_in(doc: Doc, words: frozenset[str]) -> list[int]:
+    """The indices of the tokens whose lowercase form is one of ``words``, found without a
+    Token object per word (the rules that look for a few words would spend more on those).
+
+    >>> from spacy.lang.fr import French
+    >>> tokens_in(French()("Il dit qu'ELLE part."), frozenset({"il", "elle"}))
+    [0, 3]
+    """
+    ids, lowered = _string_ids(words), doc.to_array(LOWER)
+    # Each token's place among the sorted ids (``numpy.isin`` would sort them for every doc).
+    at = numpy.minimum(numpy.searchsorted(ids, lowered), len(ids) - 1)
+    return [int(i) for i in numpy.flatnonzero(ids[at] == lowered)] if len(ids) else []
+
+
+@lru_cache(maxsize=16)  # a word list is hashed once, not once per document
+def _string_ids(words: frozenset[str]) -> numpy.ndarray:
+    return numpy.array(sorted(get_string_id(word) for word in words), dtype=numpy.uint64)
 
 
 @lru_cache(maxsize=4)

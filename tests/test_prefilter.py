@@ -8,7 +8,15 @@ import re
 import pytest
 
 from kg.extract.lexicon import compile_pattern, default_lexicon
-from kg.extract.prefilter import AnyRegex, fold, may_contain, required_words
+from kg.extract.prefilter import (
+    AnyRegex,
+    PatternSet,
+    WordIndex,
+    fold,
+    may_contain,
+    required_words,
+    with_first_look_ahead,
+)
 
 
 def words(pattern: str, flags: int = re.IGNORECASE) -> tuple[tuple[str, ...], ...]:
@@ -80,6 +88,27 @@ def test_a_pattern_of_the_packaged_lexicon_never_loses_a_match():
                 assert may_contain(fold(text), pattern.requirements), (pattern.name, text)
 
 
+def test_the_word_index_keeps_exactly_the_patterns_may_contain_keeps():
+    """The index of a pattern set (user patterns included) answers as testing each pattern's
+    requirements in turn would, in the patterns' order."""
+    lexicon = default_lexicon()
+    user = [compile_pattern(r"{S:ORG} (?:s'allie|fusionne) avec {O:ORG}", {})]
+    patterns = PatternSet([*lexicon.relations, *lexicon.attributes])
+    few = PatternSet(lexicon.relations[:4])  # few words: looked for directly
+    words = [w for p in patterns for g in p.requirements for w in g] + ["ſ", " ", "⟨0:P⟩", "de"]
+    rng = random.Random(11)
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        folded = fold(text.upper() if rng.random() < 0.2 else text)
+        for indexed in (patterns, few):
+            kept = [p for p in indexed if may_contain(folded, p.requirements)]
+            assert indexed.candidates(folded) == kept, text
+    index = WordIndex([required_words(r) for r in user] + [(("de",), ("dirige",)), ()])
+    assert index.candidates(fold("⟨0:O⟩ FUSIONNE avec ⟨1:O⟩")) == [0, 2]
+    assert index.candidates(fold("Anne dirige, DE fait")) == [1, 2]
+    assert index.candidates(None) == [0, 1, 2]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
@@ -112,3 +141,38 @@ def test_any_regex_answers_as_the_alternation_does():
 def test_any_regex_keeps_back_references_in_one_alternation():
     matcher = AnyRegex.of([r"(\w+) \1", r"chez"], re.IGNORECASE)
     assert len(matcher.parts) == 1 and matcher.search("bla bla")
+
+
+def test_the_first_look_ahead_changes_no_match():
+    """Every packaged pattern finds the same matches (spans and groups) with its look-ahead for
+    first characters as without it, on texts built from its words, slots and odd case pairs."""
+    lexicon = default_lexicon()
+    rng = random.Random(5)
+    pieces = ["⟨0:P⟩", "⟨1:O⟩", "⟨2:L⟩", " , ", " de ", " en 2012 ", " 20 millions d'euros ", "ſ"]
+    assert sum(bool(p.regex.look_ahead) for p in lexicon.relations) > 100  # (all LazyRegex)
+    for pattern in [*lexicon.relations, *lexicon.attributes]:
+        plain = re.compile(pattern.regex.pattern, re.IGNORECASE)
+        vocabulary = [w for group in pattern.requirements for w in group] + pieces
+        for _ in range(30):
+            text = "".join(rng.choice(vocabulary) for _ in range(rng.randint(2, 9)))
+            text = text.upper() if rng.random() < 0.2 else text
+            expected = [(m.span(), m.groups()) for m in plain.finditer(text)]
+            assert [(m.span(), m.groups()) for m in pattern.regex.finditer(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "wrapped"),
+    [
+        (r"(?:fondée?|créée?)\s+en", re.I, True),
+        (r"a?b", 0, True),
+        (r"(?<=x)ab|\d", 0, True),
+        (r".a", 0, False),  # any character
+        (r"[^a]b", 0, False),  # a negated class
+        (r"(?i:a)b", 0, False),  # case ignored in a scope only
+        (r"(?:x|)", 0, False),  # may match the empty string
+        (r"(?i)abc", 0, False),  # global flags stay first
+    ],
+)
+def test_the_first_look_ahead_is_added_only_where_it_is_known(pattern, flags, wrapped):
+    regex = with_first_look_ahead(re.compile(pattern, flags))
+    assert (regex.pattern != pattern) is wrapped

@@ -13,7 +13,7 @@ from .lexicon import AttributePattern, Lexicon
 from .mentions import Slot
 from .modality import cue_regex, modality_of
 from .numbers import find_amounts
-from .prefilter import may_contain
+from .prefilter import pattern_set
 from .relations import _DIRECTNESS, MaskedSentence, _clause_start, _verbs_between, mask_sentence
 
 __all__ = ["AttributeMatch", "Around", "match_attributes"]
@@ -214,9 +214,8 @@ def match_attributes(
     """Every attribute the patterns read in one masked sentence (asserted ones only); a figure
     with no organization of its own may refer to one ``around`` it (see :func:`_implicit`)."""
     sentence = _without_units(doc, sentence)
-    for pattern in patterns:
-        if not may_contain(sentence.folded, pattern.requirements):
-            continue  # the sentence lacks every word the pattern needs
+    # Only the patterns whose words the sentence holds (see :mod:`.prefilter`).
+    for pattern in pattern_set(patterns).candidates(sentence.folded):
         for match in pattern.regex.finditer(sentence.masked):
             quantity = _quantity(pattern, match, sentence.masked)
             if quantity is None:

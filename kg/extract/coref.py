@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
 from ..naming import match_key, org_key
-from ..nlp import doc_text
+from ..nlp import doc_text, tokens_in
 from .lexicon import Lexicon, _alternation
 from .mentions import Slot
 
@@ -239,13 +239,17 @@ def _heads_a_name(doc: Doc, slots: Sequence[Slot], end: int, entity_type: str) -
     return span is None or not any(t.pos_ in {"VERB", "AUX"} for t in span)
 
 
+_PRONOUNS = frozenset({"il", "elle", "celui", "celle"})
+
+
 def find_pronouns(doc: Doc) -> list[Slot]:
     """Subject pronouns "il"/"elle" (and "celui qui"/"celle qui") that may refer to a person or
     organization."""
     found = []
     text = doc_text(doc)
-    for token in doc:
-        following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+    for i in tokens_in(doc, _PRONOUNS):
+        token = doc[i]
+        following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
         if token.lower_ in {"celui", "celle"} and following == "qui":
             # "celle qui dirigeait Ferval rejoint le conseil …": the person in focus
             found.append(Slot(token.idx, token.idx + len(token.text), "Person", "", via="pronoun"))
@@ -571,7 +575,12 @@ def _kind_by_acts(after: str, lexicon: Lexicon) -> str | None:
     clause = re.split(r"[.;:!?]|,\s*(?:qui|dont|mais)\b", after, maxsplit=1)[0]
     for kind in lexicon.kinds:
         acts = lexicon.kinds.get(f"{kind}_acts")
-        if acts and re.match(r"\s*,?\s*(?:[^,]{0,40},\s*)?" + _alternation(acts), clause):
+        if not acts:
+            continue
+        key = f"acts:{kind}"  # compiled once per lexicon, as in :func:`_kind_of`
+        if key not in lexicon.compiled:
+            lexicon.compiled[key] = re.compile(r"\s*,?\s*(?:[^,]{0,40},\s*)?" + _alternation(acts))
+        if lexicon.compiled[key].match(clause):
             return kind
     return None
 

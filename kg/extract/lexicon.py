@@ -21,7 +21,15 @@ from typing import Any
 from ..errors import InputError
 from ..io import index_folder, write_bytes_atomic
 from .numbers import AMOUNT_REGEX
-from .prefilter import AnyRegex, Requirements, required_words
+from .prefilter import (
+    AnyRegex,
+    P,
+    PatternSet,
+    Requirements,
+    first_look_ahead,
+    required_words,
+    with_first_look_ahead,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -77,17 +85,21 @@ class LazyRegex:
     ('40', False)
     """
 
-    __slots__ = ("_compiled", "flags", "pattern")
+    __slots__ = ("_compiled", "flags", "look_ahead", "pattern")
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str, flags: int = 0, look_ahead: str = "") -> None:
         self.pattern = pattern
         self.flags = flags
+        # Put before the pattern when compiled (:func:`.prefilter.first_look_ahead`): the same
+        # matches, found sooner.
+        self.look_ahead = look_ahead
         self._compiled: re.Pattern[str] | None = None
 
     @property
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
+            source = f"{self.look_ahead}(?:{self.pattern})" if self.look_ahead else self.pattern
+            self._compiled = re.compile(source, self.flags)
         return self._compiled
 
     @property
@@ -128,14 +140,14 @@ def group_names(regex: re.Pattern[str] | LazyRegex) -> frozenset[str]:
     return frozenset(regex.groupindex)
 
 
-class _RememberedRequirements:
-    """The prefilter words of each pattern (:func:`.prefilter.required_words`), remembered in
-    :func:`kg.io.index_folder` across runs: deriving them parses every pattern, a third of a
-    second at each start. Keyed by the pattern's source and flags, in a file named after the
+class _RememberedAnalysis:
+    """What the prefilter reads off each pattern (:func:`.prefilter.required_words`,
+    :func:`.prefilter.first_look_ahead`), remembered in :func:`kg.io.index_folder` across runs:
+    deriving it parses every pattern, more than half a second at each start. Keyed by the pattern's source and flags, in a file named after the
     prefilter module's code, so a new derivation starts a new file."""
 
     def __init__(self) -> None:
-        self.known: dict[str, Requirements] | None = None
+        self.known: dict[str, tuple[Requirements, str]] | None = None
         self.used: set[str] = set()
         self.added = False
 
@@ -143,7 +155,7 @@ class _RememberedRequirements:
         code = hashlib.sha256(Path(inspect.getfile(required_words)).read_bytes()).hexdigest()[:16]
         return index_folder() / f"prefilters-{code}.pickle"
 
-    def __call__(self, regex: re.Pattern[str] | LazyRegex) -> Requirements:
+    def __call__(self, regex: re.Pattern[str] | LazyRegex) -> tuple[Requirements, str]:
         if self.known is None:
             self.known = {}
             with (
@@ -153,7 +165,7 @@ class _RememberedRequirements:
                 self.known = dict(pickle.load(handle))
         key = hashlib.sha256(f"{regex.flags}\0{regex.pattern}".encode()).hexdigest()
         if key not in self.known:
-            self.known[key] = required_words(regex)
+            self.known[key] = (required_words(regex), first_look_ahead(regex))
             self.added = True
         self.used.add(key)
         return self.known[key]
@@ -168,7 +180,7 @@ class _RememberedRequirements:
             self.added = False
 
 
-remembered_requirements = _RememberedRequirements()
+remembered_analysis = _RememberedAnalysis()
 
 
 @dataclass(frozen=True)
@@ -198,7 +210,7 @@ class RelationPattern:
         groups = group_names(self.regex)
         both = "s" in groups and "o" in groups
         written = both and not (self.subject or self.object or self.collect)
-        object.__setattr__(self, "requirements", remembered_requirements(self.regex))
+        _derive(self)
         object.__setattr__(self, "slots_needed", 2 if written else 1)
 
 
@@ -221,7 +233,21 @@ class AttributePattern:
     requirements: Requirements = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "requirements", remembered_requirements(self.regex))
+        _derive(self)
+
+
+def _derive(pattern: RelationPattern | AttributePattern) -> None:
+    """A pattern's ``requirements`` (:func:`~.prefilter.required_words`) and the look-ahead for
+    the characters its matches start with (:func:`~.prefilter.first_look_ahead`: the same
+    matches, found sooner), both remembered across runs. A packaged pattern compiles with its
+    look-ahead; a user's, compiled at load, is compiled again with it only when it requires no
+    word, so runs on every sentence."""
+    requirements, look_ahead = remembered_analysis(pattern.regex)
+    object.__setattr__(pattern, "requirements", requirements)
+    if isinstance(pattern.regex, LazyRegex):
+        pattern.regex.look_ahead = look_ahead
+    elif look_ahead and not requirements:
+        object.__setattr__(pattern, "regex", with_first_look_ahead(pattern.regex))
 
 
 @dataclass
@@ -255,11 +281,29 @@ class Lexicon:
         default_factory=dict, repr=False, compare=False
     )
     _nationality_forms: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _demonym_words: frozenset[str] | None = field(default=None, repr=False, compare=False)
     _typing: dict[str, AnyRegex] = field(default_factory=dict, repr=False, compare=False)
     _typing_words: dict[str, frozenset[str]] = field(
         default_factory=dict, repr=False, compare=False
     )
     attributes: list[AttributePattern] = field(default_factory=list)
+    _pattern_sets: dict[str, PatternSet[Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def pattern_set(self, name: str, patterns: Sequence[P]) -> PatternSet[P]:
+        """``patterns`` indexed by the words they require (:class:`~.prefilter.PatternSet`),
+        kept under ``name`` and indexed again only when they are no longer the same patterns
+        (comparing them costs a pointer test each: the same patterns are the same objects).
+
+        >>> lexicon = default_lexicon()
+        >>> lexicon.pattern_set("all", lexicon.attributes) is lexicon.pattern_set("all", lexicon.attributes)
+        True
+        """
+        kept = self._pattern_sets.get(name)
+        if kept is None or kept.patterns != tuple(patterns):
+            kept = self._pattern_sets[name] = PatternSet(patterns)
+        return kept
 
     def demonym_place(self, word: str) -> tuple[str, bool] | None:
         """The place a demonym names, across its inflections, and whether it is a region/country.
@@ -275,6 +319,20 @@ class Lexicon:
             for place, city in _demonym_forms(tuple(sorted(self.demonyms.items()))).items():
                 self._demonym_index[place] = (city, False)
         return self._demonym_index.get(word.lower())
+
+    def demonym_words(self) -> frozenset[str]:
+        """Every word :meth:`is_nationality` or :meth:`demonym_place` knows, lowercased: the
+        words a pass over a document's tokens looks for.
+
+        >>> {"rennaise", "américaines"} <= default_lexicon().demonym_words()
+        True
+        """
+        if self._demonym_words is None:
+            self.is_nationality("")  # both built on first use
+            self.demonym_place("")
+            assert self._nationality_forms is not None
+            self._demonym_words = self._nationality_forms | frozenset(self._demonym_index)
+        return self._demonym_words
 
     def typing_words(self, name: str) -> frozenset[str]:
         """The typing list ``name`` (``[typing]`` in lexicon.toml) lowercased, built once.
@@ -510,7 +568,7 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
             raise InputError(
                 f"attribute pattern {raw.get('name', '?')!r} lacks {missing}"
             ) from None
-    remembered_requirements.save()
+    remembered_analysis.save()
     return lexicon
 
 

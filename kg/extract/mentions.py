@@ -14,10 +14,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Span, Token
 
 from ..naming import match_key, org_key, strip_accents, strip_elision, strip_legal_words
-from ..nlp import doc_text
+from ..nlp import doc_text, tokens_in
 from .lexicon import Lexicon, _alternation, typing_regex
 
 __all__ = ["Slot", "find_named_slots", "initials_of"]
@@ -473,6 +474,8 @@ def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
 
 
 _LOWER_EXPANSION = re.compile(r"((?:[a-zà-ÿ][\w'’-]*\s+){1,6}?)\(\s*([A-Z]{2,6})\s*\)")
+# What every match of it ends on, far cheaper to look for: the regex tries each lowercase letter.
+_BRACKETED_ACRONYM = re.compile(r"\(\s*[A-Z]{2,6}\s*\)")
 
 
 def _common_acronyms(text: str) -> set[str]:
@@ -482,7 +485,9 @@ def _common_acronyms(text: str) -> set[str]:
     >>> sorted(_common_acronyms("les accidents vasculaires cérébraux (AVC) et l'Institut X (IX)"))
     ['AVC']
     """
-    found = set()
+    found: set[str] = set()
+    if not _BRACKETED_ACRONYM.search(text):
+        return found
     for match in _LOWER_EXPANSION.finditer(text):
         words = [w for w in re.split(r"[\s'’]+", match.group(1)) if w and w not in _FUNCTION_WORDS]
         acronym = match.group(2)
@@ -688,8 +693,9 @@ def _join_cut_companies(
 def _demonyms(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Demonyms name places ("le Rennais Medria", "l'hébergeur roubaisien"), whatever NER said."""
     found = []
-    for token in doc:
-        if not token.is_alpha:  # a demonym is a word; most tokens are ruled out here
+    for i in tokens_in(doc, lexicon.demonym_words()):  # the few words worth a Token
+        token = doc[i]
+        if not token.is_alpha:  # a demonym is a word
             continue
         if lexicon.is_nationality(token.text):
             slots = _without_word(slots, token.idx, token.idx + len(token.text))
@@ -1039,27 +1045,26 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
     à Lyon, emploie …", "Fintrade a son siège social à Genève")."""
     text = doc_text(doc)
     found: list[Slot] = []
-    i = 0
-    tokens = list(doc)
-    while i < len(tokens):
-        token = tokens[i]
-        if not token.text[:1].isupper():  # the cheap test first: most words are lowercase
-            i += 1
+    read = 0  # the tokens before this one are read (part of a name looked at)
+    # Capitalised words only, picked by their first character: most words are lowercase, and
+    # a Token object for each would cost more than this whole pass.
+    for i in [i for i, start in enumerate(doc.to_array(IDX).tolist()) if text[start].isupper()]:
+        if i < read:
             continue
+        token = doc[i]
         content = token.pos_ in {"PROPN", "NOUN", "X", "ADJ"} or token.is_oov
         if not content or token.is_stop or token.ent_type_:
-            i += 1
             continue
-        j = i
+        last = token
         while (
-            j + 1 < len(tokens)
-            and tokens[j + 1].pos_ == "PROPN"
-            and tokens[j + 1].text[:1].isupper()
-            and not tokens[j + 1].ent_type_
-            and tokens[j + 1].idx == tokens[j].idx + len(tokens[j].text) + 1
+            last.i + 1 < len(doc)
+            and (following := doc[last.i + 1]).pos_ == "PROPN"
+            and following.text[:1].isupper()
+            and not following.ent_type_
+            and following.idx == last.idx + len(last.text) + 1
         ):
-            j += 1
-        start, end = token.idx, tokens[j].idx + len(tokens[j].text)
+            last = following
+        start, end = token.idx, last.idx + len(last.text)
         name = text[start:end]
         # The context cue is the evidence here, so a sentence-initial word the model knows
         # ("Kalimba a levé…") may still be a name.
@@ -1069,7 +1074,7 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
             and _organization_cue(text, start, end, lexicon) > 0
         ):
             found.append(Slot(start, end, "Organization", name))
-        i = j + 1
+        read = last.i + 1
     return found
 
 

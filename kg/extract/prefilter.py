@@ -10,15 +10,20 @@ The test is *sound*: it never rejects a text the regex could match. Case-insensi
 are compared on texts folded the way ``re`` compares characters (simple lowercase, and the
 characters ``re`` treats as equal, such as "s" and "ſ", mapped to one); a text holding a
 character whose folding could differ gets no fold, and is then never filtered.
+
+Many patterns are tested against each sentence: a :class:`PatternSet` indexes them by the words
+of their most selective group, so that each distinct word is looked for once per sentence,
+not once per pattern.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any, Protocol, TypeVar, overload
 
 try:  # the regex parser and case tables of CPython's ``re``; without them, no prefilter
     _sre: Any = importlib.import_module("_sre")
@@ -27,7 +32,17 @@ try:  # the regex parser and case tables of CPython's ``re``; without them, no p
 except ImportError:  # pragma: no cover - another Python implementation
     _sre = _casefix = _parser = None
 
-__all__ = ["AnyRegex", "Requirements", "fold", "may_contain", "required_words"]
+__all__ = [
+    "AnyRegex",
+    "PatternSet",
+    "Requirements",
+    "WordIndex",
+    "fold",
+    "may_contain",
+    "first_look_ahead",
+    "with_first_look_ahead",
+    "required_words",
+]
 
 # Groups of words; a text may match only if it holds a word of every group.
 Requirements = tuple[tuple[str, ...], ...]
@@ -93,6 +108,115 @@ def may_contain(folded: str | None, requirements: Requirements) -> bool:
         else:
             return False
     return True
+
+
+class WordIndex:
+    """The requirements of many regexes, indexed by the words of their first (most selective)
+    group: which regexes a folded text may match. It keeps exactly the regexes
+    :func:`may_contain` keeps, in their order, but looks for each distinct word once, and only
+    for the words whose first three characters occur in the text (a set intersection).
+
+    >>> index = WordIndex([(("dirige", "préside"),), (("rachète",), ("lumio",)), ()])
+    >>> index.candidates("anne dirige lumio"), index.candidates(None)
+    ([0, 2], [0, 1, 2])
+    """
+
+    def __init__(self, requirements: Iterable[Requirements]) -> None:
+        self.requirements = tuple(requirements)
+        # Regexes requiring nothing always pass; the others are found through their first group.
+        self._unfiltered = [i for i, groups in enumerate(self.requirements) if not groups]
+        self._by_word: dict[str, list[int]] = {}
+        for i, groups in enumerate(self.requirements):
+            for word in groups[0] if groups else ():
+                self._by_word.setdefault(word, []).append(i)
+        # The words looked for in every text: all of them when they are few (cheaper than
+        # listing a text's trigrams), else the short ones; the others by their first trigram.
+        self._always: list[str] = []
+        self._by_start: dict[str, list[str]] = {}
+        for word in self._by_word:
+            if len(self._by_word) <= _FEW_WORDS or len(word) < _START:
+                self._always.append(word)
+            else:
+                self._by_start.setdefault(word[:_START], []).append(word)
+        self._starts = frozenset(self._by_start)  # a set: ``&`` then walks the smaller one
+
+    def candidates(self, folded: str | None) -> list[int]:
+        """The indices, in order, of the regexes whose requirements a text folded by
+        :func:`fold` meets (all of them when it could not be folded)."""
+        if folded is None:
+            return list(range(len(self.requirements)))
+        words = [w for w in self._always if w in folded]
+        if self._by_start:
+            for start in _starts(folded) & self._starts:
+                words += [w for w in self._by_start[start] if w in folded]
+        found = set(self._unfiltered)
+        for word in words:
+            found.update(self._by_word[word])
+        return [i for i in sorted(found) if may_contain(folded, self.requirements[i][1:])]
+
+
+# How many first characters of a word :class:`WordIndex` looks up before searching for it,
+# and up to how many words it looks for each one directly.
+_START = 3
+_FEW_WORDS = 32
+
+
+@lru_cache(maxsize=64)  # a sentence is read by the relation and attribute patterns in turn
+def _starts(text: str) -> frozenset[str]:
+    """Every run of :data:`_START` characters of ``text``.
+
+    >>> sorted(_starts("dirige"))
+    ['dir', 'ige', 'iri', 'rig']
+    """
+    # The shifted copies are zipped (shorter ones end it): faster than slicing at each position.
+    return frozenset(map("".join, zip(*(text[i:] for i in range(_START)), strict=False)))
+
+
+class Prefiltered(Protocol):
+    """A pattern with the words it requires (:func:`required_words` of its regex)."""
+
+    @property
+    def requirements(self) -> Requirements: ...
+
+
+P = TypeVar("P", bound=Prefiltered)
+
+
+class PatternSet(Sequence[P]):
+    """Patterns with a :class:`WordIndex` of their requirements: the patterns worth running
+    on a text, in order.
+
+    >>> from types import SimpleNamespace as P
+    >>> patterns = PatternSet([P(name="a", requirements=(("dirige",),)), P(name="b", requirements=())])
+    >>> [p.name for p in patterns.candidates(fold("Anne quitte Lumio"))], len(patterns)
+    (['b'], 2)
+    """
+
+    def __init__(self, patterns: Iterable[P]) -> None:
+        self.patterns = tuple(patterns)
+        self.words = WordIndex(p.requirements for p in self.patterns)
+
+    def candidates(self, folded: str | None) -> list[P]:
+        """The patterns a text folded by :func:`fold` may match (see :func:`may_contain`)."""
+        return [self.patterns[i] for i in self.words.candidates(folded)]
+
+    @overload
+    def __getitem__(self, i: int) -> P: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[P]: ...
+    def __getitem__(self, i: int | slice) -> P | Sequence[P]:
+        return self.patterns[i]
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def __iter__(self) -> Iterator[P]:
+        return iter(self.patterns)
+
+
+def pattern_set(patterns: Sequence[P]) -> PatternSet[P]:
+    """``patterns`` as a :class:`PatternSet` (indexed now unless they already are)."""
+    return patterns if isinstance(patterns, PatternSet) else PatternSet(patterns)
 
 
 def required_words(regex: RegexSource, groups: int = 3, min_word: int = MIN_WORD) -> Requirements:
@@ -180,6 +304,111 @@ def _branches(options: list[list[frozenset[str]]], min_word: int) -> list[frozen
             return []
         best.append(min(usable, key=_selectivity))
     return [frozenset().union(*best)]
+
+
+# The character categories a class may hold, as written in a regex.
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W",
+}  # fmt: skip
+# Scoped flags that change what a character class matches (a scope that only turns case
+# folding off makes its literals' class a wider one, which is fine).
+_CLASS_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE | re.UNICODE
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def with_first_look_ahead(regex: re.Pattern[str]) -> re.Pattern[str]:
+    r"""``regex`` behind its :func:`first_look_ahead`: the same matches, found sooner, since
+    ``re`` then rejects most positions on one test (it does not itself when the regex ignores
+    case). ``regex`` itself when the characters its matches start with are unknown.
+
+    >>> print(with_first_look_ahead(re.compile(r"(?:fondée?|créée?)\s+en\s+\d{4}", re.I)).pattern)
+    (?=[cf])(?:(?:fondée?|créée?)\s+en\s+\d{4})
+    >>> print(with_first_look_ahead(re.compile(r".*x")).pattern)  # may start with anything
+    .*x
+    """
+    look_ahead = first_look_ahead(regex)
+    return re.compile(f"{look_ahead}(?:{regex.pattern})", regex.flags) if look_ahead else regex
+
+
+def first_look_ahead(regex: RegexSource) -> str:
+    r"""A look-ahead for the characters the matches of ``regex`` may start with, to put before
+    it; ``""`` when that set is unknown.
+
+    >>> first_look_ahead(re.compile(r"(?:fondée?|créée?)\s+en", re.I)), first_look_ahead(re.compile(r".x"))
+    ('(?=[cf])', '')
+    """
+    if _parser is None or regex.flags & (re.LOCALE | re.VERBOSE):
+        return ""  # (a verbose regex may end on a comment, which the wrapping would extend)
+    if _GLOBAL_FLAGS.match(regex.pattern):
+        return ""  # they must stay first
+    try:
+        firsts, empty = _first(list(_parser.parse(regex.pattern, regex.flags)), regex.flags)
+    except (ValueError, re.error):
+        return ""
+    if firsts is None or empty or not firsts:
+        return ""
+    return "(?=[" + "".join(sorted(firsts)) + "])"
+
+
+def _first(items: list[tuple[Any, Any]], flags: int) -> tuple[set[str] | None, bool]:
+    """The class items a match of the sequence ``items`` may start with (None: any character),
+    and whether it may match the empty string."""
+    found: set[str] = set()
+    for op, argument in items:
+        firsts, empty = _first_of_item(op, argument, flags)
+        if firsts is None:
+            return None, False
+        found |= firsts
+        if not empty:
+            return found, False
+    return found, True
+
+
+def _first_of_item(op: Any, argument: Any, flags: int) -> tuple[set[str] | None, bool]:
+    """:func:`_first` of one regex item."""
+    p = _parser
+    if op is p.LITERAL:
+        return {re.escape(chr(argument))}, False
+    if op is p.IN:
+        return _class_items(argument), False
+    if op in (p.AT, p.ASSERT, p.ASSERT_NOT):  # zero-width: the match starts after them
+        return set(), True
+    if op is p.SUBPATTERN:  # (group, added flags, removed flags, body)
+        if argument[1] & _CLASS_FLAGS or argument[2] & (_CLASS_FLAGS & ~re.IGNORECASE):
+            return None, False
+        return _first(list(argument[3]), flags)
+    if op is getattr(p, "ATOMIC_GROUP", None):
+        return _first(list(argument), flags)
+    if op in (p.MAX_REPEAT, p.MIN_REPEAT) or op is getattr(p, "POSSESSIVE_REPEAT", None):
+        firsts, empty = _first(list(argument[2]), flags)
+        return firsts, empty or argument[0] == 0
+    if op is p.BRANCH:
+        found: set[str] = set()
+        any_empty = False
+        for branch in argument[1]:
+            firsts, empty = _first(list(branch), flags)
+            if firsts is None:
+                return None, False
+            found |= firsts
+            any_empty = any_empty or empty
+        return found, any_empty
+    return None, False  # any character, a back-reference, a conditional: unknown
+
+
+def _class_items(items: list[tuple[Any, Any]]) -> set[str] | None:
+    """A character class's items as written in a class (None for a negated class)."""
+    written: set[str] = set()
+    for op, argument in items:
+        if op is _parser.LITERAL:
+            written.add(re.escape(chr(argument)))
+        elif op is _parser.RANGE:
+            written.add(f"{re.escape(chr(argument[0]))}-{re.escape(chr(argument[1]))}")
+        elif op is _parser.CATEGORY and str(argument) in _CATEGORIES:
+            written.add(_CATEGORIES[str(argument)])
+        else:
+            return None
+    return written
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from ..records import Modality
 from .lexicon import Lexicon, RelationPattern, school_regex
 from .mentions import Slot, country_unit_parent
 from .modality import modality_of
-from .prefilter import fold, may_contain
+from .prefilter import fold, pattern_set
 
 __all__ = ["MaskedSentence", "RelationMatch", "mask_sentence", "match_relations"]
 
@@ -231,13 +231,17 @@ def match_relations(
     lexicon: Lexicon,
     context: DocumentContext,
 ) -> Iterator[RelationMatch]:
-    """Every relation the patterns read in one masked sentence."""
+    """Every relation the patterns read in one masked sentence (give many sentences the same
+    :class:`~.prefilter.PatternSet`, as :meth:`.Lexicon.pattern_set` keeps, to index the
+    patterns once)."""
     school = school_regex(lexicon)
     named = sentence.masked.count("⟨")
-    folded = sentence.folded
-    for pattern in patterns:
-        if named < pattern.slots_needed or not may_contain(folded, pattern.requirements):
-            continue  # cheaper than running a regex that cannot match
+    if not named:
+        return  # every pattern needs a slot (``slots_needed``)
+    # Only the patterns whose words the sentence holds: cheaper than regexes that cannot match.
+    for pattern in pattern_set(patterns).candidates(sentence.folded):
+        if named < pattern.slots_needed:
+            continue
         if pattern.requires == "first_person" and not context.first_person_turn(sentence):
             continue
         for match in pattern.regex.finditer(sentence.masked):

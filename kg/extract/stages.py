@@ -172,7 +172,9 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     text = doc_text(doc)
     for sent in doc.sents:
         start = sent.start_char
-        for piece in re.split(r"(\n+)", sent.text):
+        for piece in re.split(
+            r"(\n+)", text[start : sent.end_char]
+        ):  # ``sent.text``, not joined again
             if piece.strip() and not piece.startswith("\n"):
                 lead = len(piece) - len(piece.lstrip())
                 begin, end = start + lead, start + len(piece.rstrip())
@@ -237,8 +239,9 @@ def _context(state: State) -> None:
 def _speakers(state: State) -> None:
     """Whom each interviewee works for ("chez Proximus, notre gouvernance"), then "nous",
     "notre" and "on" in their answers as slots of that organization."""
-    patterns = [p for p in state.lexicon.relations if p.subject == "speaker"]
-    _read_relations(state, patterns, _masked(state))
+    lexicon = state.lexicon
+    patterns = [p for p in lexicon.relations if p.subject == "speaker"]
+    _read_relations(state, lexicon.pattern_set("speaker", patterns), _masked(state))
     we = we_slots(state.text, state.turns, affiliations(state.matches))
     state.slots = sorted(state.slots + we, key=lambda s: s.start)
 
@@ -251,8 +254,9 @@ def _relations(state: State) -> None:
     state.context = replace(
         state.context, deal_at=lambda position: deal_target(state.matches, starts, position)
     )
-    patterns = [p for p in state.lexicon.relations if p.subject != "speaker"]
-    _read_relations(state, patterns, state.sentences)
+    lexicon = state.lexicon
+    patterns = [p for p in lexicon.relations if p.subject != "speaker"]
+    _read_relations(state, lexicon.pattern_set("relations", patterns), state.sentences)
 
 
 @register_stage("attributes")
@@ -264,10 +268,9 @@ def _attributes(state: State) -> None:
         if m.predicate in {"ceoOf", "founderOf"} and m.modality == "asserted" and m.object
     }
     around = Around(state.context.topic, None, heads)
+    patterns = lexicon.pattern_set("attributes", lexicon.attributes)
     for sentence in state.sentences or _masked(state):
-        state.attribute_matches += match_attributes(
-            state.doc, sentence, lexicon.attributes, lexicon, around
-        )
+        state.attribute_matches += match_attributes(state.doc, sentence, patterns, lexicon, around)
         # The organization the sentence opens on, for a "C'est …" in the next one.
         first = next((s for s in sentence.slots if s.type == "Organization"), None)
         around = replace(around, previous=first)
