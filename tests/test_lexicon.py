@@ -184,3 +184,11 @@ def test_prefilter_words_are_remembered_across_runs(tmp_path, monkeypatch):
 def test_the_same_words_give_the_same_regex():
     words = ["PDG", "patron", "directeur général", "fondateur", "DG", "pdg"]
     assert _alternation(words) == _alternation(list(reversed(words)))
+
+
+def test_an_unreadable_remembered_file_is_derived_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    remembered = _RememberedAnalysis()
+    remembered.path().write_bytes(b"not a pickle")
+    regex = compile_pattern("{S:ORG} a cédé {O:ORG}", {}, lazy=True)
+    assert remembered(regex)[0] == required_words(regex) and remembered.added

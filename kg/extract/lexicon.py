@@ -143,8 +143,11 @@ def group_names(regex: re.Pattern[str] | LazyRegex) -> frozenset[str]:
 class _RememberedAnalysis:
     """What the prefilter reads off each pattern (:func:`.prefilter.required_words`,
     :func:`.prefilter.first_look_ahead`), remembered in :func:`kg.io.index_folder` across runs:
-    deriving it parses every pattern, more than half a second at each start. Keyed by the pattern's source and flags, in a file named after the
-    prefilter module's code, so a new derivation starts a new file."""
+    deriving it parses every pattern, more than half a second at each start. Keyed by the
+    pattern's source and flags, in a file named after the prefilter module's code and the
+    entries' format, so a new derivation starts a new file."""
+
+    FORMAT = 2  # (requirements, look-ahead) per pattern
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[Requirements, str]] | None = None
@@ -153,13 +156,14 @@ class _RememberedAnalysis:
 
     def path(self) -> Path:
         code = hashlib.sha256(Path(inspect.getfile(required_words)).read_bytes()).hexdigest()[:16]
-        return index_folder() / f"prefilters-{code}.pickle"
+        return index_folder() / f"prefilters-v{self.FORMAT}-{code}.pickle"
 
     def __call__(self, regex: re.Pattern[str] | LazyRegex) -> tuple[Requirements, str]:
         if self.known is None:
             self.known = {}
+            unreadable = (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError)
             with (
-                contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError),
+                contextlib.suppress(*unreadable, AttributeError, ImportError, IndexError),
                 self.path().open("rb") as handle,
             ):
                 self.known = dict(pickle.load(handle))
