@@ -26,6 +26,7 @@ from .prefilter import (
     P,
     PatternSet,
     Requirements,
+    behind,
     first_look_ahead,
     required_words,
     with_first_look_ahead,
@@ -98,8 +99,7 @@ class LazyRegex:
     @property
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
-            source = f"{self.look_ahead}(?:{self.pattern})" if self.look_ahead else self.pattern
-            self._compiled = re.compile(source, self.flags)
+            self._compiled = re.compile(behind(self.look_ahead, self.pattern), self.flags)
         return self._compiled
 
     @property

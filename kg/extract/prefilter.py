@@ -39,6 +39,7 @@ __all__ = [
     "WordIndex",
     "fold",
     "may_contain",
+    "behind",
     "first_look_ahead",
     "with_first_look_ahead",
     "required_words",
@@ -328,7 +329,16 @@ def with_first_look_ahead(regex: re.Pattern[str]) -> re.Pattern[str]:
     .*x
     """
     look_ahead = first_look_ahead(regex)
-    return re.compile(f"{look_ahead}(?:{regex.pattern})", regex.flags) if look_ahead else regex
+    return re.compile(behind(look_ahead, regex.pattern), regex.flags) if look_ahead else regex
+
+
+def behind(look_ahead: str, pattern: str) -> str:
+    """``pattern`` behind ``look_ahead`` (from :func:`first_look_ahead`; none when empty).
+
+    >>> behind("(?=[ab])", "a|b"), behind("", "a|b")
+    ('(?=[ab])(?:a|b)', 'a|b')
+    """
+    return f"{look_ahead}(?:{pattern})" if look_ahead else pattern
 
 
 def first_look_ahead(regex: RegexSource) -> str:
