@@ -291,3 +291,11 @@ def test_cli_query(query_graph, tmp_path, run_kg):
     assert failed.stderr.count("\n") == 1 and "line 1" in failed.stderr
     unknown = run_kg("query", str(query_graph), "--name", "ceos", "--param", "org=Nobody")
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+
+
+def test_attributes_carry_the_sentence_that_states_each_figure(query_graph):
+    result = _named(query_graph, "attributes", entity="ovh")
+    by_attribute = dict(zip(_column(result, "attribute"), _column(result, "evidence"), strict=True))
+    assert set(by_attribute) == {"revenue", "fundsRaised", "employees", "foundingYear"}
+    assert "Basé à Roubaix" in by_attribute["revenue"]
+    assert "OVH lève" in by_attribute["fundsRaised"]
