@@ -201,6 +201,24 @@ class NamedQuery:
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
+    def with_values(self, bindings: Mapping[str, Node | Term | str]) -> str:
+        """The query's text with ``bindings`` also given as a ``VALUES`` row opening its
+        ``WHERE`` group. Bind them by ``substitutions`` too (:func:`run_query`): they bind the
+        variable everywhere, but Oxigraph joins them last, after reading every statement of
+        the graph (seconds on a million triples); from a leading ``VALUES`` row its planner
+        starts at the given entity or article (milliseconds).
+
+        >>> query = get_named_query("facts")
+        >>> "VALUES (?doc) { (<http://e/d>) }" in query.with_values({"doc": URIRef("http://e/d")})
+        True
+        """
+        terms = [(name, _term(value)) for name, value in bindings.items()]
+        if not terms or not all(isinstance(t, ox.NamedNode | ox.Literal) for _, t in terms):
+            return self.text  # VALUES takes no blank node
+        names = " ".join(f"?{name}" for name, _ in terms)
+        row = f"VALUES ({names}) {{ ({' '.join(str(term) for _, term in terms)}) }}"
+        return _WHERE.sub(lambda where: f"{where[0]}\n  {row}", self.text, count=1)
+
     def param(self, name: str) -> QueryParam:
         for param in self.params:
             if param.name == name:
@@ -209,6 +227,7 @@ class NamedQuery:
         raise UsageError(f"query {self.name!r} has no parameter {name!r} (parameters: {known})")
 
 
+_WHERE = re.compile(r"^WHERE\s*\{", re.MULTILINE)
 _PARAM_LINE = re.compile(
     r"^#\s*param\s+(?P<name>\w+)\s*:\s*(?P<kind>\w+)(?P<required>\s+required)?\s*(?:-\s*(?P<help>.*))?$"
 )
@@ -802,4 +821,6 @@ def answer_query(
     store = load_store(graph)
     named = get_named_query(name) if name is not None else None
     bindings = resolve_params(store, named, parse_params(params))
+    if named is not None:
+        sparql = named.with_values(bindings)
     return format_results(run_query(store, sparql, bindings=bindings), fmt)

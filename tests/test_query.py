@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from kb_samples import SOFTWARE, sample_kb, sentence
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.errors import GraphParseError, InputError, UsageError
 from kg.graph.rdf import to_rdf
@@ -299,3 +299,41 @@ def test_attributes_carry_the_sentence_that_states_each_figure(query_graph):
     assert set(by_attribute) == {"revenue", "fundsRaised", "employees", "foundingYear"}
     assert "Basé à Roubaix" in by_attribute["revenue"]
     assert "OVH lève" in by_attribute["fundsRaised"]
+
+
+@pytest.fixture(scope="module")
+def answering_store(seed_build, tmp_path_factory):
+    """The seeds' graph and the sample KB's, with a subsidiary: every named query answers."""
+    kb = _kb()
+    kb.relations.append(
+        Relation("org/vmware-vcloud-air", "subsidiaryOf", "org/ovh", kb.relations[4].evidence)
+    )
+    sample = tmp_path_factory.mktemp("answering") / "graph.ttl"
+    to_rdf(kb, software=SOFTWARE).serialize(sample, format="turtle")
+    store = load_store(seed_build.outputs["turtle"])
+    store.bulk_load(path=str(sample), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+@pytest.mark.parametrize(
+    ("name", "param"),
+    [(q.name, p.name) for q in named_queries().values() for p in q.params],
+)
+def test_a_leading_values_row_gives_the_answer_of_substitutions_alone(answering_store, name, param):
+    query = get_named_query(name)
+    unbound = run_query(answering_store, query.text)
+    assert unbound.rows, f"{name}: no answer to bind from"
+    bindings = {param: unbound.rows[0][unbound.vars.index(param)]}
+    alone = run_query(answering_store, query.text, bindings=bindings).rows
+    assert alone
+    assert run_query(answering_store, query.with_values(bindings), bindings=bindings).rows == alone
+
+
+def test_the_values_row_opens_the_where_group_and_escapes_its_terms():
+    query = get_named_query("entity-facts")
+    text = query.with_values({"entity": URIRef("http://e/x")})
+    assert "WHERE {\n  VALUES (?entity) { (<http://e/x>) }\n" in text
+    nasty = 'x" } ?s ?p ?o . } #'
+    store = ox.Store()
+    assert run_query(store, query.with_values({"entity": Literal(nasty)})).rows == []
+    assert query.with_values({"entity": BNode()}) == query.text == query.with_values({})
