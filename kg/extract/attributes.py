@@ -39,6 +39,10 @@ _UNNAMED_COMPANY = re.compile(
     r"firme|pépite|jeune\s+pousse|usine)\b",
     re.I,
 )
+# What a merger makes ("la nouvelle entité, forte de 2.000 salariés"): none of the firms named.
+_COMBINED = re.compile(
+    r"\b(?:la\s+(?:nouvelle|future)\s+entité|le\s+(?:nouvel|futur)\s+ensemble)\b", re.I
+)
 _APPOSED = re.compile(r"\s*(?:,|\(|est\s|était\s|devient\s|reste\s)\s*(?:une?|d['’]une?)\s")
 _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.I)
 _COPULA_OPENING = re.compile(r"\s*(?:c['’]est|il\s+s['’]agit|ce\s+sont)\b", re.I)
@@ -127,10 +131,14 @@ def _subject(sentence: MaskedSentence, position: int, end: int, follow: bool = T
         between = skipped[preceding.end() :]
         if _UNNAMED_COMPANY.search(between) and not _APPOSED.match(between):
             return None
+        if _COMBINED.search(between):
+            return None
         return sentence.slot(preceding.group(1))
     if _UNNAMED_COMPANY.search(before):
         return None
     following = _ORG_SLOT.search(sentence.masked, end) if follow else None
+    if following and _COMBINED.search(sentence.masked, 0, following.start()):
+        return None
     if following and not _NOT_OWNER.search(sentence.masked, position, following.start()):
         return sentence.slot(following.group(1))
     return None

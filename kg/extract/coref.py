@@ -171,6 +171,10 @@ def first_person(sentence: str) -> bool:
     return _FIRST_PERSON.search(sentence) is not None
 
 
+# "la nouvelle entité" after a merger is the combined group, not one of the companies named.
+_COMBINED = re.compile(r"\bnouvelle\s+entité\b", re.IGNORECASE)
+
+
 def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list[Slot]:
     """Definite descriptions that refer back to a named organization or person.
 
@@ -199,6 +203,8 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue
             if _heads_a_name(doc, slots, end, entity_type):
                 continue
+            if _COMBINED.search(match.group(0)):
+                continue  # "la nouvelle entité": what a merger makes, none of the firms named
             if entity_type == "Person" and any(
                 s.type == "Person" and re.fullmatch(r"\s+", text[end : s.start] or "x")
                 for s in slots
@@ -300,6 +306,7 @@ def resolve_references(
             taken = (
                 _taken(text, resolved, ref, sentence_start)
                 | _holders_before(text, named, ref, sentence_start)
+                | _buyer_before(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
             )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
@@ -496,6 +503,31 @@ def _holders_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start:
         and s.end <= ref.start
         and _STAKE_IN.search(text[max(sentence_start, s.start - 40) : s.start])
     }
+
+
+_BUYS_OR_VALUES = re.compile(
+    r"\b(?:racheter|rachète|rachètent|acquérir|acquiert|reprendre|reprend|s['’]offrir|"
+    r"valoriser|valorise|valorisent|valorisait|valorisant)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _buyer_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The company named last before a buying or valuing verb whose object a description is:
+    in "Varn, qui veut racheter le spécialiste", the specialist is not Varn.
+
+    >>> text = "Varn, qui veut racheter le spécialiste."
+    >>> _buyer_before(text, [Slot(0, 4, "Organization", "Varn")], Slot(24, 38, "Organization", ""), 0)
+    {'varn'}
+    """
+    if ref.type != "Organization" or not _BUYS_OR_VALUES.search(
+        text[max(0, ref.start - 25) : ref.start]
+    ):
+        return set()
+    before = [
+        s for s in named if s.type == "Organization" and sentence_start <= s.start < ref.start
+    ]
+    return {key_of(before[-1])} if before else set()
 
 
 def _opens_clause(text: str, sentence_start: int, position: int) -> bool:
