@@ -205,11 +205,13 @@ def _without_units(doc: Doc, sentence: MaskedSentence) -> MaskedSentence:
 class Around:
     """What a sentence's figures may refer to beyond the organizations it names: the document's
     ``topic``, the first organization of the ``previous`` sentence, the organization each
-    person heads (``heads``: name → slot, from the relations read)."""
+    person heads (``heads``: name → slot, from the relations read), the ``buyer`` of the deal
+    the sentence and the two before it read (see :func:`~.stages.deal_buyer`)."""
 
     topic: Slot | None = None
     previous: Slot | None = None
     heads: Mapping[str, Slot] = field(default_factory=dict)
+    buyer: Slot | None = None
 
 
 def match_attributes(
@@ -230,6 +232,14 @@ def match_attributes(
                 continue
             if _PERSON_OWNER.match(sentence.masked, match.end()):
                 continue  # "les salariés de ⟨P⟩": a name read as a person's, owner unknown
+            if pattern.subject == "buyer":
+                # "La transaction est évaluée à 96 M$": the price of the deal just read.
+                subject = (around or Around()).buyer
+                if subject is not None and _asserted(doc, sentence, match, pattern, lexicon):
+                    yield AttributeMatch(
+                        subject, pattern.property, quantity, pattern, pattern.confidence, sentence
+                    )
+                continue
             subject = (
                 _own_slot(pattern, match, sentence)
                 or _subject(sentence, match.start(), match.end(), pattern.property != "investment")
