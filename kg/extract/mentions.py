@@ -975,6 +975,45 @@ def _states(
     return slots, found
 
 
+# "Jeanne Roy (Kelbio Industrie)": a capitalised name in brackets right after a person's.
+_AFFILIATION = re.compile(
+    r"\s*\(\s*([A-ZÀ-Ý][\w&'’.-]*(?:\s+(?:de\s+|d['’]|du\s+|&\s+)?[A-ZÀ-Ý][\w&'’.-]*){0,3})\s*\)"
+)
+
+
+def _bracketed_affiliations(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """A name in brackets after a person's is where they work ("Léa Roy (Kelbio Industrie), Marc
+    Dul (DataVerse)"): an organization, even when the model called it a person; a lone plain
+    word stays unnamed unless its form marks a brand ("(Photo)" is no company).
+
+    >>> from kg.extract.lexicon import default_lexicon
+    >>> from kg.nlp import load_pipeline
+    >>> doc = load_pipeline()("Léa Roy (DataVerse) et Marc Dul (Photo) sont là.")
+    >>> people = [Slot(0, 7, "Person", "Léa Roy"), Slot(23, 31, "Person", "Marc Dul")]
+    >>> [s.name for s in _bracketed_affiliations(doc, people, [], default_lexicon())[1]]
+    ['DataVerse']
+    """
+    text, found = doc_text(doc), list(found)
+    for person in [s for s in slots if s.type == "Person"]:
+        match = _AFFILIATION.match(text, person.end)
+        if match is None or match.group(1) in lexicon.junk_words:
+            continue
+        start, end = match.span(1)
+        name = match.group(1)
+        if any(s.type == "Place" and s.start < end and start < s.end for s in slots):
+            continue  # "Paul Roy (Lyon)": where the person is
+        mistyped = [s for s in slots if s.type == "Person" and s.start == start and s.end == end]
+        if mistyped or (
+            not _overlaps(slots + found, start, end)
+            and (" " in name or _CAMEL.search(name) or name.isupper())
+        ):
+            slots = [s for s in slots if s not in mistyped]
+            found.append(Slot(start, end, "Organization", name))
+    return slots, found
+
+
 # In order: a later rule sees what the earlier ones found.
 ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _domain_names,
@@ -985,6 +1024,7 @@ ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _family_names,
     _states,
     _headed_names,
+    _bracketed_affiliations,
 )
 
 
