@@ -307,6 +307,7 @@ def resolve_references(
                 _taken(text, resolved, ref, sentence_start)
                 | _holders_before(text, named, ref, sentence_start)
                 | _buyer_before(text, named, ref, sentence_start)
+                | _not_the_persons(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
             )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
@@ -528,6 +529,45 @@ def _buyer_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: i
         s for s in named if s.type == "Organization" and sentence_start <= s.start < ref.start
     ]
     return {key_of(before[-1])} if before else set()
+
+
+def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The companies named before a person whose "sa"/"son" a description is: in "Kelt entre
+    au capital quand Paul Roy vend sa société", Roy's company is not Kelt.
+
+    >>> text = "Kelt entre au capital quand Paul Roy vend sa société."
+    >>> named = [Slot(0, 4, "Organization", "Kelt"), Slot(28, 36, "Person", "Paul Roy")]
+    >>> _not_the_persons(text, named, Slot(42, 52, "Organization", ""), 0)
+    {'kelt'}
+    """
+    if ref.type != "Organization" or not re.match(r"(?:sa|son|ses)\s", text[ref.start : ref.end]):
+        return set()
+    before = [s for s in named if sentence_start <= s.start and s.end <= ref.start]
+    if (
+        not before
+        or before[-1].type != "Person"
+        or re.search(r"[,;:()«»]", text[before[-1].end : ref.start])
+    ):
+        return set()
+    companies = {s.name for s in before if s.type == "Organization"}
+    # An acronym's expansion is the same company ("la CCPV" after "la Caisse centrale de
+    # prévoyance de Vaud (CCPV)"), though the two are merged only later.
+    return {
+        key_of(s)
+        for s in named
+        if s.type == "Organization" and (s.name in companies or _acronym_of(s.name) in companies)
+    }
+
+
+def _acronym_of(name: str) -> str:
+    """The initials of a name's words, short ones skipped.
+
+    >>> _acronym_of("Caisse centrale de prévoyance de Vaud")
+    'CCPV'
+    """
+    return "".join(
+        w[0] for w in re.findall(r"[\w’'-]{3,}", name) if w.lower() not in {"des", "les"}
+    ).upper()
 
 
 def _opens_clause(text: str, sentence_start: int, position: int) -> bool:
