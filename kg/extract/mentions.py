@@ -1206,6 +1206,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
             slot.type == "Person"
             and (
                 suffix.search(slot.name) is not None
+                or slot.name.split()[0].lower() in lexicon.typing_words("organization_prefixes")
                 # "fondée par Jeanne Morel": a common given name outweighs the cues around it.
                 or (votes[key] > 1 and slot.name.split()[0] not in lexicon.given_names)
                 or institution
