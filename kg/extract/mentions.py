@@ -401,6 +401,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
     slots += _unlabelled_organizations(doc, slots, lexicon)
+    slots += _unlabelled_persons(doc, slots, lexicon)
     slots = _without_common_nouns(doc, slots)
     slots = _join_place_and_company(text, slots)
     slots = _join_name_of_place(text, slots)
@@ -1116,6 +1117,61 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
             found.append(Slot(start, end, "Organization", name))
         read = last.i + 1
     return found
+
+
+# What a person, not a company, does right after their name: "Tej Orla dirige …", "X, 41 ans".
+_PERSON_AFTER = re.compile(
+    r"\s+(?:dirige|dirigeait|a\s+fondé|a\s+cofondé|a\s+créé|fonde|cofonde|explique|raconte|"
+    r"confie|souligne|affirme|estime|sourit|se\s+souvient|est\s+né|"
+    r"est\s+née)\b|\s*,\s*\d{2}\s+ans\b"
+)
+# Two capitalised words, overlapping pairs included ("Selon Tej Orla": "Selon Tej", "Tej Orla").
+_NAME_PAIR = re.compile(
+    r"(?<![\w'’-])(?=(([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?) "
+    r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?))(?![\w-]))"
+)
+
+
+def _unlabelled_persons(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Two capitalised words the model left unlabelled that the document repeats and that act
+    like a person once ("Tej Orla dirige …", "Ulf Brandt, 52 ans"): a person with an unusual
+    given name. Each of their occurrences becomes a slot.
+
+    >>> from kg.extract.lexicon import default_lexicon
+    >>> from kg.nlp import load_pipeline
+    >>> doc = load_pipeline()("Tej Orla dirige la société. Selon Tej Orla, tout va bien.")
+    >>> doc.set_ents([], default="outside")  # as if the model had missed the name
+    >>> [s.name for s in _unlabelled_persons(doc, [], default_lexicon())]
+    ['Tej Orla', 'Tej Orla']
+    """
+    text = doc_text(doc)
+    pairs = list(_NAME_PAIR.finditer(text))
+    counts = Counter(m.group(1) for m in pairs)
+    names = {
+        m.group(1)
+        for m in pairs
+        if counts[m.group(1)] >= 2
+        and _PERSON_AFTER.match(text, m.end(1))
+        and not _overlaps(slots, m.start(1), m.end(1))
+        and not {m.group(2), m.group(3)} & lexicon.junk_words
+        and _suffix_regex(lexicon).search(m.group(1)) is None
+        and all(_plain_name(doc, start, end) for start, end in (m.span(2), m.span(3)))
+    }
+    return [
+        Slot(start, start + len(name), "Person", name)
+        for name in sorted(names)
+        for start, _ in _occurrences(text, name)
+        if not _overlaps(slots, start, start + len(name))
+    ]
+
+
+def _plain_name(doc: Doc, start: int, end: int) -> bool:
+    """Is the word at ``start`` no entity, stop word or verb of the model's (a name it missed)?"""
+    span = doc.char_span(start, end)
+    return span is not None and all(
+        not t.ent_type_ and not t.is_stop and t.pos_ not in {"VERB", "AUX", "DET", "ADP"}
+        for t in span
+    )
 
 
 def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
