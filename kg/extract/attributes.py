@@ -44,6 +44,12 @@ _COMBINED = re.compile(
     r"\b(?:la\s+(?:nouvelle|future)\s+entité|le\s+(?:nouvel|futur)\s+ensemble)\b", re.I
 )
 _APPOSED = re.compile(r"\s*(?:,|\(|est\s|était\s|devient\s|reste\s)\s*(?:une?|d['’]une?)\s")
+# A headcount at the start ("fondée avec 3 salariés", "a démarré avec deux employés"): history.
+_STARTED_WITH = re.compile(
+    r"\b(?:fondée?s?|créée?s?|lancée?s?|démarré|commencé|débuté|née?s?)\s*,?\s+avec\s+"
+    r"(?:seulement\s+|à\s+peine\s+|tout\s+juste\s+)?$",
+    re.I,
+)
 _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.I)
 _COPULA_OPENING = re.compile(r"\s*(?:c['’]est|il\s+s['’]agit|ce\s+sont)\b", re.I)
 _EACH = re.compile(r"\bchacune?\b", re.I)
@@ -232,6 +238,10 @@ def match_attributes(
                 continue
             if _PERSON_OWNER.match(sentence.masked, match.end()):
                 continue  # "les salariés de ⟨P⟩": a name read as a person's, owner unknown
+            if pattern.property == "employees" and _STARTED_WITH.search(
+                sentence.masked, max(0, match.start() - 60), match.start()
+            ):
+                continue
             if pattern.subject == "buyer":
                 # "La transaction est évaluée à 96 M$": the price of the deal just read.
                 subject = (around or Around()).buyer
