@@ -470,8 +470,31 @@ def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
             continue
         if _truncated_at(text, slot.end):
             continue
+        if _heading_word(doc, text, slot):
+            continue
         kept.append(slot)
     return kept
+
+
+def _heading_word(doc: Doc, text: str, slot: Slot) -> bool:
+    r"""Is the name a common word opening a short subheading and named nowhere else
+    ("Synergie produit", "Expansion rapide" alone on their line)?
+
+    >>> from kg.nlp import load_pipeline
+    >>> text = "Synergie commerciale\nKelvo rachète Darnel."
+    >>> _heading_word(load_pipeline()(text), text, Slot(0, 8, "Organization", "Synergie"))
+    True
+    """
+    line_start = text.rfind("\n", 0, slot.start) + 1
+    line_end = text.find("\n", slot.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    return (
+        line_start == slot.start
+        and len(line.split()) <= 3
+        and not re.search(r"[.!?:;,]$", line)
+        and doc.vocab.has_vector(slot.name.lower())
+        and sum(1 for _ in _occurrences(text, slot.name)) == 1
+    )
 
 
 _LOWER_EXPANSION = re.compile(r"((?:[a-zà-ÿ][\w'’-]*\s+){1,6}?)\(\s*([A-Z]{2,6})\s*\)")
