@@ -174,6 +174,9 @@ def _capitalised_article(token: Token, label: str) -> bool:
     )
 
 
+_SITE_HEADS = {"parc", "zone", "technopole", "technopôle", "pôle", "quartier", "campus", "cité"}
+
+
 def _clean_span(span: Span) -> tuple[int, int] | None:
     """Token bounds of the span without leading determiners and trailing words that are not
     part of the name ("Odoo sur les applicatifs", "Doktr et maintenant", "OVH chouchoute")."""
@@ -210,7 +213,20 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
             and i + 2 == len(tokens)
             and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in tokens[:i])
         )
-        if lower_function and not particle and (not next_is_name or span.label_ == "PER"):
+        # "Parc d'activités Marie-Louise", "Zone d'activités des Landes": a kind of site named
+        # by what follows, not a "Parc" cut from it.
+        site = (
+            span.label_ == "LOC"
+            and i == 1
+            and tokens[0].lower_ in _SITE_HEADS
+            and any(t.text[:1].isupper() for t in tokens[2:])
+        )
+        if (
+            lower_function
+            and not particle
+            and not site
+            and (not next_is_name or span.label_ == "PER")
+        ):
             tokens = tokens[:i]
             break
     while tokens and (
@@ -227,8 +243,10 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         and (tokens[1].pos_ != "PROPN" or len(tokens) > 2)
     ):
         tokens = tokens[:1]
-    if not tokens:
-        return None
+    if not tokens or (
+        span.label_ == "LOC" and len(tokens) == 1 and tokens[0].lower_ in _SITE_HEADS
+    ):
+        return None  # a bare "Parc" is no place's name
     return tokens[0].i, tokens[-1].i + 1
 
 
