@@ -1289,10 +1289,14 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
             " " in slot.name and slot.name.split()[0].lower() in company_words
         )
         acronym = _acronym_company(doc, text, slot)
+        # "Château Margaux", "Domaine Vallard": a wine estate is a business ("Château de Blois"
+        # is a building).
+        estate = _ESTATE.match(slot.name) is not None
         to_org = (
             slot.type == "Place"
             and (
                 votes[key] > 0
+                or estate
                 or unknown
                 or acronym
                 or legal
@@ -1311,6 +1315,9 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
     return retyped
+
+
+_ESTATE = re.compile(r"(?:Ch[âa]teau|Domaine|Clos)\s+(?!de\b|du\b|des\b|d['’])[A-ZÀ-Ý]")
 
 
 def _acronym_company(doc: Doc, text: str, slot: Slot) -> bool:
