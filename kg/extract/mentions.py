@@ -177,6 +177,36 @@ def _capitalised_article(token: Token, label: str) -> bool:
 _SITE_HEADS = {"parc", "zone", "technopole", "technopôle", "pôle", "quartier", "campus", "cité"}
 
 
+def _cut_at_function_word(tokens: list[Token], label: str) -> list[Token]:
+    """The tokens up to a lowercase function word that is no part of the name ("Odoo sur les
+    applicatifs" → "Odoo"), keeping a person's particle ("Pierre-Yves de Montclar") and a named
+    site ("Parc d'activités Marie-Louise")."""
+    for i, token in enumerate(tokens[1:], 1):
+        # "Dekker & van Loon": an ampersand joins two names into one.
+        lower_function = (
+            token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
+        )
+        next_is_name = i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()
+        # "Pierre-Yves de Montclar": a particle before a person's last word is part of the name.
+        particle = (
+            label == "PER"
+            and token.lower_ in {"de", "d'", "d’", "du", "van", "von", "der", "den"}
+            and next_is_name
+            and i + 2 == len(tokens)
+            and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in tokens[:i])
+        )
+        # "Parc d'activités Marie-Louise": a kind of site named by what follows, not a "Parc".
+        site = (
+            label == "LOC"
+            and i == 1
+            and tokens[0].lower_ in _SITE_HEADS
+            and any(t.text[:1].isupper() for t in tokens[2:])
+        )
+        if lower_function and not particle and not site and (not next_is_name or label == "PER"):
+            return tokens[:i]
+    return tokens
+
+
 def _clean_span(span: Span) -> tuple[int, int] | None:
     """Token bounds of the span without leading determiners and trailing words that are not
     part of the name ("Odoo sur les applicatifs", "Doktr et maintenant", "OVH chouchoute")."""
@@ -199,36 +229,8 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     )
     if institution:
         tokens = _before_clause(tokens)
-    for i, token in enumerate(tokens[1:] if not institution else [], 1):
-        # "Dekker & van Loon": an ampersand joins two names into one.
-        lower_function = (
-            token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
-        )
-        next_is_name = i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()
-        # "Pierre-Yves de Montclar": a particle before a person's last word is part of the name.
-        particle = (
-            span.label_ == "PER"
-            and token.lower_ in {"de", "d'", "d’", "du", "van", "von", "der", "den"}
-            and next_is_name
-            and i + 2 == len(tokens)
-            and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in tokens[:i])
-        )
-        # "Parc d'activités Marie-Louise", "Zone d'activités des Landes": a kind of site named
-        # by what follows, not a "Parc" cut from it.
-        site = (
-            span.label_ == "LOC"
-            and i == 1
-            and tokens[0].lower_ in _SITE_HEADS
-            and any(t.text[:1].isupper() for t in tokens[2:])
-        )
-        if (
-            lower_function
-            and not particle
-            and not site
-            and (not next_is_name or span.label_ == "PER")
-        ):
-            tokens = tokens[:i]
-            break
+    if not institution:
+        tokens = _cut_at_function_word(tokens, span.label_)
     while tokens and (
         tokens[-1].is_punct
         or tokens[-1].is_space
