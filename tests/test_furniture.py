@@ -35,6 +35,7 @@ FURNITURE: dict[str, list[str]] = {
         "Crédit photo : Studio Lumière",
         "Crédits : Agence Kerlan / Studio Lumière",
         "La nouvelle chaîne de montage de Vitré. © Studio Lumière",
+        "La nouvelle chaîne de montage de Vitré. Image: Léa Morvan-B",
         "Léa Morvan / Fotolia",
     ],
     "subscription": [

@@ -93,6 +93,7 @@ def test_organization_rules_are_one_function_each():
         "_family_names",
         "_states",
         "_headed_names",
+        "_bracketed_affiliations",
     ]
 
 

@@ -39,7 +39,17 @@ _UNNAMED_COMPANY = re.compile(
     r"firme|pépite|jeune\s+pousse|usine)\b",
     re.I,
 )
+# What a merger makes ("la nouvelle entité, forte de 2.000 salariés"): none of the firms named.
+_COMBINED = re.compile(
+    r"\b(?:la\s+(?:nouvelle|future)\s+entité|le\s+(?:nouvel|futur)\s+ensemble)\b", re.I
+)
 _APPOSED = re.compile(r"\s*(?:,|\(|est\s|était\s|devient\s|reste\s)\s*(?:une?|d['’]une?)\s")
+# A headcount at the start ("fondée avec 3 salariés", "a démarré avec deux employés"): history.
+_STARTED_WITH = re.compile(
+    r"\b(?:fondée?s?|créée?s?|lancée?s?|démarré|commencé|débuté|née?s?)\s*,?\s+avec\s+"
+    r"(?:seulement\s+|à\s+peine\s+|tout\s+juste\s+)?$",
+    re.I,
+)
 _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.I)
 _COPULA_OPENING = re.compile(r"\s*(?:c['’]est|il\s+s['’]agit|ce\s+sont)\b", re.I)
 _EACH = re.compile(r"\bchacune?\b", re.I)
@@ -127,10 +137,14 @@ def _subject(sentence: MaskedSentence, position: int, end: int, follow: bool = T
         between = skipped[preceding.end() :]
         if _UNNAMED_COMPANY.search(between) and not _APPOSED.match(between):
             return None
+        if _COMBINED.search(between):
+            return None
         return sentence.slot(preceding.group(1))
     if _UNNAMED_COMPANY.search(before):
         return None
     following = _ORG_SLOT.search(sentence.masked, end) if follow else None
+    if following and _COMBINED.search(sentence.masked, 0, following.start()):
+        return None
     if following and not _NOT_OWNER.search(sentence.masked, position, following.start()):
         return sentence.slot(following.group(1))
     return None
@@ -197,11 +211,13 @@ def _without_units(doc: Doc, sentence: MaskedSentence) -> MaskedSentence:
 class Around:
     """What a sentence's figures may refer to beyond the organizations it names: the document's
     ``topic``, the first organization of the ``previous`` sentence, the organization each
-    person heads (``heads``: name → slot, from the relations read)."""
+    person heads (``heads``: name → slot, from the relations read), the ``buyer`` of the deal
+    the sentence and the two before it read (see :func:`~.stages.deal_buyer`)."""
 
     topic: Slot | None = None
     previous: Slot | None = None
     heads: Mapping[str, Slot] = field(default_factory=dict)
+    buyer: Slot | None = None
 
 
 def match_attributes(
@@ -222,6 +238,18 @@ def match_attributes(
                 continue
             if _PERSON_OWNER.match(sentence.masked, match.end()):
                 continue  # "les salariés de ⟨P⟩": a name read as a person's, owner unknown
+            if pattern.property == "employees" and _STARTED_WITH.search(
+                sentence.masked, max(0, match.start() - 60), match.start()
+            ):
+                continue
+            if pattern.subject == "buyer":
+                # "La transaction est évaluée à 96 M$": the price of the deal just read.
+                subject = (around or Around()).buyer
+                if subject is not None and _asserted(doc, sentence, match, pattern, lexicon):
+                    yield AttributeMatch(
+                        subject, pattern.property, quantity, pattern, pattern.confidence, sentence
+                    )
+                continue
             subject = (
                 _own_slot(pattern, match, sentence)
                 or _subject(sentence, match.start(), match.end(), pattern.property != "investment")

@@ -171,6 +171,10 @@ def first_person(sentence: str) -> bool:
     return _FIRST_PERSON.search(sentence) is not None
 
 
+# "la nouvelle entité" after a merger is the combined group, not one of the companies named.
+_COMBINED = re.compile(r"\bnouvelle\s+entité\b", re.IGNORECASE)
+
+
 def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list[Slot]:
     """Definite descriptions that refer back to a named organization or person.
 
@@ -199,6 +203,8 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue
             if _heads_a_name(doc, slots, end, entity_type):
                 continue
+            if _COMBINED.search(match.group(0)):
+                continue  # "la nouvelle entité": what a merger makes, none of the firms named
             if entity_type == "Person" and any(
                 s.type == "Person" and re.fullmatch(r"\s+", text[end : s.start] or "x")
                 for s in slots
@@ -300,6 +306,8 @@ def resolve_references(
             taken = (
                 _taken(text, resolved, ref, sentence_start)
                 | _holders_before(text, named, ref, sentence_start)
+                | _buyer_before(text, named, ref, sentence_start)
+                | _not_the_persons(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
             )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
@@ -496,6 +504,70 @@ def _holders_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start:
         and s.end <= ref.start
         and _STAKE_IN.search(text[max(sentence_start, s.start - 40) : s.start])
     }
+
+
+_BUYS_OR_VALUES = re.compile(
+    r"\b(?:racheter|rachète|rachètent|acquérir|acquiert|reprendre|reprend|s['’]offrir|"
+    r"valoriser|valorise|valorisent|valorisait|valorisant)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _buyer_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The company named last before a buying or valuing verb whose object a description is:
+    in "Varn, qui veut racheter le spécialiste", the specialist is not Varn.
+
+    >>> text = "Varn, qui veut racheter le spécialiste."
+    >>> _buyer_before(text, [Slot(0, 4, "Organization", "Varn")], Slot(24, 38, "Organization", ""), 0)
+    {'varn'}
+    """
+    if ref.type != "Organization" or not _BUYS_OR_VALUES.search(
+        text[max(0, ref.start - 25) : ref.start]
+    ):
+        return set()
+    before = [
+        s for s in named if s.type == "Organization" and sentence_start <= s.start < ref.start
+    ]
+    return {key_of(before[-1])} if before else set()
+
+
+def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The companies named before a person whose "sa"/"son" a description is: in "Kelt entre
+    au capital quand Paul Roy vend sa société", Roy's company is not Kelt.
+
+    >>> text = "Kelt entre au capital quand Paul Roy vend sa société."
+    >>> named = [Slot(0, 4, "Organization", "Kelt"), Slot(28, 36, "Person", "Paul Roy")]
+    >>> _not_the_persons(text, named, Slot(42, 52, "Organization", ""), 0)
+    {'kelt'}
+    """
+    if ref.type != "Organization" or not re.match(r"(?:sa|son|ses)\s", text[ref.start : ref.end]):
+        return set()
+    before = [s for s in named if sentence_start <= s.start and s.end <= ref.start]
+    if (
+        not before
+        or before[-1].type != "Person"
+        or re.search(r"[,;:()«»]", text[before[-1].end : ref.start])
+    ):
+        return set()
+    companies = {s.name for s in before if s.type == "Organization"}
+    # An acronym's expansion is the same company ("la CCPV" after "la Caisse centrale de
+    # prévoyance de Vaud (CCPV)"), though the two are merged only later.
+    return {
+        key_of(s)
+        for s in named
+        if s.type == "Organization" and (s.name in companies or _acronym_of(s.name) in companies)
+    }
+
+
+def _acronym_of(name: str) -> str:
+    """The initials of a name's words, short ones skipped.
+
+    >>> _acronym_of("Caisse centrale de prévoyance de Vaud")
+    'CCPV'
+    """
+    return "".join(
+        w[0] for w in re.findall(r"[\w’'-]{3,}", name) if w.lower() not in {"des", "les"}
+    ).upper()
 
 
 def _opens_clause(text: str, sentence_start: int, position: int) -> bool:

@@ -233,6 +233,8 @@ class AttributePattern:
     # A figure the words imply without a number ("une licorne": valued at a billion dollars).
     value: float | None = None
     unit: str | None = None
+    # "buyer": the figure is the price of the deal read just before (:func:`~.stages.deal_buyer`).
+    subject: str | None = None
     # The words a sentence must hold to be worth the regex (:mod:`.prefilter`).
     requirements: Requirements = field(init=False, repr=False, compare=False)
 
@@ -566,6 +568,7 @@ def load_lexicon(extra_files: Sequence[str | Path] = ()) -> Lexicon:
                     modality=bool(raw.get("modality", True)),
                     value=float(raw["value"]) if "value" in raw else None,
                     unit=raw.get("unit"),
+                    subject=raw.get("subject"),
                 )
             )
         except KeyError as missing:

@@ -174,6 +174,39 @@ def _capitalised_article(token: Token, label: str) -> bool:
     )
 
 
+_SITE_HEADS = {"parc", "zone", "technopole", "technopôle", "pôle", "quartier", "campus", "cité"}
+
+
+def _cut_at_function_word(tokens: list[Token], label: str) -> list[Token]:
+    """The tokens up to a lowercase function word that is no part of the name ("Odoo sur les
+    applicatifs" → "Odoo"), keeping a person's particle ("Pierre-Yves de Montclar") and a named
+    site ("Parc d'activités Marie-Louise")."""
+    for i, token in enumerate(tokens[1:], 1):
+        # "Dekker & van Loon": an ampersand joins two names into one.
+        lower_function = (
+            token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
+        )
+        next_is_name = i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()
+        # "Pierre-Yves de Montclar": a particle before a person's last word is part of the name.
+        particle = (
+            label == "PER"
+            and token.lower_ in {"de", "d'", "d’", "du", "van", "von", "der", "den"}
+            and next_is_name
+            and i + 2 == len(tokens)
+            and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in tokens[:i])
+        )
+        # "Parc d'activités Marie-Louise": a kind of site named by what follows, not a "Parc".
+        site = (
+            label == "LOC"
+            and i == 1
+            and tokens[0].lower_ in _SITE_HEADS
+            and any(t.text[:1].isupper() for t in tokens[2:])
+        )
+        if lower_function and not particle and not site and (not next_is_name or label == "PER"):
+            return tokens[:i]
+    return tokens
+
+
 def _clean_span(span: Span) -> tuple[int, int] | None:
     """Token bounds of the span without leading determiners and trailing words that are not
     part of the name ("Odoo sur les applicatifs", "Doktr et maintenant", "OVH chouchoute")."""
@@ -196,23 +229,8 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
     )
     if institution:
         tokens = _before_clause(tokens)
-    for i, token in enumerate(tokens[1:] if not institution else [], 1):
-        # "Dekker & van Loon": an ampersand joins two names into one.
-        lower_function = (
-            token.pos_ in _FUNCTION_POS and not token.text[:1].isupper() and token.text != "&"
-        )
-        next_is_name = i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()
-        # "Pierre-Yves de Montclar": a particle before a person's last word is part of the name.
-        particle = (
-            span.label_ == "PER"
-            and token.lower_ in {"de", "d'", "d’", "du", "van", "von", "der", "den"}
-            and next_is_name
-            and i + 2 == len(tokens)
-            and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in tokens[:i])
-        )
-        if lower_function and not particle and (not next_is_name or span.label_ == "PER"):
-            tokens = tokens[:i]
-            break
+    if not institution:
+        tokens = _cut_at_function_word(tokens, span.label_)
     while tokens and (
         tokens[-1].is_punct
         or tokens[-1].is_space
@@ -227,8 +245,10 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         and (tokens[1].pos_ != "PROPN" or len(tokens) > 2)
     ):
         tokens = tokens[:1]
-    if not tokens:
-        return None
+    if not tokens or (
+        span.label_ == "LOC" and len(tokens) == 1 and tokens[0].lower_ in _SITE_HEADS
+    ):
+        return None  # a bare "Parc" is no place's name
     return tokens[0].i, tokens[-1].i + 1
 
 
@@ -401,6 +421,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _rule_organizations(doc, slots, lexicon)
     slots = _promote_misc(doc, slots, misc, lexicon)
     slots += _unlabelled_organizations(doc, slots, lexicon)
+    slots += _unlabelled_persons(doc, slots, lexicon)
     slots = _without_common_nouns(doc, slots)
     slots = _join_place_and_company(text, slots)
     slots = _join_name_of_place(text, slots)
@@ -469,8 +490,31 @@ def _without_common_nouns(doc: Doc, slots: list[Slot]) -> list[Slot]:
             continue
         if _truncated_at(text, slot.end):
             continue
+        if _heading_word(doc, text, slot):
+            continue
         kept.append(slot)
     return kept
+
+
+def _heading_word(doc: Doc, text: str, slot: Slot) -> bool:
+    r"""Is the name a common word opening a short subheading and named nowhere else
+    ("Synergie produit", "Expansion rapide" alone on their line)?
+
+    >>> from kg.nlp import load_pipeline
+    >>> text = "Synergie commerciale\nKelvo rachète Darnel."
+    >>> _heading_word(load_pipeline()(text), text, Slot(0, 8, "Organization", "Synergie"))
+    True
+    """
+    line_start = text.rfind("\n", 0, slot.start) + 1
+    line_end = text.find("\n", slot.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    return (
+        line_start == slot.start
+        and len(line.split()) <= 3
+        and not re.search(r"[.!?:;,]$", line)
+        and doc.vocab.has_vector(slot.name.lower())
+        and sum(1 for _ in _occurrences(text, slot.name)) == 1
+    )
 
 
 _LOWER_EXPANSION = re.compile(r"((?:[a-zà-ÿ][\w'’-]*\s+){1,6}?)\(\s*([A-Z]{2,6})\s*\)")
@@ -975,6 +1019,45 @@ def _states(
     return slots, found
 
 
+# "Jeanne Roy (Kelbio Industrie)": a capitalised name in brackets right after a person's.
+_AFFILIATION = re.compile(
+    r"\s*\(\s*([A-ZÀ-Ý][\w&'’.-]*(?:\s+(?:de\s+|d['’]|du\s+|&\s+)?[A-ZÀ-Ý][\w&'’.-]*){0,3})\s*\)"
+)
+
+
+def _bracketed_affiliations(
+    doc: Doc, slots: list[Slot], found: list[Slot], lexicon: Lexicon
+) -> tuple[list[Slot], list[Slot]]:
+    """A name in brackets after a person's is where they work ("Léa Roy (Kelbio Industrie), Marc
+    Dul (DataVerse)"): an organization, even when the model called it a person; a lone plain
+    word stays unnamed unless its form marks a brand ("(Photo)" is no company).
+
+    >>> from kg.extract.lexicon import default_lexicon
+    >>> from kg.nlp import load_pipeline
+    >>> doc = load_pipeline()("Léa Roy (DataVerse) et Marc Dul (Photo) sont là.")
+    >>> people = [Slot(0, 7, "Person", "Léa Roy"), Slot(23, 31, "Person", "Marc Dul")]
+    >>> [s.name for s in _bracketed_affiliations(doc, people, [], default_lexicon())[1]]
+    ['DataVerse']
+    """
+    text, found = doc_text(doc), list(found)
+    for person in [s for s in slots if s.type == "Person"]:
+        match = _AFFILIATION.match(text, person.end)
+        if match is None or match.group(1) in lexicon.junk_words:
+            continue
+        start, end = match.span(1)
+        name = match.group(1)
+        if any(s.type == "Place" and s.start < end and start < s.end for s in slots):
+            continue  # "Paul Roy (Lyon)": where the person is
+        mistyped = [s for s in slots if s.type == "Person" and s.start == start and s.end == end]
+        if mistyped or (
+            not _overlaps(slots + found, start, end)
+            and (" " in name or _CAMEL.search(name) or name.isupper())
+        ):
+            slots = [s for s in slots if s not in mistyped]
+            found.append(Slot(start, end, "Organization", name))
+    return slots, found
+
+
 # In order: a later rule sees what the earlier ones found.
 ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _domain_names,
@@ -985,6 +1068,7 @@ ORGANIZATION_RULES: tuple[OrganizationRule, ...] = (
     _family_names,
     _states,
     _headed_names,
+    _bracketed_affiliations,
 )
 
 
@@ -1078,6 +1162,61 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
     return found
 
 
+# What a person, not a company, does right after their name: "Tej Orla dirige …", "X, 41 ans".
+_PERSON_AFTER = re.compile(
+    r"\s+(?:dirige|dirigeait|a\s+fondé|a\s+cofondé|a\s+créé|fonde|cofonde|explique|raconte|"
+    r"confie|souligne|affirme|estime|sourit|se\s+souvient|est\s+né|"
+    r"est\s+née)\b|\s*,\s*\d{2}\s+ans\b"
+)
+# Two capitalised words, overlapping pairs included ("Selon Tej Orla": "Selon Tej", "Tej Orla").
+_NAME_PAIR = re.compile(
+    r"(?<![\w'’-])(?=(([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?) "
+    r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?))(?![\w-]))"
+)
+
+
+def _unlabelled_persons(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """Two capitalised words the model left unlabelled that the document repeats and that act
+    like a person once ("Tej Orla dirige …", "Ulf Brandt, 52 ans"): a person with an unusual
+    given name. Each of their occurrences becomes a slot.
+
+    >>> from kg.extract.lexicon import default_lexicon
+    >>> from kg.nlp import load_pipeline
+    >>> doc = load_pipeline()("Tej Orla dirige la société. Selon Tej Orla, tout va bien.")
+    >>> doc.set_ents([], default="outside")  # as if the model had missed the name
+    >>> [s.name for s in _unlabelled_persons(doc, [], default_lexicon())]
+    ['Tej Orla', 'Tej Orla']
+    """
+    text = doc_text(doc)
+    pairs = list(_NAME_PAIR.finditer(text))
+    counts = Counter(m.group(1) for m in pairs)
+    names = {
+        m.group(1)
+        for m in pairs
+        if counts[m.group(1)] >= 2
+        and _PERSON_AFTER.match(text, m.end(1))
+        and not _overlaps(slots, m.start(1), m.end(1))
+        and not {m.group(2), m.group(3)} & lexicon.junk_words
+        and _suffix_regex(lexicon).search(m.group(1)) is None
+        and all(_plain_name(doc, start, end) for start, end in (m.span(2), m.span(3)))
+    }
+    return [
+        Slot(start, start + len(name), "Person", name)
+        for name in sorted(names)
+        for start, _ in _occurrences(text, name)
+        if not _overlaps(slots, start, start + len(name))
+    ]
+
+
+def _plain_name(doc: Doc, start: int, end: int) -> bool:
+    """Is the word at ``start`` no entity, stop word or verb of the model's (a name it missed)?"""
+    span = doc.char_span(start, end)
+    return span is not None and all(
+        not t.ent_type_ and not t.is_stop and t.pos_ not in {"VERB", "AUX", "DET", "ADP"}
+        for t in span
+    )
+
+
 def _organization_cue(text: str, start: int, end: int, lexicon: Lexicon) -> int:
     """+1 when the words around a name say it is an organization (+2 for a title before it),
     -1 a place, 0 neither.
@@ -1152,10 +1291,14 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
             " " in slot.name and slot.name.split()[0].lower() in company_words
         )
         acronym = _acronym_company(doc, text, slot)
+        # "Château Margaux", "Domaine Vallard": a wine estate is a business ("Château de Blois"
+        # is a building).
+        estate = _ESTATE.match(slot.name) is not None
         to_org = (
             slot.type == "Place"
             and (
                 votes[key] > 0
+                or estate
                 or unknown
                 or acronym
                 or legal
@@ -1166,6 +1309,7 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
             slot.type == "Person"
             and (
                 suffix.search(slot.name) is not None
+                or slot.name.split()[0].lower() in lexicon.typing_words("organization_prefixes")
                 # "fondée par Jeanne Morel": a common given name outweighs the cues around it.
                 or (votes[key] > 1 and slot.name.split()[0] not in lexicon.given_names)
                 or institution
@@ -1173,6 +1317,9 @@ def _retype_by_context(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Sl
         )
         retyped.append(replace(slot, type="Organization") if to_org else slot)
     return retyped
+
+
+_ESTATE = re.compile(r"(?:Ch[âa]teau|Domaine|Clos)\s+(?!de\b|du\b|des\b|d['’])[A-ZÀ-Ý]")
 
 
 def _acronym_company(doc: Doc, text: str, slot: Slot) -> bool:

@@ -269,7 +269,9 @@ def _attributes(state: State) -> None:
     }
     around = Around(state.context.topic, None, heads)
     patterns = lexicon.pattern_set("attributes", lexicon.attributes)
+    starts = [start for start, _ in state.bounds]
     for sentence in state.sentences or _masked(state):
+        around = replace(around, buyer=deal_buyer(state.matches, starts, sentence.end))
         state.attribute_matches += match_attributes(state.doc, sentence, patterns, lexicon, around)
         # The organization the sentence opens on, for a "C'est …" in the next one.
         first = next((s for s in sentence.slots if s.type == "Organization"), None)
@@ -370,6 +372,32 @@ def deal_target(
         ):
             return Slot(target.start, target.end, target.type, target.name, "topic", target.aliases)
     return None
+
+
+def deal_buyer(
+    matches: Sequence[RelationMatch], starts: Sequence[int], end: int, window: int = 2
+) -> Slot | None:
+    """The buyer of the acquisitions read in the sentence ending at ``end`` and the ``window``
+    sentences before it, when they all have one buyer: whom "la transaction, évaluée à 96 M$"
+    costs. ``None`` for no deal or several buyers.
+
+    >>> kelt, varn = Slot(10, 14, "Organization", "Kelt"), Slot(0, 4, "Organization", "Varn")
+    >>> m = RelationMatch(varn, "acquired", kelt, None, 0.9, "asserted", None)
+    >>> deal_buyer([m], [0, 20], 40).name, deal_buyer([m], [0, 20, 40, 60], 80)
+    ('Varn', None)
+    """
+    earlier = [s for s in starts if s < end][-(window + 1) :]
+    if not earlier:
+        return None
+    buyers = {
+        m.subject.name: m.subject
+        for m in matches
+        if m.predicate == "acquired"
+        and m.modality == "asserted"
+        and m.subject.type == "Organization"
+        and earlier[0] <= m.subject.start < end
+    }
+    return next(iter(buyers.values())) if len(buyers) == 1 else None
 
 
 def affiliations(matches: Sequence[RelationMatch]) -> dict[str, str]:
