@@ -406,6 +406,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _join_name_of_place(text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
     slots = _retype_by_company(text, slots)
+    slots = _persons_named_as_companies(text, slots)
     slots += _coordinated_organizations(text, slots, lexicon)
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
@@ -1454,3 +1455,64 @@ def _initials(text: str, slots: list[Slot]) -> list[Slot]:
                 Slot(start, end, "Person", name, via="initials", aliases=(match.group(1).strip(),))
             )
     return found
+
+
+# "le groupe (français) Léon Tavel", "chez Tavel Frères", "injecté 1 M€ dans Tavel Dumont": places
+# in the text where only a company can stand.
+_COMPANY_SLOT_BEFORE = re.compile(
+    r"(?:\b(?:le|la|l['’]|du|au|ce|cette)\s*(?:groupe|société|entreprise|firme|PME|compagnie|"
+    r"holding|manufacture|maison|constructeur|fabricant|sous-traitant)(?:\s+(?-i:[a-zé][\w-]*)){0,2}"
+    r"|\b(?:travaill\w*|employés|salariés|collaborateurs|personnes|ouvriers)\s+chez"
+    r"|\b(?:injecté|injecte|investi|investit|apporté|réinjecté)\b"
+    r"(?:[^.;!?⟨⟩]|(?<=\d)\.(?=\d)){0,60}?\bdans)\s+$",
+    re.IGNORECASE,
+)
+_COMPANY_SLOT_AFTER = re.compile(
+    r"^\s+(?:emploie|employait|compte\s+\d|a\s+réalisé\s+un\s+chiffre|réalise\s+un\s+chiffre)\b"
+)
+# A person's marks: "M. Tavel", "Léon Tavel, président …", "Léon Tavel (52 ans)", "explique Léon Tavel".
+_PERSON_AFTER = re.compile(
+    r"^\s*(?:,\s*(?:\w+\s+)?(?:président|présidente|directeur|directrice|PDG|CEO|fondateur|"
+    r"fondatrice|associé|associée|gérant|gérante|administrateur|administratrice|porte-parole)\b"
+    r"|,\s*\d{2}\s+ans\b|\(\s*\d{2}\s+ans)"
+)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:explique|déclare|souligne|confie|ajoute|précise|estime|raconte|assure|selon|"
+    r"PDG|CEO|président|présidente|directeur|directrice|fondateur|fondatrice)\s+$"
+)
+
+
+def _persons_named_as_companies(text: str, slots: list[Slot]) -> list[Slot]:
+    """Two-word "persons" the text uses as companies at least twice and never as a person:
+    a construction firm called after its founder ("le groupe Léon Tavel … chez Léon Tavel").
+
+    >>> s = [Slot(10, 20, "Person", "Léon Tavel"), Slot(40, 50, "Person", "Léon Tavel")]
+    >>> t = "Le groupe Léon Tavel emploie 90 personnes. La PME Léon Tavel a signé."
+    >>> [x.type for x in _persons_named_as_companies(t, s)]
+    ['Organization', 'Organization']
+    """
+    retyped = []
+    verdicts: dict[str, bool] = {}
+    for slot in slots:
+        if slot.type == "Person" and len(slot.name.split()) >= 2:
+            if slot.name not in verdicts:
+                verdicts[slot.name] = _used_as_company(text, slot.name)
+            if verdicts[slot.name]:
+                slot = replace(slot, type="Organization")
+        retyped.append(slot)
+    return retyped
+
+
+def _used_as_company(text: str, name: str) -> bool:
+    """Whether ``name`` stands at least twice where only a company can and never as a person."""
+    surname = name.split()[-1]
+    if re.search(r"\b(?:M\.|Mme|Monsieur|Madame)\s+" + re.escape(surname) + r"\b", text):
+        return False
+    company_uses = 0
+    for start, end in _occurrences(text, name):
+        before, after = text[max(0, start - 90) : start], text[end : end + 60]
+        if _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
+            return False
+        if _COMPANY_SLOT_BEFORE.search(before) or _COMPANY_SLOT_AFTER.match(after):
+            company_uses += 1
+    return company_uses >= 2
