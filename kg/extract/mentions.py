@@ -410,6 +410,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _coordinated_organizations(text, slots, lexicon)
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
+    slots = _places_named_as_companies(slots)
     slots = _without_fragments(slots, lexicon)
     slots = _merge_short_forms(slots, text)
     slots = _former_names(text, slots)
@@ -1516,3 +1517,22 @@ def _used_as_company(text: str, name: str) -> bool:
         if _COMPANY_SLOT_BEFORE.search(before) or _COMPANY_SLOT_AFTER.match(after):
             company_uses += 1
     return company_uses >= 2
+
+
+def _places_named_as_companies(slots: list[Slot]) -> list[Slot]:
+    """A "place" whose exact name the document gives a company at least twice and more often
+    as often as a place: "la société Prevel … les usines de Prevel à Namur" is one company.
+
+    >>> s = [Slot(0, 6, "Organization", "Prevel"), Slot(9, 15, "Organization", "Prevel"),
+    ...      Slot(20, 26, "Place", "Prevel")]
+    >>> [x.type for x in _places_named_as_companies(s)]
+    ['Organization', 'Organization', 'Organization']
+    """
+    as_company = Counter(s.name for s in slots if s.type == "Organization")
+    as_place = Counter(s.name for s in slots if s.type == "Place")
+    return [
+        replace(s, type="Organization")
+        if s.type == "Place" and as_company[s.name] >= max(2, as_place[s.name])
+        else s
+        for s in slots
+    ]
