@@ -411,6 +411,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
     slots = _places_named_as_companies(slots)
+    slots = _without_region_codes(text, slots)
     slots = _without_fragments(slots, lexicon)
     slots = _merge_short_forms(slots, text)
     slots = _former_names(text, slots)
@@ -1536,3 +1537,23 @@ def _places_named_as_companies(slots: list[Slot]) -> list[Slot]:
         else s
         for s in slots
     ]
+
+
+def _without_region_codes(text: str, slots: list[Slot]) -> list[Slot]:
+    """Drop the two-letter codes in brackets after a place ("Sion (VS)", "Lévis (QC)"): a
+    canton, province or department, not a company.
+
+    >>> t = "Sion (VS) et Bulle"
+    >>> s = [Slot(0, 4, "Place", "Sion"), Slot(6, 8, "Organization", "VS")]
+    >>> [x.name for x in _without_region_codes(t, s)]
+    ['Sion']
+    """
+    places = [s for s in slots if s.type == "Place"]
+    kept = []
+    for slot in slots:
+        code = re.fullmatch(r"[A-Z]{2}", slot.name) is not None
+        bracketed = text[slot.start - 1 : slot.start] == "(" and text[slot.end : slot.end + 1] == ")"
+        after_place = any(re.fullmatch(r"\s*\(", text[p.end : slot.start]) for p in places)
+        if not (slot.type != "Place" and code and bracketed and after_place):
+            kept.append(slot)
+    return kept
