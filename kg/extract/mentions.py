@@ -1552,7 +1552,9 @@ def _without_region_codes(text: str, slots: list[Slot]) -> list[Slot]:
     kept = []
     for slot in slots:
         code = re.fullmatch(r"[A-Z]{2}", slot.name) is not None
-        bracketed = text[slot.start - 1 : slot.start] == "(" and text[slot.end : slot.end + 1] == ")"
+        bracketed = (
+            text[slot.start - 1 : slot.start] == "(" and text[slot.end : slot.end + 1] == ")"
+        )
         after_place = any(re.fullmatch(r"\s*\(", text[p.end : slot.start]) for p in places)
         if not (slot.type != "Place" and code and bracketed and after_place):
             kept.append(slot)
