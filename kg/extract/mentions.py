@@ -225,6 +225,8 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         len(tokens) >= 2
         and re.fullmatch(r"(?:[A-Z]\.){2,3}", tokens[0].text)
         and (tokens[1].pos_ != "PROPN" or len(tokens) > 2)
+        # "B.T.R. Process SARL": a legal form closes a company's name, never an answer.
+        and not _LEGAL_FORM_END.search(" " + tokens[-1].text)
     ):
         tokens = tokens[:1]
     if not tokens:
@@ -1559,3 +1561,10 @@ def _without_region_codes(text: str, slots: list[Slot]) -> list[Slot]:
         if not (slot.type != "Place" and code and bracketed and after_place):
             kept.append(slot)
     return kept
+
+
+# A legal form closing a name: "SARL", "S.A.R.L.", "SA", "S.A.", "GmbH", "NV", "SPRL"…
+_LEGAL_FORM_END = re.compile(
+    r"\s(?:S\.?A\.?R\.?L\.?|S\.?A\.?S\.?U?\.?|S\.?A\.?|S\.?P\.?R\.?L\.?|S\.?R\.?L\.?|GmbH|AG|NV|BV|"
+    r"Inc\.?|Ltd\.?|Sàrl)$"
+)
