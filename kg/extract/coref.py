@@ -210,6 +210,8 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 for s in slots
             ):
                 continue  # "son directeur général Xavier Roy": a title before the name
+            if entity_type == "Person" and _titled_apposition(text, slots, start, end):
+                continue  # "Varlo annonce le départ de son CEO, Xavier Roy": the name is there
             if entity_type == "Person" and _apposition_of_person(text, slots, start):
                 continue  # "Paul Roy, son président fondateur": the name is right there
             if entity_type == "Person" and re.match(
@@ -218,6 +220,21 @@ def find_descriptions(doc: Doc, slots: Sequence[Slot], lexicon: Lexicon) -> list
                 continue  # "il est le président du directoire de X": a title, read by the patterns
             found.append(Slot(start, end, entity_type, "", via="description"))
     return found
+
+
+def _titled_apposition(text: str, slots: Sequence[Slot], start: int, end: int) -> bool:
+    """Is the title followed by a comma and a person's name, with a company named earlier in
+    the same sentence ("Varlo annonce le départ de son CEO, Xavier Roy")? The company gives
+    "son" its owner, so the patterns read the title; alone ("Son patron, X, …") it stays a
+    reference."""
+    if not any(
+        s.type == "Person" and re.fullmatch(r"\s*,\s*", text[end : s.start] or "x") for s in slots
+    ):
+        return False
+    sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    return any(
+        s.type == "Organization" and sentence_start <= s.start and s.end <= start for s in slots
+    )
 
 
 def _apposition_of_person(text: str, slots: Sequence[Slot], start: int) -> bool:

@@ -243,6 +243,8 @@ def _clean_span(span: Span) -> tuple[int, int] | None:
         len(tokens) >= 2
         and re.fullmatch(r"(?:[A-Z]\.){2,3}", tokens[0].text)
         and (tokens[1].pos_ != "PROPN" or len(tokens) > 2)
+        # "B.T.R. Process SARL": a legal form closes a company's name, never an answer.
+        and not _LEGAL_FORM_END.search(" " + tokens[-1].text)
     ):
         tokens = tokens[:1]
     if not tokens or (
@@ -427,9 +429,12 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
     slots = _join_name_of_place(text, slots)
     slots = _retype_by_context(doc, slots, lexicon)
     slots = _retype_by_company(text, slots)
+    slots = _persons_named_as_companies(text, slots)
     slots += _coordinated_organizations(text, slots, lexicon)
     slots += _repeated_names(text, slots, lexicon)
     slots = _fix_persons(slots, text, lexicon)
+    slots = _places_named_as_companies(slots)
+    slots = _without_region_codes(text, slots)
     slots = _without_fragments(slots, lexicon)
     slots = _merge_short_forms(slots, text)
     slots = _former_names(text, slots)
@@ -1601,3 +1606,112 @@ def _initials(text: str, slots: list[Slot]) -> list[Slot]:
                 Slot(start, end, "Person", name, via="initials", aliases=(match.group(1).strip(),))
             )
     return found
+
+
+# "le groupe (français) Léon Tavel", "chez Tavel Frères", "injecté 1 M€ dans Tavel Dumont": places
+# in the text where only a company can stand.
+_COMPANY_SLOT_BEFORE = re.compile(
+    r"(?:\b(?:le|la|l['’]|du|au|ce|cette)\s*(?:groupe|société|entreprise|firme|PME|compagnie|"
+    r"holding|manufacture|maison|constructeur|fabricant|sous-traitant)(?:\s+(?-i:[a-zé][\w-]*)){0,2}"
+    r"|\b(?:travaill\w*|employés|salariés|collaborateurs|personnes|ouvriers)\s+chez"
+    r"|\b(?:injecté|injecte|investi|investit|apporté|réinjecté)\b"
+    r"(?:[^.;!?⟨⟩]|(?<=\d)\.(?=\d)){0,60}?\bdans)\s+$",
+    re.IGNORECASE,
+)
+_COMPANY_SLOT_AFTER = re.compile(
+    r"^\s+(?:emploie|employait|compte\s+\d|a\s+réalisé\s+un\s+chiffre|réalise\s+un\s+chiffre)\b"
+)
+# A person's marks: "M. Tavel", "Léon Tavel, président …", "Léon Tavel (52 ans)", "explique Léon Tavel".
+_PERSON_AFTER = re.compile(
+    r"^\s*(?:,\s*(?:\w+\s+)?(?:président|présidente|directeur|directrice|PDG|CEO|fondateur|"
+    r"fondatrice|associé|associée|gérant|gérante|administrateur|administratrice|porte-parole)\b"
+    r"|,\s*\d{2}\s+ans\b|\(\s*\d{2}\s+ans)"
+)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:explique|déclare|souligne|confie|ajoute|précise|estime|raconte|assure|selon|"
+    r"PDG|CEO|président|présidente|directeur|directrice|fondateur|fondatrice)\s+$"
+)
+
+
+def _persons_named_as_companies(text: str, slots: list[Slot]) -> list[Slot]:
+    """Two-word "persons" the text uses as companies at least twice and never as a person:
+    a construction firm called after its founder ("le groupe Léon Tavel … chez Léon Tavel").
+
+    >>> s = [Slot(10, 20, "Person", "Léon Tavel"), Slot(40, 50, "Person", "Léon Tavel")]
+    >>> t = "Le groupe Léon Tavel emploie 90 personnes. La PME Léon Tavel a signé."
+    >>> [x.type for x in _persons_named_as_companies(t, s)]
+    ['Organization', 'Organization']
+    """
+    retyped = []
+    verdicts: dict[str, bool] = {}
+    for slot in slots:
+        if slot.type == "Person" and len(slot.name.split()) >= 2:
+            if slot.name not in verdicts:
+                verdicts[slot.name] = _used_as_company(text, slot.name)
+            if verdicts[slot.name]:
+                slot = replace(slot, type="Organization")
+        retyped.append(slot)
+    return retyped
+
+
+def _used_as_company(text: str, name: str) -> bool:
+    """Whether ``name`` stands at least twice where only a company can and never as a person."""
+    surname = name.split()[-1]
+    if re.search(r"\b(?:M\.|Mme|Monsieur|Madame)\s+" + re.escape(surname) + r"\b", text):
+        return False
+    company_uses = 0
+    for start, end in _occurrences(text, name):
+        before, after = text[max(0, start - 90) : start], text[end : end + 60]
+        if _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
+            return False
+        if _COMPANY_SLOT_BEFORE.search(before) or _COMPANY_SLOT_AFTER.match(after):
+            company_uses += 1
+    return company_uses >= 2
+
+
+def _places_named_as_companies(slots: list[Slot]) -> list[Slot]:
+    """A "place" whose exact name the document gives a company at least twice and more often
+    as often as a place: "la société Prevel … les usines de Prevel à Namur" is one company.
+
+    >>> s = [Slot(0, 6, "Organization", "Prevel"), Slot(9, 15, "Organization", "Prevel"),
+    ...      Slot(20, 26, "Place", "Prevel")]
+    >>> [x.type for x in _places_named_as_companies(s)]
+    ['Organization', 'Organization', 'Organization']
+    """
+    as_company = Counter(s.name for s in slots if s.type == "Organization")
+    as_place = Counter(s.name for s in slots if s.type == "Place")
+    return [
+        replace(s, type="Organization")
+        if s.type == "Place" and as_company[s.name] >= max(2, as_place[s.name])
+        else s
+        for s in slots
+    ]
+
+
+def _without_region_codes(text: str, slots: list[Slot]) -> list[Slot]:
+    """Drop the two-letter codes in brackets after a place ("Sion (VS)", "Lévis (QC)"): a
+    canton, province or department, not a company.
+
+    >>> t = "Sion (VS) et Bulle"
+    >>> s = [Slot(0, 4, "Place", "Sion"), Slot(6, 8, "Organization", "VS")]
+    >>> [x.name for x in _without_region_codes(t, s)]
+    ['Sion']
+    """
+    places = [s for s in slots if s.type == "Place"]
+    kept = []
+    for slot in slots:
+        code = re.fullmatch(r"[A-Z]{2}", slot.name) is not None
+        bracketed = (
+            text[slot.start - 1 : slot.start] == "(" and text[slot.end : slot.end + 1] == ")"
+        )
+        after_place = any(re.fullmatch(r"\s*\(", text[p.end : slot.start]) for p in places)
+        if not (slot.type != "Place" and code and bracketed and after_place):
+            kept.append(slot)
+    return kept
+
+
+# A legal form closing a name: "SARL", "S.A.R.L.", "SA", "S.A.", "GmbH", "NV", "SPRL"…
+_LEGAL_FORM_END = re.compile(
+    r"\s(?:S\.?A\.?R\.?L\.?|S\.?A\.?S\.?U?\.?|S\.?A\.?|S\.?P\.?R\.?L\.?|S\.?R\.?L\.?|GmbH|AG|NV|BV|"
+    r"Inc\.?|Ltd\.?|Sàrl)$"
+)

@@ -21,7 +21,13 @@ _WORDS = {
     "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "mille": 1000,
     "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
     "quarantaine": 40, "cinquantaine": 50, "centaine": 100, "millier": 1000,
+    "soixantaine": 60, "septante": 70, "huitante": 80, "nonante": 90, "seize": 16, "treize": 13,
+    "quatorze": 14,
 }  # fmt: skip
+# "trente-neuf", "vingt-deux", "soixante-et-un", "septante-cinq" (Belgian and Swiss tens).
+_TENS = r"vingt|trente|quarante|cinquante|soixante|septante|huitante|nonante"
+_UNITS = r"et-un|et-une|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf"
+_COMPOUND = rf"(?:{_TENS})-(?:{_UNITS})"
 
 _MULTIPLIERS = {
     "milliard": 1e9, "milliards": 1e9, "md": 1e9, "mds": 1e9, "mrd": 1e9, "mrds": 1e9, "g": 1e9,
@@ -38,7 +44,7 @@ _CURRENCIES = {
 
 # Digits with French thousands separators (".", space, no-break spaces) and a comma decimal part.
 _DIGITS = r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
-_WORD_NUMBERS = "|".join(sorted(_WORDS, key=len, reverse=True))
+_WORD_NUMBERS = _COMPOUND + "|" + "|".join(sorted(_WORDS, key=len, reverse=True))
 _MULT = r"milliards?|millions?|milliers?|mille|mrds?|mds?|mio|md|m|k|g"
 _CUR = r"€|\$|£|eur\b|euros?\b|dollars?\b|usd\b|chf\b|francs?\b|gbp\b|livres?\b"
 
@@ -58,10 +64,15 @@ def parse_number(text: str) -> float | None:
 
     >>> parse_number("1,5"), parse_number("200.000"), parse_number("3 500"), parse_number("trois")
     (1.5, 200000.0, 3500.0, 3.0)
+    >>> parse_number("Trente-neuf"), parse_number("soixante-et-un"), parse_number("soixantaine")
+    (39.0, 61.0, 60.0)
     """
     token = text.strip().lower()
     if token in _WORDS:
         return float(_WORDS[token])
+    if re.fullmatch(_COMPOUND, token):  # "trente-neuf": the tens plus the unit
+        tens, unit = token.split("-", 1)
+        return float(_WORDS[tens] + _WORDS[unit.removeprefix("et-")])
     if re.fullmatch(r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?", token):
         token = re.sub(r"[.\u00a0\u202f ]", "", token)
     token = token.replace(",", ".")

@@ -432,9 +432,12 @@ def _modality(
     lexicon: Lexicon,
 ) -> Modality:
     """A fact stated by an apposition at the end of the match ("…, Y, l'actuel PDG") is read from
-    its subject on (``modality_from``): a hedge earlier in the sentence is about something else."""
-    own_clause = pattern.modality_from == "subject" and "s" in pattern.regex.groupindex
-    start = match.start("s") if own_clause else match.start()
+    its subject on (``modality_from``): a hedge earlier in the sentence is about something else.
+    ``modality_from = "object"`` reads from the object on: "X va construire une usine, après
+    celles d'A" says the earlier sites exist now."""
+    group = {"subject": "s", "object": "o"}.get(pattern.modality_from or "", "")
+    own_clause = bool(group) and group in pattern.regex.groupindex
+    start = match.start(group) if own_clause else match.start()
     return clause_modality(doc, sentence, start, match.end(), lexicon, pattern.tense, own_clause)
 
 
@@ -528,3 +531,21 @@ def _virtual_slot(
     if role == "deal":
         return context.deal_at(sentence.start) or context.topic
     return None
+
+
+# The rest of a list of places after a match's place: "… d'A (VD) et de B (VD)", "de A, B et C".
+_PLACE_LIST_TAIL = re.compile(
+    r"(?:\s*\([^()⟨⟩]{1,12}\)|\s*⟨\d+:O⟩\s*\))?\s*(?:,|et|ou)\s*(?:de\s+|d['’]\s*|à\s+)?⟨(\d+):L⟩"
+)
+
+
+@register_collector("places_listed")
+def _places_listed(sentence: MaskedSentence, match: re.Match[str]) -> tuple[str, list[Slot]]:
+    """The match's place and the places listed right after it, as objects: "après celles de
+    Monthey (VS) et de Martigny (VS)" gives Monthey and Martigny."""
+    found = [sentence.slot(match.group("o"))]
+    position = match.end()
+    while tail := _PLACE_LIST_TAIL.match(sentence.masked, position):
+        found.append(sentence.slot(tail.group(1)))
+        position = tail.end()
+    return "object", found
