@@ -116,8 +116,16 @@ def salient(
     return latest[best]
 
 
-def topic(slots: Sequence[Slot], entity_type: str = "Organization") -> Slot | None:
-    """The document's most mentioned entity of a type (first mentioned wins a tie)."""
+def topic(
+    slots: Sequence[Slot], entity_type: str = "Organization", references: Sequence[Slot] = ()
+) -> Slot | None:
+    """The document's most mentioned entity of a type; in a tie, the one more descriptions and
+    pronouns refer to ("la société", "elle"), then the first mentioned.
+
+    >>> a, b = Slot(0, 4, "Organization", "Tech"), Slot(20, 25, "Organization", "Kibo")
+    >>> topic([a, b]).name, topic([a, b], references=[Slot(30, 40, "Organization", "Kibo")]).name
+    ('Tech', 'Kibo')
+    """
     counts: dict[str, int] = {}
     first: dict[str, Slot] = {}
     for slot in slots:
@@ -127,7 +135,13 @@ def topic(slots: Sequence[Slot], entity_type: str = "Organization") -> Slot | No
             first.setdefault(key, slot)
     if not counts:
         return None
-    best = max(counts, key=lambda k: (counts[k], -first[k].start))
+    # A name dropped once in the opening line ties with the company the article then calls
+    # "la société" throughout: the references tell them apart.
+    referred: dict[str, int] = {}
+    for ref in references:
+        if ref.type == entity_type and ref.name:
+            referred[key_of(ref)] = referred.get(key_of(ref), 0) + 1
+    best = max(counts, key=lambda k: (counts[k], referred.get(k, 0), -first[k].start))
     return first[best]
 
 
@@ -295,14 +309,20 @@ def resolve_references(
             antecedent = frame
         elif (introduced := _introduced_as(text, named, ref)) is not None:
             antecedent = introduced
+        elif (same := _same_origin(text, named, ref, lexicon)) is not None:
+            antecedent = same
         else:
             kind = _kind_of(text[ref.start : ref.end], lexicon)
             taken = (
                 _taken(text, resolved, ref, sentence_start)
                 | _holders_before(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
+                # "la société" is never the school its founders come out of
+                | {key for key, other in kinds.items() if other == "school" and kind != "school"}
             )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
+            chain = _chained(text, named, resolved, ref, sentence_start, kinds)
+            antecedent = chain if chain is not None and key_of(chain) not in taken else antecedent
         if antecedent is not None:
             resolved.append(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
@@ -432,6 +452,84 @@ def _introduced_as(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
     return introduced[-1] if introduced else None
 
 
+def _adjective_stem(word: str) -> str:
+    """ "allemande" → "allemand", "françaises" → "françai", "canadienne" → "canadien"."""
+    word = re.sub(r"(?:es|s)$", "", word.lower())
+    return word[:-2] if word.endswith("nne") else word.removesuffix("e")
+
+
+def _same_origin(
+    text: str, named: Sequence[Slot], ref: Slot, lexicon: Lexicon | None
+) -> Slot | None:
+    """The one company introduced with the origin a description gives ("l'ETI allemande" is the
+    company named "la PME allemande Brel" or "Brel, une entreprise allemande", not the French
+    buyer named more often).
+
+    >>> from .lexicon import default_lexicon
+    >>> text = "Le groupe français Varn rachète Brel, une PME allemande. L'ETI allemande emploie 90 personnes."
+    >>> named = [Slot(19, 23, "Organization", "Varn"), Slot(32, 36, "Organization", "Brel")]
+    >>> _same_origin(text, named, Slot(57, 62, "Organization", ""), default_lexicon()).name
+    'Brel'
+    """
+    if ref.type != "Organization" or lexicon is None:
+        return None
+    adjective = re.match(r"\s+([a-zà-ÿ]+)\b", text[ref.end : ref.end + 30])
+    if adjective is None or adjective.group(1).lower() not in lexicon.demonym_words():
+        return None
+    word = rf"\b{re.escape(_adjective_stem(adjective.group(1)))}\w*"
+    keys: dict[str, Slot] = {}
+    for slot in (s for s in named if s.type == "Organization" and s.end <= ref.start):
+        following = min((s.start for s in named if s.start >= slot.end), default=len(text))
+        after = text[slot.end : min(following, ref.start, slot.end + 120)].split(".")[0]
+        if re.search(rf"{word}\s+$", text[max(0, slot.start - 30) : slot.start], re.IGNORECASE) or (
+            after.lstrip().startswith(",") and re.search(word, after, re.IGNORECASE)
+        ):
+            keys[key_of(slot)] = slot
+    return next(iter(keys.values())) if len(keys) == 1 else None
+
+
+_GENERIC_HEADS = frozenset({"société", "entreprise", "startup", "start-up", "pousse", "pme", "eti"})
+
+
+def _chained(
+    text: str,
+    named: Sequence[Slot],
+    resolved: Sequence[Slot],
+    ref: Slot,
+    sentence_start: int,
+    kinds: dict[str, str],
+) -> Slot | None:
+    """What the last generic description ("la société", "l'entreprise") meant, when ``ref`` is
+    one too, its sentence names no company and only investors or schools were named since:
+    the article still speaks of the same company, not of the fund named last.
+
+    >>> text = "La société Kibo lève 2 M€ auprès de Varn. La société recrute."
+    >>> kibo, varn = Slot(11, 15, "Organization", "Kibo"), Slot(36, 40, "Organization", "Varn")
+    >>> first = Slot(0, 10, "Organization", "Kibo", via="description")
+    >>> _chained(text, [kibo, varn], [first], Slot(42, 52, "Organization", ""), 42, {"varn": "investor"}).name
+    'Kibo'
+    """
+    if ref.type != "Organization" or _head_noun(text[ref.start : ref.end]) not in _GENERIC_HEADS:
+        return None
+    if any(s.type == "Organization" and sentence_start <= s.start < ref.start for s in named):
+        return None  # a company named in the sentence is the likelier antecedent
+    previous = [
+        r
+        for r in resolved
+        if r.via == "description"
+        and r.type == "Organization"
+        and _head_noun(text[r.start : r.end]) in _GENERIC_HEADS
+    ]
+    if not previous:
+        return None
+    since = [
+        s for s in named if s.type == "Organization" and previous[-1].end <= s.start < ref.start
+    ]
+    if any(kinds.get(key_of(s)) not in {"investor", "school"} for s in since):
+        return None
+    return previous[-1]
+
+
 def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
     """The name a description stands in apposition to: "Teleperformance, le leader mondial"."""
     previous = max((s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None)
@@ -439,9 +537,29 @@ def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
         previous is not None
         and previous.type == ref.type
         and text[previous.end : ref.start].strip() == ","
+        and not _fronted_complement(text, previous)
     ):
         return previous
     return None
+
+
+_FRONTED = re.compile(
+    r"(?:issu|né|sorti|venu|incubé|accompagné|soutenu|financé|racheté|repris|détenu|fondé|"
+    r"créé|lancé|hébergé|épaulé|aidé|conseillé|filiale|ancienne\s+filiale|cliente?|"
+    r"partenaire|après|avant|comme)(?:e|s|es)?\b[^,.;:!?]*$",
+    re.IGNORECASE,
+)
+
+
+def _fronted_complement(text: str, name: Slot) -> bool:
+    """Does the name close a phrase fronted before its sentence's subject ("Issue de l'École
+    X, la startup …", "Rachetée par Varn, la société …"), not a subject a description apposes?
+
+    >>> _fronted_complement("Issue de Polytechnique, la startup", Slot(9, 22, "Organization", "Polytechnique"))
+    True
+    """
+    start = max(text.rfind(". ", 0, name.start) + 2, text.rfind("\n", 0, name.start) + 1, 0)
+    return _FRONTED.match(text[start : name.start].lstrip(' «"“(')) is not None
 
 
 def _taken(text: str, resolved: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
@@ -562,11 +680,43 @@ def organization_kinds(text: str, named: Sequence[Slot], lexicon: Lexicon) -> di
             _kind_of(slot.name, lexicon, names=True)
             or _kind_of(before.group(1) if before else "", lexicon)
             or _kind_by_acts(text[slot.end : slot.end + 80], lexicon)
+            or _kind_by_list(text, slot)
         )
         if kind:
             counts = votes.setdefault(key_of(slot), {})
             counts[kind] = counts.get(kind, 0) + 1
     return {key: max(counts, key=lambda k: counts[k]) for key, counts in votes.items()}
+
+
+_INVESTOR_LIST = re.compile(
+    r"\b(?:investisseurs|actionnaires|business\s+angels|(?:menée?|conduite?|pilotée?)\s+par|"
+    r"aux\s+côtés\s+d['’e]|auprès\s+d['’e])",
+    re.IGNORECASE,
+)
+# Between the cue and the name: only other names, articles, "et", commas, "à savoir".
+_LIST_FILLER = re.compile(
+    r"(?:\s*(?:,|:|et|à\s+savoir|notamment|dont|le|la|les|l['’]|fonds|de|du|des|d['’]|"
+    r"historiques|existants|actuels|habituels|financiers|privés|institutionnels|"
+    r"(?-i:[A-ZÉÈ][\w&'’.-]*)|\([^()]*\)))*\s*",
+    re.IGNORECASE,
+)
+
+
+def _kind_by_list(text: str, slot: Slot) -> str | None:
+    """ "investor" for a name listed after an investor cue of its sentence ("les investisseurs
+    historiques, à savoir A, B et C", "un tour mené par A et B").
+
+    >>> text = "Un tour mené par Orsay et Kimbo Partners. La startup Lyra recrute."
+    >>> _kind_by_list(text, Slot(26, 40, "Organization", "Kimbo Partners")), _kind_by_list(text, Slot(53, 57, "Organization", "Lyra"))
+    ('investor', None)
+    """
+    sentence = max(text.rfind(". ", 0, slot.start), text.rfind("\n", 0, slot.start)) + 1
+    for cue in _INVESTOR_LIST.finditer(text, sentence, slot.start):
+        if re.match(r"\s+(?:de|du|des|d['’])", text[cue.end() : slot.start]):
+            continue  # "les actionnaires de X": X is the company they hold
+        if _LIST_FILLER.fullmatch(text, cue.end(), slot.start):
+            return "investor"
+    return None
 
 
 def _kind_by_acts(after: str, lexicon: Lexicon) -> str | None:
