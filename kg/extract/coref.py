@@ -123,23 +123,30 @@ def topic(
     pronouns refer to ("la société", "elle"), then the first mentioned.
 
     >>> a, b = Slot(0, 4, "Organization", "Tech"), Slot(20, 25, "Organization", "Kibo")
-    >>> topic([a, b]).name, topic([a, b], references=[Slot(30, 40, "Organization", "Kibo")]).name
+    >>> topic([a, b]).name, topic([a, b], references=[Slot(30, 40, "Organization", "Kibo", via="description")]).name
     ('Tech', 'Kibo')
+    >>> full, short = Slot(0, 20, "Organization", "SNTF"), Slot(22, 26, "Organization", "SNTF")
+    >>> topic([full, short, b, Slot(40, 44, "Organization", "Kibo")]).name  # a name and its acronym
+    'Kibo'
     """
     counts: dict[str, int] = {}
     first: dict[str, Slot] = {}
+    last_end: dict[str, int] = {}
     for slot in slots:
         if slot.type == entity_type and slot.is_named:
             key = key_of(slot)
-            counts[key] = counts.get(key, 0) + 1
+            # "Société nationale des chemins de fer (SNCF)": a name and its acronym are one mention
+            if slot.start - last_end.get(key, -10) > 3:
+                counts[key] = counts.get(key, 0) + 1
+            last_end[key] = slot.end
             first.setdefault(key, slot)
     if not counts:
         return None
     # A name dropped once in the opening line ties with the company the article then calls
     # "la société" throughout: the references tell them apart.
     referred: dict[str, int] = {}
-    for ref in references:
-        if ref.type == entity_type and ref.name:
+    for ref in references:  # descriptions: pronouns are too often a contract or a product
+        if ref.type == entity_type and ref.name and ref.via == "description":
             referred[key_of(ref)] = referred.get(key_of(ref), 0) + 1
     best = max(counts, key=lambda k: (counts[k], referred.get(k, 0), -first[k].start))
     return first[best]
@@ -525,7 +532,10 @@ def _chained(
     since = [
         s for s in named if s.type == "Organization" and previous[-1].end <= s.start < ref.start
     ]
-    if any(kinds.get(key_of(s)) not in {"investor", "school"} for s in since):
+    if any(
+        kinds.get(key_of(s)) not in {"investor", "school"} and key_of(s) != key_of(previous[-1])
+        for s in since
+    ):
         return None
     return previous[-1]
 
@@ -558,7 +568,8 @@ def _fronted_complement(text: str, name: Slot) -> bool:
     >>> _fronted_complement("Issue de Polytechnique, la startup", Slot(9, 22, "Organization", "Polytechnique"))
     True
     """
-    start = max(text.rfind(". ", 0, name.start) + 2, text.rfind("\n", 0, name.start) + 1, 0)
+    stop = text.rfind(". ", 0, name.start)
+    start = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, name.start) + 1)
     return _FRONTED.match(text[start : name.start].lstrip(' «"“(')) is not None
 
 
