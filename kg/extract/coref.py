@@ -318,6 +318,8 @@ def resolve_references(
             antecedent = introduced
         elif (same := _same_origin(text, named, ref, lexicon)) is not None:
             antecedent = same
+        elif (target := _bought_before(text, named, ref, sentence_start)) is not None:
+            antecedent = target
         else:
             kind = _kind_of(text[ref.start : ref.end], lexicon)
             taken = (
@@ -457,6 +459,39 @@ def _introduced_as(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
         )
     ]
     return introduced[-1] if introduced else None
+
+
+_BOUGHT = re.compile(
+    r"\b(?:acquiert|rachète|reprend|absorbe|a\s+acquis|a\s+racheté|a\s+repris|a\s+absorbé|"
+    r"acquisition|rachat|reprise)\s+(?:de\s+|d['’]\s*)?(?:la|le|l['’]|les)?\s*"
+    r"(?:(?-i:[a-zé][\w-]*)\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _bought_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> Slot | None:
+    """The company bought in the previous sentence, for a demonstrative description ("Varn
+    acquiert la société Kelt. Basée à Metz, cette PME …": the PME is Kelt, not its buyer).
+
+    >>> text = "Varn acquiert la société Kelt. Cette PME emploie 50 personnes."
+    >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(25, 29, "Organization", "Kelt")]
+    >>> _bought_before(text, named, Slot(31, 40, "Organization", ""), 31).name
+    'Kelt'
+    """
+    if ref.type != "Organization" or not re.match(
+        r"(?:ce|cet|cette)\s", text[ref.start : ref.end], re.IGNORECASE
+    ):
+        return None
+    # Sentences by their full stops: the model does not always end one at "d'€."
+    current = max(sentence_start, text.rfind(". ", 0, ref.start) + 2)
+    stop = text.rfind(". ", 0, max(0, current - 2))
+    before = [
+        s
+        for s in named
+        if s.type == "Organization" and (stop + 2 if stop >= 0 else 0) <= s.start < current
+    ]
+    bought = [s for s in before if _BOUGHT.search(text[max(0, s.start - 60) : s.start])]
+    return bought[-1] if bought else None
 
 
 def _adjective_stem(word: str) -> str:
