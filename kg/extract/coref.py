@@ -125,7 +125,7 @@ def topic(
     >>> a, b = Slot(0, 4, "Organization", "Tech"), Slot(20, 25, "Organization", "Kibo")
     >>> topic([a, b]).name, topic([a, b], references=[Slot(30, 40, "Organization", "Kibo", via="description")]).name
     ('Tech', 'Kibo')
-    >>> full, short = Slot(0, 20, "Organization", "SNTF"), Slot(22, 26, "Organization", "SNTF")
+    >>> full, short = Slot(0, 20, "Organization", "CTN"), Slot(22, 25, "Organization", "CTN")
     >>> topic([full, short, b, Slot(40, 44, "Organization", "Kibo")]).name  # a name and its acronym
     'Kibo'
     """
@@ -600,7 +600,7 @@ def _fronted_complement(text: str, name: Slot) -> bool:
     """Does the name close a phrase fronted before its sentence's subject ("Issue de l'École
     X, la startup …", "Rachetée par Varn, la société …"), not a subject a description apposes?
 
-    >>> _fronted_complement("Issue de Polytechnique, la startup", Slot(9, 22, "Organization", "Polytechnique"))
+    >>> _fronted_complement("Issue de l'Arvel, la startup", Slot(11, 16, "Organization", "Arvel"))
     True
     """
     stop = text.rfind(". ", 0, name.start)

@@ -316,7 +316,7 @@ _COMPASS = re.compile(
 
 
 def _extend_compass(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """A company's regional branch, named by a compass point the model leaves out: "Colas" +
+    """A company's regional branch, named by a compass point the model leaves out: "Tervane" +
     " Sud-Ouest" (not a place's: "Lille Sud" stays as the model read it)."""
     if start >= end or doc[start].ent_type_ == "LOC":
         return start, end
