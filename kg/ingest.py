@@ -204,7 +204,12 @@ def decode_text(data: bytes) -> str:
     text = _decode(data)
     if _control_ratio(text) > _MAX_CONTROL_RATIO:
         raise Unreadable("binary file (control characters)")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Typographic hyphens ("Sud‐Ouest" with U+2010) split a name for the NER model; one
+    # character for one, so offsets stay.
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_HYPHENS)
+
+
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 
 
 def _decode(data: bytes) -> str:

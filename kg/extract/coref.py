@@ -116,18 +116,39 @@ def salient(
     return latest[best]
 
 
-def topic(slots: Sequence[Slot], entity_type: str = "Organization") -> Slot | None:
-    """The document's most mentioned entity of a type (first mentioned wins a tie)."""
+def topic(
+    slots: Sequence[Slot], entity_type: str = "Organization", references: Sequence[Slot] = ()
+) -> Slot | None:
+    """The document's most mentioned entity of a type; in a tie, the one more descriptions and
+    pronouns refer to ("la société", "elle"), then the first mentioned.
+
+    >>> a, b = Slot(0, 4, "Organization", "Tech"), Slot(20, 25, "Organization", "Kibo")
+    >>> topic([a, b]).name, topic([a, b], references=[Slot(30, 40, "Organization", "Kibo", via="description")]).name
+    ('Tech', 'Kibo')
+    >>> full, short = Slot(0, 20, "Organization", "CTN"), Slot(22, 25, "Organization", "CTN")
+    >>> topic([full, short, b, Slot(40, 44, "Organization", "Kibo")]).name  # a name and its acronym
+    'Kibo'
+    """
     counts: dict[str, int] = {}
     first: dict[str, Slot] = {}
+    last_end: dict[str, int] = {}
     for slot in slots:
         if slot.type == entity_type and slot.is_named:
             key = key_of(slot)
-            counts[key] = counts.get(key, 0) + 1
+            # "Société nationale des chemins de fer (SNCF)": a name and its acronym are one mention
+            if slot.start - last_end.get(key, -10) > 3:
+                counts[key] = counts.get(key, 0) + 1
+            last_end[key] = slot.end
             first.setdefault(key, slot)
     if not counts:
         return None
-    best = max(counts, key=lambda k: (counts[k], -first[k].start))
+    # A name dropped once in the opening line ties with the company the article then calls
+    # "la société" throughout: the references tell them apart.
+    referred: dict[str, int] = {}
+    for ref in references:  # descriptions: pronouns are too often a contract or a product
+        if ref.type == entity_type and ref.name and ref.via == "description":
+            referred[key_of(ref)] = referred.get(key_of(ref), 0) + 1
+    best = max(counts, key=lambda k: (counts[k], referred.get(k, 0), -first[k].start))
     return first[best]
 
 
@@ -318,6 +339,10 @@ def resolve_references(
             antecedent = frame
         elif (introduced := _introduced_as(text, named, ref)) is not None:
             antecedent = introduced
+        elif (same := _same_origin(text, named, ref, lexicon)) is not None:
+            antecedent = same
+        elif (target := _bought_before(text, named, ref, sentence_start)) is not None:
+            antecedent = target
         else:
             kind = _kind_of(text[ref.start : ref.end], lexicon)
             taken = (
@@ -326,8 +351,12 @@ def resolve_references(
                 | _buyer_before(text, named, ref, sentence_start)
                 | _not_the_persons(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
+                # "la société" is never the school its founders come out of
+                | {key for key, other in kinds.items() if other == "school" and kind != "school"}
             )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
+            chain = _chained(text, named, resolved, ref, sentence_start, kinds)
+            antecedent = chain if chain is not None and key_of(chain) not in taken else antecedent
         if antecedent is not None:
             resolved.append(
                 replace(ref, type=antecedent.type, name=antecedent.name, aliases=antecedent.aliases)
@@ -457,6 +486,120 @@ def _introduced_as(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
     return introduced[-1] if introduced else None
 
 
+_BOUGHT = re.compile(
+    r"\b(?:acquiert|rachète|reprend|absorbe|a\s+acquis|a\s+racheté|a\s+repris|a\s+absorbé|"
+    r"acquisition|rachat|reprise)\s+(?:de\s+|d['’]\s*)?(?:la|le|l['’]|les)?\s*"
+    r"(?:(?-i:[a-zé][\w-]*)\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _bought_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> Slot | None:
+    """The company bought in the previous sentence, for a demonstrative description ("Varn
+    acquiert la société Kelt. Basée à Metz, cette PME …": the PME is Kelt, not its buyer).
+
+    >>> text = "Varn acquiert la société Kelt. Cette PME emploie 50 personnes."
+    >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(25, 29, "Organization", "Kelt")]
+    >>> _bought_before(text, named, Slot(31, 40, "Organization", ""), 31).name
+    'Kelt'
+    """
+    if ref.type != "Organization" or not re.match(
+        r"(?:ce|cet|cette)\s", text[ref.start : ref.end], re.IGNORECASE
+    ):
+        return None
+    # Sentences by their full stops: the model does not always end one at "d'€."
+    current = max(sentence_start, text.rfind(". ", 0, ref.start) + 2)
+    stop = text.rfind(". ", 0, max(0, current - 2))
+    before = [
+        s
+        for s in named
+        if s.type == "Organization" and (stop + 2 if stop >= 0 else 0) <= s.start < current
+    ]
+    bought = [s for s in before if _BOUGHT.search(text[max(0, s.start - 60) : s.start])]
+    return bought[-1] if bought else None
+
+
+def _adjective_stem(word: str) -> str:
+    """ "allemande" → "allemand", "françaises" → "françai", "canadienne" → "canadien"."""
+    word = re.sub(r"(?:es|s)$", "", word.lower())
+    return word[:-2] if word.endswith("nne") else word.removesuffix("e")
+
+
+def _same_origin(
+    text: str, named: Sequence[Slot], ref: Slot, lexicon: Lexicon | None
+) -> Slot | None:
+    """The one company introduced with the origin a description gives ("l'ETI allemande" is the
+    company named "la PME allemande Brel" or "Brel, une entreprise allemande", not the French
+    buyer named more often).
+
+    >>> from .lexicon import default_lexicon
+    >>> text = "Le groupe français Varn rachète Brel, une PME allemande. L'ETI allemande emploie 90 personnes."
+    >>> named = [Slot(19, 23, "Organization", "Varn"), Slot(32, 36, "Organization", "Brel")]
+    >>> _same_origin(text, named, Slot(57, 62, "Organization", ""), default_lexicon()).name
+    'Brel'
+    """
+    if ref.type != "Organization" or lexicon is None:
+        return None
+    adjective = re.match(r"\s+([a-zà-ÿ]+)\b", text[ref.end : ref.end + 30])
+    if adjective is None or adjective.group(1).lower() not in lexicon.demonym_words():
+        return None
+    word = rf"\b{re.escape(_adjective_stem(adjective.group(1)))}\w*"
+    keys: dict[str, Slot] = {}
+    for slot in (s for s in named if s.type == "Organization" and s.end <= ref.start):
+        following = min((s.start for s in named if s.start >= slot.end), default=len(text))
+        after = text[slot.end : min(following, ref.start, slot.end + 120)].split(".")[0]
+        if re.search(rf"{word}\s+$", text[max(0, slot.start - 30) : slot.start], re.IGNORECASE) or (
+            after.lstrip().startswith(",") and re.search(word, after, re.IGNORECASE)
+        ):
+            keys[key_of(slot)] = slot
+    return next(iter(keys.values())) if len(keys) == 1 else None
+
+
+_GENERIC_HEADS = frozenset({"société", "entreprise", "startup", "start-up", "pousse", "pme", "eti"})
+
+
+def _chained(
+    text: str,
+    named: Sequence[Slot],
+    resolved: Sequence[Slot],
+    ref: Slot,
+    sentence_start: int,
+    kinds: dict[str, str],
+) -> Slot | None:
+    """What the last generic description ("la société", "l'entreprise") meant, when ``ref`` is
+    one too, its sentence names no company and only investors or schools were named since:
+    the article still speaks of the same company, not of the fund named last.
+
+    >>> text = "La société Kibo lève 2 M€ auprès de Varn. La société recrute."
+    >>> kibo, varn = Slot(11, 15, "Organization", "Kibo"), Slot(36, 40, "Organization", "Varn")
+    >>> first = Slot(0, 10, "Organization", "Kibo", via="description")
+    >>> _chained(text, [kibo, varn], [first], Slot(42, 52, "Organization", ""), 42, {"varn": "investor"}).name
+    'Kibo'
+    """
+    if ref.type != "Organization" or _head_noun(text[ref.start : ref.end]) not in _GENERIC_HEADS:
+        return None
+    if any(s.type == "Organization" and sentence_start <= s.start < ref.start for s in named):
+        return None  # a company named in the sentence is the likelier antecedent
+    previous = [
+        r
+        for r in resolved
+        if r.via == "description"
+        and r.type == "Organization"
+        and _head_noun(text[r.start : r.end]) in _GENERIC_HEADS
+    ]
+    if not previous:
+        return None
+    since = [
+        s for s in named if s.type == "Organization" and previous[-1].end <= s.start < ref.start
+    ]
+    if any(
+        kinds.get(key_of(s)) not in {"investor", "school"} and key_of(s) != key_of(previous[-1])
+        for s in since
+    ):
+        return None
+    return previous[-1]
+
+
 def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
     """The name a description stands in apposition to: "Teleperformance, le leader mondial"."""
     previous = max((s for s in named if s.end <= ref.start), key=lambda s: s.end, default=None)
@@ -464,9 +607,30 @@ def _apposed_name(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
         previous is not None
         and previous.type == ref.type
         and text[previous.end : ref.start].strip() == ","
+        and not _fronted_complement(text, previous)
     ):
         return previous
     return None
+
+
+_FRONTED = re.compile(
+    r"(?:issu|né|sorti|venu|incubé|accompagné|soutenu|financé|racheté|repris|détenu|fondé|"
+    r"créé|lancé|hébergé|épaulé|aidé|conseillé|filiale|ancienne\s+filiale|cliente?|"
+    r"partenaire|après|avant|comme)(?:e|s|es)?\b[^,.;:!?]*$",
+    re.IGNORECASE,
+)
+
+
+def _fronted_complement(text: str, name: Slot) -> bool:
+    """Does the name close a phrase fronted before its sentence's subject ("Issue de l'École
+    X, la startup …", "Rachetée par Varn, la société …"), not a subject a description apposes?
+
+    >>> _fronted_complement("Issue de l'Arvel, la startup", Slot(11, 16, "Organization", "Arvel"))
+    True
+    """
+    stop = text.rfind(". ", 0, name.start)
+    start = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, name.start) + 1)
+    return _FRONTED.match(text[start : name.start].lstrip(' «"“(')) is not None
 
 
 def _taken(text: str, resolved: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
@@ -651,11 +815,43 @@ def organization_kinds(text: str, named: Sequence[Slot], lexicon: Lexicon) -> di
             _kind_of(slot.name, lexicon, names=True)
             or _kind_of(before.group(1) if before else "", lexicon)
             or _kind_by_acts(text[slot.end : slot.end + 80], lexicon)
+            or _kind_by_list(text, slot)
         )
         if kind:
             counts = votes.setdefault(key_of(slot), {})
             counts[kind] = counts.get(kind, 0) + 1
     return {key: max(counts, key=lambda k: counts[k]) for key, counts in votes.items()}
+
+
+_INVESTOR_LIST = re.compile(
+    r"\b(?:investisseurs|actionnaires|business\s+angels|(?:menée?|conduite?|pilotée?)\s+par|"
+    r"aux\s+côtés\s+d['’e]|auprès\s+d['’e])",
+    re.IGNORECASE,
+)
+# Between the cue and the name: only other names, articles, "et", commas, "à savoir".
+_LIST_FILLER = re.compile(
+    r"(?:\s*(?:,|:|et|à\s+savoir|notamment|dont|le|la|les|l['’]|fonds|de|du|des|d['’]|"
+    r"historiques|existants|actuels|habituels|financiers|privés|institutionnels|"
+    r"(?-i:[A-ZÉÈ][\w&'’.-]*)|\([^()]*\)))*\s*",
+    re.IGNORECASE,
+)
+
+
+def _kind_by_list(text: str, slot: Slot) -> str | None:
+    """ "investor" for a name listed after an investor cue of its sentence ("les investisseurs
+    historiques, à savoir A, B et C", "un tour mené par A et B").
+
+    >>> text = "Un tour mené par Orsay et Kimbo Partners. La startup Lyra recrute."
+    >>> _kind_by_list(text, Slot(26, 40, "Organization", "Kimbo Partners")), _kind_by_list(text, Slot(53, 57, "Organization", "Lyra"))
+    ('investor', None)
+    """
+    sentence = max(text.rfind(". ", 0, slot.start), text.rfind("\n", 0, slot.start)) + 1
+    for cue in _INVESTOR_LIST.finditer(text, sentence, slot.start):
+        if re.match(r"\s+(?:de|du|des|d['’])", text[cue.end() : slot.start]):
+            continue  # "les actionnaires de X": X is the company they hold
+        if _LIST_FILLER.fullmatch(text, cue.end(), slot.start):
+            return "investor"
+    return None
 
 
 def _kind_by_acts(after: str, lexicon: Lexicon) -> str | None:

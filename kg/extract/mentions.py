@@ -332,6 +332,24 @@ def _extend_right(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_COMPASS = re.compile(
+    r"[ \t](?:(?:Sud|Nord)(?:-(?:Ouest|Est))?|Ouest|Est|Centre-(?:Est|Ouest))(?![\w-])"
+)
+
+
+def _extend_compass(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """A company's regional branch, named by a compass point the model leaves out: "Tervane" +
+    " Sud-Ouest" (not a place's: "Lille Sud" stays as the model read it)."""
+    if start >= end or doc[start].ent_type_ == "LOC":
+        return start, end
+    last = doc[end - 1]
+    match = _COMPASS.match(doc_text(doc), last.idx + len(last.text))
+    if match is None:
+        return start, end
+    span = doc.char_span(doc[start].idx, match.end(), alignment_mode="expand")
+    return (start, span.end) if span is not None else (start, end)
+
+
 def _looks_like_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> bool:
     text = doc[start:end].text
     if text in lexicon.junk_words or strip_elision(text) in lexicon.junk_words:
@@ -390,6 +408,7 @@ def find_named_slots(doc: Doc, lexicon: Lexicon) -> list[Slot]:
         if bounds is not None:
             bounds = _extend_right(doc, *_extend_left(doc, *bounds, lexicon))
             bounds = _extend_institution(doc, *bounds)
+            bounds = _extend_compass(doc, *bounds)
         if bounds is None:
             continue
         if not _looks_like_name(doc, *bounds, lexicon):

@@ -231,7 +231,11 @@ def _coreference(state: State) -> None:
 def _context(state: State) -> None:
     state.turns = find_turns(state.text, state.named)
     state.context = document_context(
-        state.text, state.named, state.turns, [start for start, _ in state.bounds]
+        state.text,
+        state.named,
+        state.turns,
+        [start for start, _ in state.bounds],
+        [s for s in state.slots if s.via in {"description", "pronoun"}],
     )
 
 
@@ -299,7 +303,11 @@ def _read_relations(
 
 
 def document_context(
-    text: str, named: Sequence[Slot], turns: Sequence[Turn], starts: Sequence[int]
+    text: str,
+    named: Sequence[Slot],
+    turns: Sequence[Turn],
+    starts: Sequence[int],
+    references: Sequence[Slot] = (),
 ) -> DocumentContext:
     """What a pattern may refer to beyond its sentence: the document's topic, the speaker of an
     interview turn, the salient person, the first person named in the next sentence.
@@ -309,7 +317,7 @@ def document_context(
     >>> context.topic.name, context.topic.via, context.next_person(15).name
     ('Varlo', 'topic', 'Anne Roy')
     """
-    main_topic = topic(named)
+    main_topic = topic(named, references=references)
 
     def speaker_at(position: int) -> Slot | None:
         turn = turn_at(turns, position)
