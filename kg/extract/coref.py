@@ -300,6 +300,7 @@ def resolve_references(
             taken = (
                 _taken(text, resolved, ref, sentence_start)
                 | _holders_before(text, named, ref, sentence_start)
+                | _not_the_persons(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
             )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
@@ -496,6 +497,38 @@ def _holders_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start:
         and s.end <= ref.start
         and _STAKE_IN.search(text[max(sentence_start, s.start - 40) : s.start])
     }
+
+
+def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The companies named earlier in the sentence than a person whose "sa société" a description
+    is: in "X est entrée au capital en 2015, lorsque P a vendu sa compagnie", P's company is not X.
+
+    >>> text = "Varn est entrée au capital, quand Paul Roy a vendu sa société."
+    >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(34, 42, "Person", "Paul Roy")]
+    >>> _not_the_persons(text, named, Slot(52, 62, "Organization", ""), 0)
+    {'varn'}
+    """
+    if ref.type != "Organization" or not re.match(
+        r"(?:son|sa|leur)\s", text[ref.start : ref.end], re.I
+    ):
+        return set()
+    before = [s for s in named if sentence_start <= s.start and s.end <= ref.start]
+    last = max(before, key=lambda s: s.start, default=None)
+    # The person must be the possessor: the subject right before, not a name in another clause.
+    if last is None or last.type != "Person" or re.search(r"[,;:]", text[last.end : ref.start]):
+        return set()
+    rivals = [s for s in before if s.type == "Organization" and s.start < last.start]
+    acronyms = {s.name for s in rivals if s.name.isupper()}
+    # An acronym's long form ("CDPQ" for "Caisse de dépôt et placement du Québec") is the same rival.
+    spelled = [s for s in named if s.type == "Organization" and _word_initials(s.name) in acronyms]
+    return {key_of(s) for s in rivals + spelled}
+
+
+def _word_initials(name: str) -> str:
+    """ "Caisse de dépôt et placement du Québec" → "CDPQ" (the initials of its content words)."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", name)
+    small = {"de", "du", "des", "d", "et", "la", "le", "les", "l", "en", "pour", "à"}
+    return "".join(w[0].upper() for w in words if w.lower() not in small)
 
 
 def _opens_clause(text: str, sentence_start: int, position: int) -> bool:
