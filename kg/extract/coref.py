@@ -301,6 +301,7 @@ def resolve_references(
                 _taken(text, resolved, ref, sentence_start)
                 | _holders_before(text, named, ref, sentence_start)
                 | _not_the_persons(text, named, ref, sentence_start)
+                | _buyers_before(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
             )
             antecedent = salient(named, ref.type, ref.start, sentence_start, taken, openers, focus)
@@ -499,13 +500,38 @@ def _holders_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start:
     }
 
 
+_BOUGHT = re.compile(
+    r"\b(?:rachet\w*|racheté\w*|acquérir|acquis|reprendre|repris|s['’]offrir|offert|absorber|"
+    r"absorbé|(?:rachat|acquisition|reprise)\s+(?:de\s+la|de\s+l['’]|du|de|d['’]))"
+    r"(?:\s+(?:les\s+)?(?:actifs|activités|parts)\s+(?:de\s+la|de\s+l['’]|du|de|d['’]))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _buyers_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The companies of the sentence before a description its buying verb takes as object: the
+    buyer does not buy itself ("Varn a payé 3 M€ pour s'offrir la start-up bretonne").
+
+    >>> text = "Varn a payé 3 M€ pour s'offrir la start-up."
+    >>> _buyers_before(text, [Slot(0, 4, "Organization", "Varn")], Slot(31, 43, "Organization", ""), 0)
+    {'varn'}
+    """
+    if ref.type != "Organization" or not _BOUGHT.search(text[max(0, ref.start - 40) : ref.start]):
+        return set()
+    return {
+        key_of(s)
+        for s in named
+        if s.type == "Organization" and sentence_start <= s.start and s.end <= ref.start
+    }
+
+
 def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
     """The companies named earlier in the sentence than a person whose "sa société" a description
     is: in "X est entrée au capital en 2015, lorsque P a vendu sa compagnie", P's company is not X.
 
     >>> text = "Varn est entrée au capital, quand Paul Roy a vendu sa société."
     >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(34, 42, "Person", "Paul Roy")]
-    >>> _not_the_persons(text, named, Slot(52, 62, "Organization", ""), 0)
+    >>> _not_the_persons(text, named, Slot(51, 61, "Organization", ""), 0)
     {'varn'}
     """
     if ref.type != "Organization" or not re.match(
