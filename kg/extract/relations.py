@@ -263,6 +263,41 @@ def match_relations(
                         yield RelationMatch(
                             subject, pattern.predicate, obj, pattern, confidence, modality, sentence
                         )
+                        for region in _regions_after(sentence, obj, pattern.predicate):
+                            yield RelationMatch(
+                                subject,
+                                "locatedIn",
+                                region,
+                                pattern,
+                                confidence,
+                                modality,
+                                sentence,
+                            )
+
+
+# A place's region right after it: "à Honfleur (Normandie)", "à Aubervilliers, en Seine-Saint-Denis".
+_REGION_AFTER = re.compile(
+    r"\s*(?:\(\s*|,\s*(?:en|dans\s+(?:le|la|les|l['’])|au|aux)\s*)⟨(\d+):L⟩(?!\s*[,:]?\s*⟨\d+:[LP]⟩)"
+)
+
+
+def _regions_after(sentence: MaskedSentence, place: Slot | None, predicate: str) -> list[Slot]:
+    """The region that follows a site's town, which the company is located in too.
+
+    >>> slots = [Slot(0, 4, "Organization", "Varn"), Slot(0, 1, "Place", "Caen"),
+    ...          Slot(0, 1, "Place", "Normandie")]
+    >>> m = MaskedSentence(0, 1, "", "⟨0:O⟩ a une usine à ⟨1:L⟩ (⟨2:L⟩).", slots, [])
+    >>> [s.name for s in _regions_after(m, slots[1], "locatedIn")]
+    ['Normandie']
+    """
+    if predicate not in ("locatedIn", "headquarteredIn") or place is None or place.type != "Place":
+        return []
+    index = next((i for i, s in enumerate(sentence.slots) if s is place), None)
+    position = sentence.masked.find(f"⟨{index}:L⟩") if index is not None else -1
+    if position < 0:
+        return []
+    found = _REGION_AFTER.match(sentence.masked, position + len(f"⟨{index}:L⟩"))
+    return [sentence.slot(found.group(1))] if found else []
 
 
 # How a pattern's ``collect`` key fills a role from the slots around its match: (role, slots).
