@@ -417,7 +417,64 @@ def _roles(
     if pattern.collect:
         role, collected = COLLECTORS[pattern.collect](sentence, match)
         slots[role] = collected
+    elif pattern.subject is None and slots["subject"]:
+        outer = _outer_subject(sentence, match)
+        slots["subject"] = [outer] if outer is not None else slots["subject"]
     return slots["subject"], slots["object"]
+
+
+# "⟨0:O⟩, filiale du groupe " right before a subject: it lies inside the apposition of slot 0.
+_OPENS_APPOSITION = re.compile(
+    r"⟨(\d+):([POLDR])⟩\s*,\s*(?:[^,.;:!?⟨⟩«»()\"]*[^\W\d_][^,.;:!?⟨⟩«»()\"]*)$"
+)
+_CLOSES_APPOSITION = re.compile(r"[^,.;:!?⟨⟩«»()\"]*,")
+# An apposition says what its name is to another ("filiale du groupe", "qui a racheté"), unlike
+# a bare head noun ("le fonds Y, son partenaire").
+_LINKS = re.compile(
+    r"\b(?:de|du|des|d['’]|qui|que|qu['’]|dont|à|au|aux|chez|pour|avec|par)(?![\w-])", re.I
+)
+_FINITE = re.compile(
+    r"\b(?:a|ont|est|sont|était|étaient|sera|seront|avait|avaient|va|vont|fut)(?![\w'’-])"
+)
+_RELATIVE = re.compile(
+    r"\s*(?:qui|dont|que|qu['’]|lequel|laquelle|lesquels|lesquelles)(?![\w-])", re.I
+)
+# A name after a preposition is no subject: "Pour le groupe X, Y, son partenaire, a investi".
+_AFTER_PREPOSITION = re.compile(
+    r"(?:^|[\s,(])(?:pour|selon|chez|avec|d['’]après|de|du|des|d['’]|dans|au|aux|à|par|sur|comme|en|"
+    r"contre|vers|entre)\s*(?:(?:le|la|les|l['’])\s*)?(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+
+
+def _outer_subject(sentence: MaskedSentence, match: re.Match[str]) -> Slot | None:
+    """The name an apposition holding the subject is about, when the verb follows the
+    apposition: in "X, filiale du groupe Y, rachète Z" (or "X, client de Y, investit"), X acts.
+
+    >>> slots = [Slot(0, 1, "Organization", "X"), Slot(0, 1, "Organization", "Y"),
+    ...          Slot(0, 1, "Organization", "Z")]
+    >>> m = MaskedSentence(0, 1, "", "⟨0:O⟩, filiale de ⟨1:O⟩, rachète ⟨2:O⟩.", slots, [])
+    >>> _outer_subject(m, re.search(r"⟨(?P<s>\\d+):O⟩, rachète ⟨(?P<o>\\d+):O⟩", m.masked)).name
+    'X'
+    """
+    groups = match.re.groupindex
+    if "s" not in groups or "o" not in groups or match.group("o") is None:
+        return None
+    if match.start("s") > match.start("o"):
+        return None  # the subject follows its object: not a sentence subject
+    token_start = sentence.masked.rfind("⟨", 0, match.start("s"))
+    token_end = sentence.masked.find("⟩", match.end("s")) + 1
+    opened = _OPENS_APPOSITION.search(sentence.masked, 0, token_start)
+    subject = sentence.slot(match.group("s"))
+    if opened is None or not _CLOSES_APPOSITION.match(sentence.masked, token_end):
+        return None
+    inside = sentence.masked[opened.start() : token_start].split(",", 1)[-1]
+    if not _LINKS.search(inside) or _AFTER_PREPOSITION.search(sentence.masked, 0, opened.start()):
+        return None
+    if _FINITE.search(inside) and not _RELATIVE.match(inside):
+        return None  # "X, a été vendue à Y, un groupe …": the sentence's own verb, no apposition
+    outer = sentence.slot(opened.group(1))
+    return outer if outer.type == subject.type and outer is not subject else None
 
 
 def _coordinated(
