@@ -40,7 +40,8 @@ _COORDINATION = re.compile(
     r"(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis|encore)\s+)?"
     # "détenue à 60 % par A et à 20 % par B": a share before the repeated preposition.
     r"(?:à\s+\d+(?:[,.]\d+)?\s*%\s+)?"
-    r"(?P<prep2>(?:avec|à|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
+    # "en Pologne et au Maroc": a place's preposition repeated.
+    r"(?P<prep2>(?:avec|à|au|aux|en|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
     + _LIST_HEAD
     + r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
 )
