@@ -528,7 +528,18 @@ def _modality(
     its subject on (``modality_from``): a hedge earlier in the sentence is about something else."""
     own_clause = pattern.modality_from == "subject" and "s" in pattern.regex.groupindex
     start = match.start("s") if own_clause else match.start()
+    if pattern.predicate in _DEALS and _FAILED_AFTER.match(sentence.masked, match.end()):
+        return "negated"  # "Le rachat de X par Y a échoué": the deal the match names fell through
     return clause_modality(doc, sentence, start, match.end(), lexicon, pattern.tense, own_clause)
+
+
+_DEALS = frozenset({"acquired", "investedIn", "partnerOf"})
+# What a deal named by a noun became, right after it: "… a échoué", "… a été abandonnée".
+_FAILED_AFTER = re.compile(
+    r"\s*(?:,[^,.;⟨⟩]{1,60},\s*)?(?:a|ont|avait|avaient)\s+(?:finalement\s+|depuis\s+)?"
+    r"(?:échoué|capoté|avorté|(?:été\s+)?(?:abandonnée?s?|annulée?s?|rejetée?s?|bloquée?s?))\b"
+    r"|\s*n['’](?:a|ont)\s+(?:finalement\s+)?pas\s+abouti",
+)
 
 
 def _kept(
