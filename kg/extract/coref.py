@@ -348,8 +348,8 @@ def resolve_references(
             taken = (
                 _taken(text, resolved, ref, sentence_start)
                 | _holders_before(text, named, ref, sentence_start)
-                | _buyer_before(text, named, ref, sentence_start)
                 | _not_the_persons(text, named, ref, sentence_start)
+                | _buyers_before(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
                 # "la société" is never the school its founders come out of
                 | {key for key, other in kinds.items() if other == "school" and kind != "school"}
@@ -687,68 +687,61 @@ def _holders_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start:
     }
 
 
-_BUYS_OR_VALUES = re.compile(
-    r"\b(?:racheter|rachète|rachètent|acquérir|acquiert|reprendre|reprend|s['’]offrir|"
-    r"valoriser|valorise|valorisent|valorisait|valorisant)\s*$",
+_BOUGHT = re.compile(
+    r"\b(?:rachet\w*|racheté\w*|acquérir|acquis|reprendre|repris|s['’]offrir|offert|absorber|"
+    r"absorbé|valoriser|valorise|valorisent|valorisait|valorisant|(?:rachat|acquisition|reprise)\s+(?:de\s+la|de\s+l['’]|du|de|d['’]))"
+    r"(?:\s+(?:les\s+)?(?:actifs|activités|parts)\s+(?:de\s+la|de\s+l['’]|du|de|d['’]))?\s*$",
     re.IGNORECASE,
 )
 
 
-def _buyer_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
-    """The company named last before a buying or valuing verb whose object a description is:
-    in "Varn, qui veut racheter le spécialiste", the specialist is not Varn.
+def _buyers_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The companies of the sentence before a description its buying verb takes as object: the
+    buyer does not buy itself ("Varn a payé 3 M€ pour s'offrir la start-up bretonne").
 
-    >>> text = "Varn, qui veut racheter le spécialiste."
-    >>> _buyer_before(text, [Slot(0, 4, "Organization", "Varn")], Slot(24, 38, "Organization", ""), 0)
+    >>> text = "Varn a payé 3 M€ pour s'offrir la start-up."
+    >>> _buyers_before(text, [Slot(0, 4, "Organization", "Varn")], Slot(31, 43, "Organization", ""), 0)
     {'varn'}
     """
-    if ref.type != "Organization" or not _BUYS_OR_VALUES.search(
-        text[max(0, ref.start - 25) : ref.start]
-    ):
+    if ref.type != "Organization" or not _BOUGHT.search(text[max(0, ref.start - 40) : ref.start]):
         return set()
-    before = [
-        s for s in named if s.type == "Organization" and sentence_start <= s.start < ref.start
-    ]
-    return {key_of(before[-1])} if before else set()
-
-
-def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
-    """The companies named before a person whose "sa"/"son" a description is: in "Kelt entre
-    au capital quand Paul Roy vend sa société", Roy's company is not Kelt.
-
-    >>> text = "Kelt entre au capital quand Paul Roy vend sa société."
-    >>> named = [Slot(0, 4, "Organization", "Kelt"), Slot(28, 36, "Person", "Paul Roy")]
-    >>> _not_the_persons(text, named, Slot(42, 52, "Organization", ""), 0)
-    {'kelt'}
-    """
-    if ref.type != "Organization" or not re.match(r"(?:sa|son|ses)\s", text[ref.start : ref.end]):
-        return set()
-    before = [s for s in named if sentence_start <= s.start and s.end <= ref.start]
-    if (
-        not before
-        or before[-1].type != "Person"
-        or re.search(r"[,;:()«»]", text[before[-1].end : ref.start])
-    ):
-        return set()
-    companies = {s.name for s in before if s.type == "Organization"}
-    # An acronym's expansion is the same company ("la CCPV" after "la Caisse centrale de
-    # prévoyance de Vaud (CCPV)"), though the two are merged only later.
     return {
         key_of(s)
         for s in named
-        if s.type == "Organization" and (s.name in companies or _acronym_of(s.name) in companies)
+        if s.type == "Organization" and sentence_start <= s.start and s.end <= ref.start
     }
 
 
-def _acronym_of(name: str) -> str:
-    """The initials of a name's words, short ones skipped.
+def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The companies named earlier in the sentence than a person whose "sa société" a description
+    is: in "X est entrée au capital en 2015, lorsque P a vendu sa compagnie", P's company is not X.
 
-    >>> _acronym_of("Caisse centrale de prévoyance de Vaud")
-    'CCPV'
+    >>> text = "Varn est entrée au capital, quand Paul Roy a vendu sa société."
+    >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(34, 42, "Person", "Paul Roy")]
+    >>> _not_the_persons(text, named, Slot(51, 61, "Organization", ""), 0)
+    {'varn'}
     """
-    return "".join(
-        w[0] for w in re.findall(r"[\w’'-]{3,}", name) if w.lower() not in {"des", "les"}
-    ).upper()
+    if ref.type != "Organization" or not re.match(
+        r"(?:son|sa|ses|leur)\s", text[ref.start : ref.end], re.I
+    ):
+        return set()
+    before = [s for s in named if sentence_start <= s.start and s.end <= ref.start]
+    last = max(before, key=lambda s: s.start, default=None)
+    # The person must be the possessor: the subject right before, not a name in another clause.
+    if last is None or last.type != "Person" or re.search(r"[,;:()«»]", text[last.end : ref.start]):
+        return set()
+    rivals = [s for s in before if s.type == "Organization" and s.start < last.start]
+    acronyms = {s.name for s in rivals if s.name.isupper()}
+    # An acronym's long form ("CDPQ" for "Caisse de dépôt et placement du Québec") is the same rival.
+    spelled = [s for s in named if s.type == "Organization" and _word_initials(s.name) in acronyms]
+    return {key_of(s) for s in rivals + spelled}
+
+
+def _word_initials(name: str) -> str:
+    """ "Caisse de dépôt et placement du Québec" → "CDPQ" (the initials of its content words)."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", name)
+    small = {"de", "du", "des", "d", "et", "la", "le", "les", "l", "en", "pour", "à"}
+    return "".join(w[0].upper() for w in words if w.lower() not in small)
 
 
 def _opens_clause(text: str, sentence_start: int, position: int) -> bool:

@@ -40,7 +40,8 @@ _COORDINATION = re.compile(
     r"(?:(?:maintenant|aussi|surtout|enfin|notamment|également|puis|encore)\s+)?"
     # "détenue à 60 % par A et à 20 % par B": a share before the repeated preposition.
     r"(?:à\s+\d+(?:[,.]\d+)?\s*%\s+)?"
-    r"(?P<prep2>(?:avec|à|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
+    # "en Pologne et au Maroc": a place's preposition repeated.
+    r"(?P<prep2>(?:avec|à|au|aux|en|du|des|de|d['’]|par|chez|auprès\s+de|auprès\s+d['’])\s*)?)"
     + _LIST_HEAD
     + r"⟨(?P<index>\d+):(?P<code>[POLDR])⟩"
 )
@@ -263,6 +264,41 @@ def match_relations(
                         yield RelationMatch(
                             subject, pattern.predicate, obj, pattern, confidence, modality, sentence
                         )
+                        for region in _regions_after(sentence, obj, pattern.predicate):
+                            yield RelationMatch(
+                                subject,
+                                "locatedIn",
+                                region,
+                                pattern,
+                                confidence,
+                                modality,
+                                sentence,
+                            )
+
+
+# A place's region right after it: "à Honfleur (Normandie)", "à Aubervilliers, en Seine-Saint-Denis".
+_REGION_AFTER = re.compile(
+    r"\s*(?:\(\s*|,\s*(?:en|dans\s+(?:le|la|les|l['’])|au|aux)\s*)⟨(\d+):L⟩(?!\s*[,:]?\s*⟨\d+:[LP]⟩)"
+)
+
+
+def _regions_after(sentence: MaskedSentence, place: Slot | None, predicate: str) -> list[Slot]:
+    """The region that follows a site's town, which the company is located in too.
+
+    >>> slots = [Slot(0, 4, "Organization", "Varn"), Slot(0, 1, "Place", "Caen"),
+    ...          Slot(0, 1, "Place", "Normandie")]
+    >>> m = MaskedSentence(0, 1, "", "⟨0:O⟩ a une usine à ⟨1:L⟩ (⟨2:L⟩).", slots, [])
+    >>> [s.name for s in _regions_after(m, slots[1], "locatedIn")]
+    ['Normandie']
+    """
+    if predicate not in ("locatedIn", "headquarteredIn") or place is None or place.type != "Place":
+        return []
+    index = next((i for i, s in enumerate(sentence.slots) if s is place), None)
+    position = sentence.masked.find(f"⟨{index}:L⟩") if index is not None else -1
+    if position < 0:
+        return []
+    found = _REGION_AFTER.match(sentence.masked, position + len(f"⟨{index}:L⟩"))
+    return [sentence.slot(found.group(1))] if found else []
 
 
 # How a pattern's ``collect`` key fills a role from the slots around its match: (role, slots).
@@ -382,7 +418,64 @@ def _roles(
     if pattern.collect:
         role, collected = COLLECTORS[pattern.collect](sentence, match)
         slots[role] = collected
+    elif pattern.subject is None and slots["subject"]:
+        outer = _outer_subject(sentence, match)
+        slots["subject"] = [outer] if outer is not None else slots["subject"]
     return slots["subject"], slots["object"]
+
+
+# "⟨0:O⟩, filiale du groupe " right before a subject: it lies inside the apposition of slot 0.
+_OPENS_APPOSITION = re.compile(
+    r"⟨(\d+):([POLDR])⟩\s*,\s*(?:[^,.;:!?⟨⟩«»()\"]*[^\W\d_][^,.;:!?⟨⟩«»()\"]*)$"
+)
+_CLOSES_APPOSITION = re.compile(r"[^,.;:!?⟨⟩«»()\"]*,")
+# An apposition says what its name is to another ("filiale du groupe", "qui a racheté"), unlike
+# a bare head noun ("le fonds Y, son partenaire").
+_LINKS = re.compile(
+    r"\b(?:de|du|des|d['’]|qui|que|qu['’]|dont|à|au|aux|chez|pour|avec|par)(?![\w-])", re.I
+)
+_FINITE = re.compile(
+    r"\b(?:a|ont|est|sont|était|étaient|sera|seront|avait|avaient|va|vont|fut)(?![\w'’-])"
+)
+_RELATIVE = re.compile(
+    r"\s*(?:qui|dont|que|qu['’]|lequel|laquelle|lesquels|lesquelles)(?![\w-])", re.I
+)
+# A name after a preposition is no subject: "Pour le groupe X, Y, son partenaire, a investi".
+_AFTER_PREPOSITION = re.compile(
+    r"(?:^|[\s,(])(?:pour|selon|chez|avec|d['’]après|de|du|des|d['’]|dans|au|aux|à|par|sur|comme|en|"
+    r"contre|vers|entre)\s*(?:(?:le|la|les|l['’])\s*)?(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+
+
+def _outer_subject(sentence: MaskedSentence, match: re.Match[str]) -> Slot | None:
+    """The name an apposition holding the subject is about, when the verb follows the
+    apposition: in "X, filiale du groupe Y, rachète Z" (or "X, client de Y, investit"), X acts.
+
+    >>> slots = [Slot(0, 1, "Organization", "X"), Slot(0, 1, "Organization", "Y"),
+    ...          Slot(0, 1, "Organization", "Z")]
+    >>> m = MaskedSentence(0, 1, "", "⟨0:O⟩, filiale de ⟨1:O⟩, rachète ⟨2:O⟩.", slots, [])
+    >>> _outer_subject(m, re.search(r"⟨(?P<s>\\d+):O⟩, rachète ⟨(?P<o>\\d+):O⟩", m.masked)).name
+    'X'
+    """
+    groups = match.re.groupindex
+    if "s" not in groups or "o" not in groups or match.group("o") is None:
+        return None
+    if match.start("s") > match.start("o"):
+        return None  # the subject follows its object: not a sentence subject
+    token_start = sentence.masked.rfind("⟨", 0, match.start("s"))
+    token_end = sentence.masked.find("⟩", match.end("s")) + 1
+    opened = _OPENS_APPOSITION.search(sentence.masked, 0, token_start)
+    subject = sentence.slot(match.group("s"))
+    if opened is None or not _CLOSES_APPOSITION.match(sentence.masked, token_end):
+        return None
+    inside = sentence.masked[opened.start() : token_start].split(",", 1)[-1]
+    if not _LINKS.search(inside) or _AFTER_PREPOSITION.search(sentence.masked, 0, opened.start()):
+        return None
+    if _FINITE.search(inside) and not _RELATIVE.match(inside):
+        return None  # "X, a été vendue à Y, un groupe …": the sentence's own verb, no apposition
+    outer = sentence.slot(opened.group(1))
+    return outer if outer.type == subject.type and outer is not subject else None
 
 
 def _coordinated(
@@ -438,7 +531,18 @@ def _modality(
     group = {"subject": "s", "object": "o"}.get(pattern.modality_from or "", "")
     own_clause = bool(group) and group in pattern.regex.groupindex
     start = match.start(group) if own_clause else match.start()
+    if pattern.predicate in _DEALS and _FAILED_AFTER.match(sentence.masked, match.end()):
+        return "negated"  # "Le rachat de X par Y a échoué": the deal the match names fell through
     return clause_modality(doc, sentence, start, match.end(), lexicon, pattern.tense, own_clause)
+
+
+_DEALS = frozenset({"acquired", "investedIn", "partnerOf"})
+# What a deal named by a noun became, right after it: "… a échoué", "… a été abandonnée".
+_FAILED_AFTER = re.compile(
+    r"\s*(?:,[^,.;⟨⟩]{1,60},\s*)?(?:a|ont|avait|avaient)\s+(?:finalement\s+|depuis\s+)?"
+    r"(?:échoué|capoté|avorté|(?:été\s+)?(?:abandonnée?s?|annulée?s?|rejetée?s?|bloquée?s?))\b"
+    r"|\s*n['’](?:a|ont)\s+(?:finalement\s+)?pas\s+abouti",
+)
 
 
 def _kept(
