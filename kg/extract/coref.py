@@ -349,7 +349,7 @@ def resolve_references(
                 _taken(text, resolved, ref, sentence_start)
                 | _holders_before(text, named, ref, sentence_start)
                 | _not_the_persons(text, named, ref, sentence_start)
-                | _buyers_before(text, named, ref, sentence_start)
+                | _buyer_before(text, named, ref, sentence_start)
                 | {key for key, other in kinds.items() if kind and other != kind}
                 # "la société" is never the school its founders come out of
                 | {key for key, other in kinds.items() if other == "school" and kind != "school"}
@@ -486,7 +486,7 @@ def _introduced_as(text: str, named: Sequence[Slot], ref: Slot) -> Slot | None:
     return introduced[-1] if introduced else None
 
 
-_BOUGHT = re.compile(
+_BEFORE_BOUGHT_NAME = re.compile(
     r"\b(?:acquiert|rachète|reprend|absorbe|a\s+acquis|a\s+racheté|a\s+repris|a\s+absorbé|"
     r"acquisition|rachat|reprise)\s+(?:de\s+|d['’]\s*)?(?:la|le|l['’]|les)?\s*"
     r"(?:(?-i:[a-zé][\w-]*)\s+){0,2}$",
@@ -515,7 +515,7 @@ def _bought_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: 
         for s in named
         if s.type == "Organization" and (stop + 2 if stop >= 0 else 0) <= s.start < current
     ]
-    bought = [s for s in before if _BOUGHT.search(text[max(0, s.start - 60) : s.start])]
+    bought = [s for s in before if _BEFORE_BOUGHT_NAME.search(text[max(0, s.start - 60) : s.start])]
     return bought[-1] if bought else None
 
 
@@ -687,29 +687,31 @@ def _holders_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start:
     }
 
 
-_BOUGHT = re.compile(
-    r"\b(?:rachet\w*|racheté\w*|acquérir|acquis|reprendre|repris|s['’]offrir|offert|absorber|"
-    r"absorbé|valoriser|valorise|valorisent|valorisait|valorisant|(?:rachat|acquisition|reprise)\s+(?:de\s+la|de\s+l['’]|du|de|d['’]))"
+_BUYS_OBJECT = re.compile(
+    r"\b(?:rachet\w*|racheté\w*|rachète\w*|acquérir|acquiert|acquis|reprendre|reprend|repris|"
+    r"s['’]offrir|offert|absorber|absorbé|valoris\w*|"
+    r"(?:rachat|acquisition|reprise)\s+(?:de\s+la|de\s+l['’]|du|de|d['’]))"
     r"(?:\s+(?:les\s+)?(?:actifs|activités|parts)\s+(?:de\s+la|de\s+l['’]|du|de|d['’]))?\s*$",
     re.IGNORECASE,
 )
 
 
-def _buyers_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
-    """The companies of the sentence before a description its buying verb takes as object: the
-    buyer does not buy itself ("Varn a payé 3 M€ pour s'offrir la start-up bretonne").
+def _buyer_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
+    """The company named last before a buying or valuing verb whose object a description is:
+    the buyer does not buy itself ("Varn a payé 3 M€ pour s'offrir la start-up bretonne"), nor
+    does a bidder value itself ("Varn, qui veut valoriser le spécialiste 2 Md€").
 
     >>> text = "Varn a payé 3 M€ pour s'offrir la start-up."
-    >>> _buyers_before(text, [Slot(0, 4, "Organization", "Varn")], Slot(31, 43, "Organization", ""), 0)
+    >>> _buyer_before(text, [Slot(0, 4, "Organization", "Varn")], Slot(31, 43, "Organization", ""), 0)
     {'varn'}
     """
-    if ref.type != "Organization" or not _BOUGHT.search(text[max(0, ref.start - 40) : ref.start]):
+    window = text[max(0, ref.start - 40) : ref.start]
+    if ref.type != "Organization" or not _BUYS_OBJECT.search(window):
         return set()
-    return {
-        key_of(s)
-        for s in named
-        if s.type == "Organization" and sentence_start <= s.start and s.end <= ref.start
-    }
+    before = [
+        s for s in named if s.type == "Organization" and sentence_start <= s.start < ref.start
+    ]
+    return {key_of(before[-1])} if before else set()
 
 
 def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> set[str]:
