@@ -135,7 +135,7 @@ def topic(
     for slot in slots:
         if slot.type == entity_type and slot.is_named:
             key = key_of(slot)
-            # "Société nationale des chemins de fer (SNCF)": a name and its acronym are one mention
+            # "Société nationale des transports du littoral (SNTL)": a name and its acronym are one mention
             if slot.start - last_end.get(key, -10) > 3:
                 counts[key] = counts.get(key, 0) + 1
             last_end[key] = slot.end
@@ -496,7 +496,7 @@ _BEFORE_BOUGHT_NAME = re.compile(
 
 def _bought_before(text: str, named: Sequence[Slot], ref: Slot, sentence_start: int) -> Slot | None:
     """The company bought in the previous sentence, for a demonstrative description ("Varn
-    acquiert la société Kelt. Basée à Metz, cette PME …": the PME is Kelt, not its buyer).
+    acquiert la société Kelt. Basée à Albi, cette PME …": the PME is Kelt, not its buyer).
 
     >>> text = "Varn acquiert la société Kelt. Cette PME emploie 50 personnes."
     >>> named = [Slot(0, 4, "Organization", "Varn"), Slot(25, 29, "Organization", "Kelt")]
@@ -734,13 +734,13 @@ def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start
         return set()
     rivals = [s for s in before if s.type == "Organization" and s.start < last.start]
     acronyms = {s.name for s in rivals if s.name.isupper()}
-    # An acronym's long form ("CDPQ" for "Caisse de dépôt et placement du Québec") is the same rival.
+    # An acronym's long form ("CPRA" for "Caisse de prévoyance des artisans") is the same rival.
     spelled = [s for s in named if s.type == "Organization" and _word_initials(s.name) in acronyms]
     return {key_of(s) for s in rivals + spelled}
 
 
 def _word_initials(name: str) -> str:
-    """ "Caisse de dépôt et placement du Québec" → "CDPQ" (the initials of its content words)."""
+    """ "Caisse de prévoyance des artisans" → "CPA" (the initials of its content words)."""
     words = re.findall(r"[^\W\d_][\w'’-]*", name)
     small = {"de", "du", "des", "d", "et", "la", "le", "les", "l", "en", "pour", "à"}
     return "".join(w[0].upper() for w in words if w.lower() not in small)

@@ -276,7 +276,7 @@ def match_relations(
                             )
 
 
-# A place's region right after it: "à Honfleur (Normandie)", "à Aubervilliers, en Seine-Saint-Denis".
+# A place's region right after it: "à Vierzon (Cher)", "à Bourgoin, en Isère".
 _REGION_AFTER = re.compile(
     r"\s*(?:\(\s*|,\s*(?:en|dans\s+(?:le|la|les|l['’])|au|aux)\s*)⟨(\d+):L⟩(?!\s*[,:]?\s*⟨\d+:[LP]⟩)"
 )
