@@ -1186,13 +1186,13 @@ def _unlabelled_organizations(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> 
     return found
 
 
-# What a person, not a company, does right after their name: "Tej Orla dirige …", "X, 41 ans".
-_PERSON_AFTER = re.compile(
+# What a person, not a company, does right after their name: "Zeb Orla dirige …", "X, 41 ans".
+_DEED_AFTER_NAME = re.compile(
     r"\s+(?:dirige|dirigeait|a\s+fondé|a\s+cofondé|a\s+créé|fonde|cofonde|explique|raconte|"
     r"confie|souligne|affirme|estime|sourit|se\s+souvient|est\s+né|"
     r"est\s+née)\b|\s*,\s*\d{2}\s+ans\b"
 )
-# Two capitalised words, overlapping pairs included ("Selon Tej Orla": "Selon Tej", "Tej Orla").
+# Two capitalised words, overlapping pairs included ("Selon Zeb Orla": "Selon Zeb", "Zeb Orla").
 _NAME_PAIR = re.compile(
     r"(?<![\w'’-])(?=(([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?) "
     r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?))(?![\w-]))"
@@ -1201,15 +1201,15 @@ _NAME_PAIR = re.compile(
 
 def _unlabelled_persons(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
     """Two capitalised words the model left unlabelled that the document repeats and that act
-    like a person once ("Tej Orla dirige …", "Ulf Brandt, 52 ans"): a person with an unusual
+    like a person once ("Zeb Orla dirige …", "Oren Brandt, 52 ans"): a person with an unusual
     given name. Each of their occurrences becomes a slot.
 
     >>> from kg.extract.lexicon import default_lexicon
     >>> from kg.nlp import load_pipeline
-    >>> doc = load_pipeline()("Tej Orla dirige la société. Selon Tej Orla, tout va bien.")
+    >>> doc = load_pipeline()("Zeb Orla dirige la société. Selon Zeb Orla, tout va bien.")
     >>> doc.set_ents([], default="outside")  # as if the model had missed the name
     >>> [s.name for s in _unlabelled_persons(doc, [], default_lexicon())]
-    ['Tej Orla', 'Tej Orla']
+    ['Zeb Orla', 'Zeb Orla']
     """
     text = doc_text(doc)
     pairs = list(_NAME_PAIR.finditer(text))
@@ -1218,7 +1218,7 @@ def _unlabelled_persons(doc: Doc, slots: list[Slot], lexicon: Lexicon) -> list[S
         m.group(1)
         for m in pairs
         if counts[m.group(1)] >= 2
-        and _PERSON_AFTER.match(text, m.end(1))
+        and _DEED_AFTER_NAME.match(text, m.end(1))
         and not _overlaps(slots, m.start(1), m.end(1))
         and not {m.group(2), m.group(3)} & lexicon.junk_words
         and _suffix_regex(lexicon).search(m.group(1)) is None
