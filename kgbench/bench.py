@@ -639,8 +639,19 @@ def run(
     _say(log, "process_throughput", results)
 
     # 2. two processes
-    two, _ = build_seconds(corpus, work / "out-2", config.updated(n_process=2))
-    m["scaling"] = {"documents": n, "seconds_1p": round(one, 2), "seconds_2p": round(two, 2)}
+    # The best of as many runs as the one-process figure had (one run compared a moment of the
+    # machine with the best of three).
+    twos = [
+        build_seconds(corpus, work / "out-2", config.updated(n_process=2))[0]
+        for _ in range(scale.throughput_rounds)
+    ]
+    two = min(twos)
+    m["scaling"] = {
+        "documents": n,
+        "seconds_1p": round(one, 2),
+        "seconds_2p": round(two, 2),
+        "runs": {"seconds_2p": [round(x, 2) for x in twos]},
+    }
     results["ratios"]["scaling"] = round(one / two, 3)
     _say(log, "scaling", results)
 
@@ -649,17 +660,27 @@ def run(
     shutil.rmtree(edited, ignore_errors=True)
     shutil.copytree(corpus, edited)
     full, _ = build_seconds(edited, work / "out-1", config, cache=False)
-    changed = sorted(edited.glob("*.txt"))[len(texts) // 2]
-    changed.write_text(
-        changed.read_text(encoding="utf-8") + "\nLa société recrute.\n", encoding="utf-8"
-    )
-    again, parsed = build_seconds(edited, work / "out-1", config, cache=True)
+    # Another article changed each round, the best kept (a single rebuild of about a second
+    # varies by a third from one moment to the next on this VM).
+    articles = sorted(edited.glob("*.txt"))
+    rebuilds: list[float] = []
+    parsed = 0
+    for index in range(scale.throughput_rounds):
+        changed = articles[(len(texts) // 2 + index) % len(articles)]
+        changed.write_text(
+            changed.read_text(encoding="utf-8") + "\nLa société recrute.\n", encoding="utf-8"
+        )
+        seconds, parsed_now = build_seconds(edited, work / "out-1", config, cache=True)
+        rebuilds.append(seconds)
+        parsed = max(parsed, parsed_now)
+    again = min(rebuilds)
     # 1 unless the extractor's code or data changed during the run (that invalidates the cache).
     m["rebuild"] = {
         "documents": n,
         "full_s": round(full, 2),
         "one_changed_s": round(again, 2),
         "parsed_by_rebuild": parsed,
+        "runs": {"one_changed_s": [round(x, 2) for x in rebuilds]},
     }
     results["ratios"]["rebuild"] = round(again / full, 3)
     _say(log, "rebuild", results)
