@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from ..naming import match_key, org_key
 from ..nlp import doc_text, tokens_in
 from .lexicon import Lexicon, _alternation
-from .mentions import Slot
+from .mentions import Slot, content_initials
 
 __all__ = [
     "Turn",
@@ -735,15 +735,10 @@ def _not_the_persons(text: str, named: Sequence[Slot], ref: Slot, sentence_start
     rivals = [s for s in before if s.type == "Organization" and s.start < last.start]
     acronyms = {s.name for s in rivals if s.name.isupper()}
     # An acronym's long form ("CPRA" for "Caisse de prévoyance des artisans") is the same rival.
-    spelled = [s for s in named if s.type == "Organization" and _word_initials(s.name) in acronyms]
+    spelled = [
+        s for s in named if s.type == "Organization" and content_initials(s.name) in acronyms
+    ]
     return {key_of(s) for s in rivals + spelled}
-
-
-def _word_initials(name: str) -> str:
-    """ "Caisse de prévoyance des artisans" → "CPA" (the initials of its content words)."""
-    words = re.findall(r"[^\W\d_][\w'’-]*", name)
-    small = {"de", "du", "des", "d", "et", "la", "le", "les", "l", "en", "pour", "à"}
-    return "".join(w[0].upper() for w in words if w.lower() not in small)
 
 
 def _opens_clause(text: str, sentence_start: int, position: int) -> bool:

@@ -71,6 +71,20 @@ def initials_of(name: str) -> str:
     return "".join(part[0].upper() for part in re.split(r"[\s-]+", name) if part[:1].isalpha())
 
 
+def content_initials(name: str) -> str:
+    """The initials of a name's content words, accents aside: the acronym it would have.
+
+    >>> content_initials("Caisse de prévoyance des artisans"), content_initials("École d'Arts")
+    ('CPA', 'EA')
+    """
+    words = [
+        w
+        for w in re.split(r"[\s'’]+", name)
+        if w.lower() not in _FUNCTION_WORDS and w[:1].isalpha()
+    ]
+    return strip_accents("".join(w[0] for w in words)).upper()
+
+
 def _display(text: str) -> str:
     """Title-case an all-caps person name: "GILLES BERTIN" → "Gilles Bertin"."""
     if text.isupper() and len(text) > 4 and " " in text:
@@ -953,8 +967,7 @@ def _expanded_acronyms(
             if w.lower() not in _FUNCTION_WORDS and w[:1].isalpha()
         ]
         for first in range(len(words)):
-            initials = strip_accents("".join(w[0] for w in words[first:])).upper()
-            if initials != acronym.replace("&", "").upper():
+            if content_initials(" ".join(words[first:])) != acronym.replace("&", "").upper():
                 continue
             start, end = match.start(1) + expansion.index(words[first]), match.end(1)
             slots = [s for s in slots if not (s.start < end and start < s.end)]
